@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults with an empty environment', () => {
+    const config = loadConfig({}, {});
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.ports).toEqual({ control: 4000, atomic: 4010, atelio: 4020, stitcher: 4030 });
+    expect(config.atomic).toEqual({ apiKey: 'test-api-key', apiSecret: 'test-api-secret' });
+    expect(config.atelio).toEqual({ identity: 'test-identity', authorization: 'test-authorization' });
+  });
+
+  it('lets flags override the environment, which overrides defaults', () => {
+    const config = loadConfig({ ports: { atomic: 0 } }, { STITCH_ATOMIC_PORT: '5010', STITCH_ATELIO_PORT: '5020', STITCH_SEED: '7' });
+    expect(config.ports.atomic).toBe(0);
+    expect(config.ports.atelio).toBe(5020);
+    expect(config.seed).toBe(7);
+  });
+
+  it('names every bad setting', () => {
+    expect(() => loadConfig({}, { STITCH_ATOMIC_PORT: 'eighty', STITCH_WEBHOOK_URL: 'not a url' })).toThrowError(ConfigError);
+    try {
+      loadConfig({}, { STITCH_ATOMIC_PORT: 'eighty', STITCH_WEBHOOK_URL: 'not a url' });
+    } catch (error) {
+      expect(String(error)).toContain('ports.atomic');
+      expect(String(error)).toContain('webhookUrl');
+    }
+  });
+});

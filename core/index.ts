@@ -1,0 +1,6 @@
+export * from './clock';
+export * from './config';
+export * from './emitter';
+export * from './journal';
+export * from './random';
+export * from './server';
