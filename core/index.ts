@@ -4,3 +4,5 @@ export * from './emitter';
 export * from './journal';
 export * from './random';
 export * from './server';
+export * from './faults';
+export * from './api-docs';

@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 
 /** Anything with a fetch handler: a Hono or OpenAPIHono app. */
 export interface FetchApp {
-  fetch: (request: Request, ...rest: never[]) => Response | Promise<Response>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Hono's fetch takes (request, env, ctx) of app-specific types
+  fetch: (request: Request, ...rest: any[]) => Response | Promise<Response>;
 }
 
 export interface RunningServer {
@@ -30,12 +31,13 @@ export function startServer(
   options: { name: string; host?: string; port?: number },
 ): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const fetch = (request: Request) => {
+  // The node bindings (incoming/outgoing) are passed through: fault injection needs the socket.
+  const fetch = (request: Request, ...rest: unknown[]) => {
     // Cheap check first: only build a URL for requests that could be the health path.
     if (request.method === 'GET' && request.url.endsWith(HEALTH_PATH)) {
       if (new URL(request.url).pathname === HEALTH_PATH) return healthResponse();
     }
-    return (app.fetch as (r: Request) => Response | Promise<Response>)(request);
+    return app.fetch(request, ...rest);
   };
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port: options.port ?? 0 }) as Server;
