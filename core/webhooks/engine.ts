@@ -213,6 +213,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
         delivered: false,
         abandoned: false,
       })),
+      announced: 'pending',
     };
     this.store.add(event);
     this.emit('published', { eventId: id, vendor: event.vendor, eventType: event.eventType, targets: event.targets.length });
@@ -233,7 +234,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       target.abandoned = false;
       this.enqueue(event, target, 'redelivery');
     }
-    this.store.update(event);
+    this.refresh(event);
     return snapshotEvent(event);
   }
 
@@ -257,14 +258,9 @@ class WebhookDeliveryEngine implements DeliveryEngine {
   private async cancelAll(reason: string): Promise<void> {
     this.generation++;
     for (const [target, event] of [...this.retrying]) {
-      const before = eventStatus(event);
       this.cancelRetry(target);
       target.abandoned = true;
-      this.store.update(event);
-      const after = eventStatus(event);
-      if (before === 'pending' && after !== 'pending') {
-        this.emit('settled', { eventId: event.id, vendor: event.vendor, eventType: event.eventType, status: after });
-      }
+      this.refresh(event);
     }
     for (const controller of this.inflight) controller.abort(new EngineAbort(reason));
     this.checkIdle();
@@ -421,11 +417,9 @@ class WebhookDeliveryEngine implements DeliveryEngine {
 
   /** Bookkeeping after an attempt (or a cancelled one): status, log position, listeners, idle. */
   private finishAttempt(event: EventState, target: TargetState, attempt?: DeliveryAttempt): void {
-    const before = eventStatus(event);
     target.outstanding--;
     this.outstanding--;
-    this.store.update(event);
-    const after = eventStatus(event);
+    const after = this.refresh(event, false);
     if (attempt) {
       this.emit('attempt', {
         eventId: event.id,
@@ -437,10 +431,24 @@ class WebhookDeliveryEngine implements DeliveryEngine {
         eventStatus: after,
       });
     }
-    if (before === 'pending' && after !== 'pending') {
-      this.emit('settled', { eventId: event.id, vendor: event.vendor, eventType: event.eventType, status: after });
-    }
+    this.announce(event, after);
     this.checkIdle();
+  }
+
+  /** Re-files the event in the log after a change; announces it settling unless told to wait. */
+  private refresh(event: EventState, announce = true): DeliveryStatus {
+    this.store.update(event);
+    const status = eventStatus(event);
+    if (announce) this.announce(event, status);
+    return status;
+  }
+
+  private announce(event: EventState, status: DeliveryStatus): void {
+    const previous = event.announced;
+    event.announced = status;
+    if (previous === 'pending' && status !== 'pending') {
+      this.emit('settled', { eventId: event.id, vendor: event.vendor, eventType: event.eventType, status });
+    }
   }
 
   private checkIdle(): void {

@@ -107,6 +107,8 @@ export interface EventState {
   eventTimeMs: number;
   body: string;
   targets: TargetState[];
+  /** The status last announced to listeners, to tell when the event settles. */
+  announced: DeliveryStatus;
 }
 
 export function targetStatus(target: TargetState): DeliveryStatus {
