@@ -1,0 +1,85 @@
+/**
+ * Batch stitching: `{orders, transactions, cards}` in, `{matches, unmatched_orders}` out, with the
+ * same matcher the service uses. Orders are in Atomic's shape plus the user's `identifier`;
+ * transactions in Atelio's shape (their `customer_id` is the same identifier); cards `{card_id, last_four}`.
+ */
+import { z } from 'zod';
+import { stitch } from './matcher';
+import type { MatchingOptions } from './matcher';
+import { orderForMatching, transactionForMatching } from './normalize';
+import { AtelioCardSchema, AtelioTransactionSchema, AtomicOrderSchema } from './vendor-schemas';
+
+export const StitchInputSchema = z.object({
+  orders: z.array(AtomicOrderSchema.extend({ identifier: z.string().min(1) })),
+  transactions: z.array(AtelioTransactionSchema.extend({ customer_id: z.string().min(1) })),
+  cards: z.array(AtelioCardSchema).default([]),
+});
+export type StitchInput = z.input<typeof StitchInputSchema>;
+
+export interface StitchBatchOutput {
+  matches: Array<{ order_id: string; transaction_id: string; confidence: number }>;
+  unmatched_orders: Array<{ order_id: string; reason: string }>;
+}
+
+/** Bad batch input; the message says which item and field. */
+export class StitchInputError extends Error {
+  override readonly name = 'StitchInputError';
+}
+
+/** Validates unknown JSON as stitch input, with an error naming each bad path (first 10). */
+export function parseStitchInput(json: unknown): z.output<typeof StitchInputSchema> {
+  const result = StitchInputSchema.safeParse(json);
+  if (result.success) return result.data;
+  const lines = result.error.issues.slice(0, 10).map((issue) => {
+    const path = issue.path.reduce<string>(
+      (acc, key) =>
+        typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
+      '',
+    );
+    return `  ${path || '(root)'}: ${issue.message}`;
+  });
+  const more = result.error.issues.length > 10 ? `\n  ...and ${result.error.issues.length - 10} more` : '';
+  throw new StitchInputError(`invalid stitch input:\n${lines.join('\n')}${more}`);
+}
+
+function assertUnique(ids: Iterable<string>, what: string): void {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new StitchInputError(`invalid stitch input: duplicate ${what} "${id}"`);
+    seen.add(id);
+  }
+}
+
+export function stitchBatch(input: StitchInput, options?: Partial<MatchingOptions>): StitchBatchOutput {
+  const cards = input.cards ?? [];
+  // Ids must be unique: with two versions of one transaction the result would depend on which came first.
+  assertUnique(
+    input.orders.map((o) => o._id),
+    'order _id',
+  );
+  assertUnique(
+    input.transactions.map((t) => t.transaction_id),
+    'transaction_id',
+  );
+  const lastFour = new Map<string, string | null>();
+  for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
+
+  const result = stitch(
+    input.orders.map((o) => orderForMatching(o, o.identifier)),
+    input.transactions.map((t) => transactionForMatching(t, lastFour)),
+    options,
+  );
+  const output: StitchBatchOutput = { matches: [], unmatched_orders: [] };
+  for (const outcome of result.outcomes) {
+    if (outcome.status === 'matched') {
+      output.matches.push({
+        order_id: outcome.orderId,
+        transaction_id: outcome.transactionId,
+        confidence: outcome.confidence,
+      });
+    } else {
+      output.unmatched_orders.push({ order_id: outcome.orderId, reason: outcome.reason });
+    }
+  }
+  return output;
+}

@@ -1,0 +1,85 @@
+/**
+ * What an Atomic order's payment method means for stitching. vendor-docs 000: orders carry
+ * `paymentMethod {type, lastFour?, brand?}` for cards, or a text description for non-card payments
+ * ("gift card", "Affirm", "Google Play", "EBT") which never appear as a bank card transaction.
+ */
+
+export type PaymentInfo =
+  | { kind: 'card'; lastFour: string | null; brand: string | null }
+  | { kind: 'non-card'; method: string }
+  | { kind: 'unknown' };
+
+export type RawPaymentMethod =
+  | string
+  | {
+      type?: string | null | undefined;
+      lastFour?: string | null | undefined;
+      brand?: string | null | undefined;
+    }
+  | null
+  | undefined;
+
+const CARD_WORDS = new Set([
+  'card',
+  'credit card',
+  'debit card',
+  'credit',
+  'debit',
+  'credit/debit card',
+  'bank card',
+]);
+const CARD_BRANDS = new Set([
+  'visa',
+  'mastercard',
+  'master card',
+  'amex',
+  'american express',
+  'american-express',
+  'discover',
+  'diners club',
+  'jcb',
+  'unionpay',
+]);
+
+/** Known non-card methods with the name shown in reasons; anything else that is not a card is shown as given. */
+const NON_CARD: Array<[RegExp, string]> = [
+  [/gift\s*card|giftcard|gift\s*balance/, 'gift card'],
+  [/\bebt\b|snap/, 'EBT'],
+  [/affirm/, 'Affirm'],
+  [/google\s*play/, 'Google Play'],
+  [/paypal/, 'PayPal'],
+  [/points|rewards/, 'reward points'],
+  [/store credit|account balance|credit balance/, 'store credit'],
+];
+
+// "Amazon Visa", "Prime Store Card", "Chase Sapphire credit": still a card, only worded differently.
+const CARD_HINT =
+  /\bcard\b|\bvisa\b|master\s?card|\bamex\b|american express|\bdiscover\b|\bcredit\b|\bdebit\b/;
+
+const normalise = (text: string) => text.trim().toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
+const LAST_FOUR = /^\d{4}$/;
+
+export function classifyPaymentMethod(method: RawPaymentMethod): PaymentInfo {
+  if (method === null || method === undefined) return { kind: 'unknown' };
+  const type = typeof method === 'string' ? method : (method.type ?? '');
+  const rawLastFour = typeof method === 'string' ? null : (method.lastFour ?? null);
+  const brand = typeof method === 'string' ? null : (method.brand ?? null);
+  const lastFour = rawLastFour !== null && LAST_FOUR.test(rawLastFour.trim()) ? rawLastFour.trim() : null;
+  const text = normalise(type);
+
+  for (const [pattern, name] of NON_CARD) {
+    if (pattern.test(text)) return { kind: 'non-card', method: name };
+  }
+  if (
+    CARD_WORDS.has(text) ||
+    CARD_BRANDS.has(text) ||
+    CARD_HINT.test(text) ||
+    (text === '' && (lastFour !== null || brand !== null))
+  ) {
+    return { kind: 'card', lastFour, brand };
+  }
+  if (text === '') return { kind: 'unknown' };
+  // A description that is neither a card nor a known non-card method ("store credit", "cash on
+  // delivery"): it cannot be a bank card charge, and guessing would create false matches.
+  return { kind: 'non-card', method: type.trim() };
+}
