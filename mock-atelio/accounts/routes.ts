@@ -1,0 +1,60 @@
+import { createRoute } from '@hono/zod-openapi';
+import { doesNotExist } from '../shared/errors';
+import { SECURITY, errorResponses, jsonContent } from '../shared/http';
+import type { RouteContext } from '../shared/routing';
+import { AccountIdParamSchema, AccountListQuerySchema, AccountPageSchema, AccountSchema } from './schema';
+
+const listRoute = (hide: boolean) =>
+  createRoute({
+    method: 'get',
+    path: '/accounts',
+    hide,
+    tags: ['Accounts'],
+    summary: 'List accounts',
+    security: SECURITY,
+    request: { query: AccountListQuerySchema },
+    responses: {
+      200: jsonContent(AccountPageSchema, 'One page of accounts'),
+      ...errorResponses(400, 403, 404),
+    },
+  });
+
+const getRoute = (hide: boolean) =>
+  createRoute({
+    method: 'get',
+    path: '/accounts/{account_id}',
+    hide,
+    tags: ['Accounts'],
+    summary: 'Get an account with its balances',
+    security: SECURITY,
+    request: { params: AccountIdParamSchema },
+    responses: { 200: jsonContent(AccountSchema, 'The account'), ...errorResponses(400, 403, 404) },
+  });
+
+export function registerAccountRoutes({ api, store, hide }: RouteContext): void {
+  api.openapi(listRoute(hide), (c) => {
+    const q = c.req.valid('query');
+    const page = store.listAccounts({
+      customerId: q.customer_id,
+      page: q.page === undefined ? undefined : Number(q.page),
+      count: q.count === undefined ? undefined : Number(q.count),
+    });
+    return c.json(
+      {
+        page: page.page,
+        pages: page.pages,
+        count: page.count,
+        next_page: page.next_page,
+        accounts: page.items,
+      },
+      200,
+    );
+  });
+
+  api.openapi(getRoute(hide), (c) => {
+    const { account_id } = c.req.valid('param');
+    const account = store.getAccount(account_id);
+    if (!account) throw doesNotExist('account', account_id);
+    return c.json(account, 200);
+  });
+}

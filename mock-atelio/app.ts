@@ -1,0 +1,101 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { mountApiDocs } from '../core/api-docs';
+import type { Clock } from '../core/clock';
+import { DEFAULT_CREDENTIALS } from '../core/config';
+import { faultMiddleware, type FaultInjector } from '../core/faults';
+import { journalMiddleware, type RequestJournal } from '../core/journal';
+import { registerAccountRoutes } from './accounts/routes';
+import { registerBalanceRoutes } from './balances/routes';
+import { registerCardRoutes } from './cards/routes';
+import { registerCustomerRoutes } from './customers/routes';
+import { atelioAuth, type AtelioCredentials } from './shared/auth';
+import {
+  SECURITY_SCHEMES,
+  faultResponder,
+  isDroppedConnection,
+  respond,
+  respondError,
+  toAtelioError,
+  validationHook,
+} from './shared/http';
+import type { RouteContext } from './shared/routing';
+import { registerSimulationRoutes } from './simulate/routes';
+import type { AtelioStore } from './store/store';
+import { registerTransactionRoutes } from './transactions/routes';
+import { registerWebhookRoutes } from './webhooks/routes';
+
+export interface AtelioAppDeps {
+  store: AtelioStore;
+  clock: Clock;
+  journal?: RequestJournal;
+  faults?: FaultInjector;
+  /** Defaults to `Identity: test-identity`, `Authorization: test-authorization`. */
+  credentials?: AtelioCredentials;
+  /** Largest accepted request body; default 1 MiB. */
+  bodyLimitBytes?: number;
+}
+
+/** The current path prefix and the legacy one; both serve the same operations on the same store. */
+export const API_PREFIXES = ['/api/v0.1', '/api/v0'] as const;
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function buildApi(store: AtelioStore, hide: boolean): OpenAPIHono {
+  const api = new OpenAPIHono({ defaultHook: validationHook });
+  const context: RouteContext = { api, store, hide };
+  registerTransactionRoutes(context);
+  registerCustomerRoutes(context);
+  registerAccountRoutes(context);
+  registerCardRoutes(context);
+  registerBalanceRoutes(context);
+  registerSimulationRoutes(context);
+  registerWebhookRoutes(context);
+  return api;
+}
+
+/**
+ * The Atelio mock as a Hono app: every route under `/api/v0.1/` and the legacy `/api/v0/`,
+ * `/openapi.json` and `/docs`. Every failure answers in Atelio's `{Message, Status, Code, Type}`
+ * envelope: validation (400 `invalid_request`), credentials (403 `auth_err`), unknown ids (404
+ * `*_dne`), unknown routes (404), oversized bodies (413), injected faults.
+ */
+export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
+  const credentials = deps.credentials ?? DEFAULT_CREDENTIALS.atelio;
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  if (deps.journal) app.use('*', journalMiddleware(deps.journal, 'atelio', deps.clock));
+  if (deps.faults) app.use('*', faultMiddleware(deps.faults, 'atelio', faultResponder));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+      onError: () =>
+        respond(
+          413,
+          'request_too_large',
+          `Request body is larger than ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes.`,
+        ),
+    }),
+  );
+  app.use('/api/*', atelioAuth(credentials));
+
+  API_PREFIXES.forEach((prefix, index) => app.route(prefix, buildApi(deps.store, index > 0)));
+
+  mountApiDocs(app, {
+    title: 'Atelio API (stitch-sandbox mock)',
+    description:
+      'A stateful local emulation of Atelio’s banking API: transactions with multi-settlement, customers, accounts, ' +
+      'cards, balances, sandbox simulation and webhook subscriptions. Every path below is served under /api/v0.1 and ' +
+      'also under the legacy /api/v0. Authenticate with the raw Identity and Authorization headers.',
+    version: '0.1',
+    securitySchemes: SECURITY_SCHEMES,
+  });
+
+  app.notFound((c) => respond(404, 'route_dne', `No route ${c.req.method} ${c.req.path}.`));
+  app.onError((error) => {
+    if (isDroppedConnection(error)) throw error;
+    return respondError(toAtelioError(error));
+  });
+  return app;
+}

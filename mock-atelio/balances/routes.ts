@@ -1,0 +1,42 @@
+import { createRoute } from '@hono/zod-openapi';
+import { SECURITY, errorResponses, jsonContent } from '../shared/http';
+import type { RouteContext } from '../shared/routing';
+import { BalanceListQuerySchema, BalancePageSchema } from './schema';
+
+const listRoute = (hide: boolean) =>
+  createRoute({
+    method: 'get',
+    path: '/balances',
+    hide,
+    tags: ['Balances'],
+    summary: 'List account balances',
+    description:
+      'current = completed transactions only; available = pending and completed (vendor-docs 003).',
+    security: SECURITY,
+    request: { query: BalanceListQuerySchema },
+    responses: {
+      200: jsonContent(BalancePageSchema, 'One page of balances'),
+      ...errorResponses(400, 403, 404),
+    },
+  });
+
+export function registerBalanceRoutes({ api, store, hide }: RouteContext): void {
+  api.openapi(listRoute(hide), (c) => {
+    const q = c.req.valid('query');
+    const page = store.listBalances({
+      customerId: q.customer_id,
+      page: q.page === undefined ? undefined : Number(q.page),
+      count: q.count === undefined ? undefined : Number(q.count),
+    });
+    return c.json(
+      {
+        page: page.page,
+        pages: page.pages,
+        count: page.count,
+        next_page: page.next_page,
+        balances: page.items,
+      },
+      200,
+    );
+  });
+}

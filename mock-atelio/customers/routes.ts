@@ -1,0 +1,56 @@
+import { createRoute } from '@hono/zod-openapi';
+import { doesNotExist } from '../shared/errors';
+import { SECURITY, errorResponses, jsonContent } from '../shared/http';
+import type { RouteContext } from '../shared/routing';
+import { CustomerIdParamSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema } from './schema';
+
+const listRoute = (hide: boolean) =>
+  createRoute({
+    method: 'get',
+    path: '/customers',
+    hide,
+    tags: ['Customers'],
+    summary: 'List customers',
+    security: SECURITY,
+    request: { query: CustomerListQuerySchema },
+    responses: { 200: jsonContent(CustomerPageSchema, 'One page of customers'), ...errorResponses(400, 403) },
+  });
+
+const getRoute = (hide: boolean) =>
+  createRoute({
+    method: 'get',
+    path: '/customers/{customer_id}',
+    hide,
+    tags: ['Customers'],
+    summary: 'Get a customer',
+    security: SECURITY,
+    request: { params: CustomerIdParamSchema },
+    responses: { 200: jsonContent(CustomerSchema, 'The customer'), ...errorResponses(400, 403, 404) },
+  });
+
+export function registerCustomerRoutes({ api, store, hide }: RouteContext): void {
+  api.openapi(listRoute(hide), (c) => {
+    const q = c.req.valid('query');
+    const page = store.listCustomers({
+      page: q.page === undefined ? undefined : Number(q.page),
+      count: q.count === undefined ? undefined : Number(q.count),
+    });
+    return c.json(
+      {
+        page: page.page,
+        pages: page.pages,
+        count: page.count,
+        next_page: page.next_page,
+        customers: page.items,
+      },
+      200,
+    );
+  });
+
+  api.openapi(getRoute(hide), (c) => {
+    const { customer_id } = c.req.valid('param');
+    const customer = store.getCustomer(customer_id);
+    if (!customer) throw doesNotExist('customer', customer_id);
+    return c.json(customer, 200);
+  });
+}

@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { respond } from './http';
+
+export interface AtelioCredentials {
+  identity: string;
+  authorization: string;
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Compares in constant time. Hashing first gives equal-length buffers, so neither the content nor
+ * the length of the expected credential leaks through timing.
+ */
+export function safeEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Atelio authenticates every request with two raw headers, `Identity` and `Authorization` (no
+ * "Bearer"). Missing or wrong → 403 `auth_err`, as the vendor answers.
+ */
+export function atelioAuth(credentials: AtelioCredentials): MiddlewareHandler {
+  return async (c, next) => {
+    const identity = c.req.header('identity');
+    const authorization = c.req.header('authorization');
+    if (identity === undefined || authorization === undefined) {
+      const missing = [identity === undefined && 'Identity', authorization === undefined && 'Authorization']
+        .filter(Boolean)
+        .join(' and ');
+      return respond(
+        403,
+        'auth_err',
+        `Unauthorized: the ${missing} header${missing.includes(' and ') ? 's are' : ' is'} missing.`,
+      );
+    }
+    // Evaluate both so the time taken does not reveal which one was wrong.
+    const identityOk = safeEqual(identity, credentials.identity);
+    const authorizationOk = safeEqual(authorization, credentials.authorization);
+    if (!identityOk || !authorizationOk) {
+      return respond(
+        403,
+        'auth_err',
+        'Unauthorized: the Identity and Authorization headers do not match a valid API key.',
+      );
+    }
+    await next();
+  };
+}

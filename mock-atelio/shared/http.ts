@@ -1,0 +1,108 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { AtelioError, AtelioErrorBodySchema, errorBody, type AtelioErrorStatus } from './errors';
+import { validationError } from './validation';
+
+/** Shared pieces of the HTTP layer: the envelope responder, the validation hook, documented errors. */
+
+export function respond(status: number, code: string, message: string): Response {
+  return new Response(JSON.stringify(errorBody(status, code, message)), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+export const respondError = (error: AtelioError): Response =>
+  respond(error.status, error.code, error.message);
+
+/** The one validation hook: any zod failure on query, path or body is a 400 `invalid_request`. */
+export const validationHook = (
+  result: { success: true } | { success: false; error: ZodError; target: string },
+): Response | undefined => {
+  if (!result.success) return respondError(validationError(result.error.issues, result.target));
+  return undefined;
+};
+
+/** The in-process form of an injected dropped connection; it must reach the caller as a network error. */
+export const isDroppedConnection = (error: unknown): boolean =>
+  error instanceof TypeError && /connection dropped by injected fault/.test(error.message);
+
+/** Maps anything thrown inside the app to Atelio's envelope; never the framework's body, never a stack. */
+export function toAtelioError(error: unknown): AtelioError {
+  if (error instanceof AtelioError) return error;
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new AtelioError(413, 'request_too_large', 'Request body is too large.');
+    if (error.status === 415) {
+      return new AtelioError(
+        400,
+        'invalid_request',
+        'Content-Type must be application/json for a request body.',
+      );
+    }
+    if (error.status === 400 && /json/i.test(error.message)) {
+      return new AtelioError(400, 'invalid_request', 'Malformed JSON in request body.');
+    }
+    if (error.status >= 400 && error.status < 500) {
+      return new AtelioError(400, 'invalid_request', error.message || 'The request could not be understood.');
+    }
+  }
+  return new AtelioError(500, 'server_error', 'Error while performing the action.');
+}
+
+/** Fault responses (429, 5xx …) in the envelope, for core's fault middleware. */
+export const faultResponder = (_c: Context, status: number, message: string): Response => {
+  const code = status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'injected_fault';
+  return respond(status, code, message);
+};
+
+const errorContent = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: AtelioErrorBodySchema } },
+});
+
+const ERROR_DESCRIPTIONS: Record<AtelioErrorStatus, string> = {
+  400: 'Invalid request (`invalid_request`, `invalid_amount`, `resource_conflict`, …)',
+  403: 'Missing or wrong Identity / Authorization headers (`auth_err`)',
+  404: 'Unknown id (`*_dne`)',
+  413: 'Request body too large',
+  424: 'A downstream process failed',
+  429: 'Too many requests',
+  500: 'Server error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+  504: 'Gateway timeout',
+};
+
+/** OpenAPI responses for the given error statuses, all in the Atelio envelope. */
+export function errorResponses<S extends AtelioErrorStatus>(
+  ...statuses: S[]
+): Record<S, ReturnType<typeof errorContent>> {
+  return Object.fromEntries(statuses.map((s) => [s, errorContent(ERROR_DESCRIPTIONS[s])])) as Record<
+    S,
+    ReturnType<typeof errorContent>
+  >;
+}
+
+/** Both raw headers on every operation. */
+export const SECURITY = [{ Identity: [], Authorization: [] }];
+
+export const SECURITY_SCHEMES = {
+  Identity: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Identity',
+    description: 'Your Atelio Identity key, sent raw.',
+  },
+  Authorization: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: 'Your Atelio Authorization key, sent raw (no "Bearer").',
+  },
+};
+
+export const jsonContent = <T>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
