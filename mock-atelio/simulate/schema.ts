@@ -104,12 +104,10 @@ export type SimulateAuthorization = z.infer<typeof SimulateAuthorizationSchema>;
 export const SimulateSettlementSchema = z
   .object({
     transaction_id: requiredString('transaction_id').min(1).max(200),
-    amount: positiveAmount
-      .optional()
-      .openapi({
-        description: 'Settle only this much (multi-settlement); the whole remainder when absent.',
-        example: '30.49',
-      }),
+    amount: positiveAmount.optional().openapi({
+      description: 'Settle only this much (multi-settlement); the whole remainder when absent.',
+      example: '30.49',
+    }),
   })
   .openapi('SimulateSettlement');
 

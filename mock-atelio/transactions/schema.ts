@@ -41,13 +41,10 @@ const timestamp = (description: string) =>
 
 export const SettlementSchema = z
   .object({
-    settlement_date: z
-      .string()
-      .regex(TIMESTAMP_PATTERN)
-      .openapi({
-        description: 'When this part settled. Offset written "+00" as the vendor does.',
-        example: '2024-12-16T03:47:27+00',
-      }),
+    settlement_date: z.string().regex(TIMESTAMP_PATTERN).openapi({
+      description: 'When this part settled. Offset written "+00" as the vendor does.',
+      example: '2024-12-16T03:47:27+00',
+    }),
     amount: money('The amount of this settlement (negative for a debit).'),
   })
   .openapi('Settlement');

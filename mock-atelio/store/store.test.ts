@@ -1,0 +1,543 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../core/clock';
+import { AtelioError } from '../shared/errors';
+import type { CardDetails, Transaction } from '../transactions/schema';
+import { emptyBank, NOW } from '../test-support';
+import { createAtelioStore, type AtelioStore, type AtelioStoreEvents } from './store';
+
+const cents = (amount: string) => Math.round(Number(amount) * 100);
+
+function balancesOf(store: AtelioStore, accountId = 'acct-1') {
+  const account = store.getAccount(accountId)!;
+  return { current: account.balance.current_balance, available: account.balance.available_balance };
+}
+
+function recordEvents(store: AtelioStore) {
+  const seen: { name: keyof AtelioStoreEvents; payload: unknown }[] = [];
+  for (const name of [
+    'transaction-created',
+    'transaction-updated',
+    'transaction-failed',
+    'customer-created',
+    'account-created',
+    'card-created',
+    'card-updated',
+    'webhook-subscription-changed',
+  ] as const) {
+    store.events.on(name, (payload) => seen.push({ name, payload }));
+  }
+  return seen;
+}
+
+function expectAtelioError(fn: () => unknown, status: number, code: string): AtelioError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AtelioError);
+    const e = error as AtelioError;
+    expect({ status: e.status, code: e.code }).toEqual({ status, code });
+    return e;
+  }
+  throw new Error('expected an AtelioError');
+}
+
+const authorize = (
+  store: AtelioStore,
+  amount = '35.93',
+  extra: Partial<Parameters<AtelioStore['authorizeCardPurchase']>[0]> = {},
+) =>
+  store.authorizeCardPurchase({
+    cardId: 'card-1',
+    amount,
+    merchantName: 'Paypal *Sephora Usa',
+    mcc: '5977',
+    ...extra,
+  });
+
+describe('creating customers, accounts and cards', () => {
+  it('accepts a caller-chosen customer id such as an Atomic user identifier', () => {
+    const { store } = emptyBank();
+    const customer = store.createCustomer({ customerId: 'atomic-user-42' });
+    expect(customer.customer_id).toBe('atomic-user-42');
+    expect(store.getCustomer('atomic-user-42')?.first_name).toBe(customer.first_name);
+  });
+
+  it('creates a customer, account and card with the chosen ids and last four in one call', () => {
+    const { store } = emptyBank();
+    const made = store.createCustomerWithCard({
+      customerId: 'u-9',
+      accountId: 'a-9',
+      cardId: 'c-9',
+      lastFour: '1881',
+    });
+    expect(made.customer.customer_id).toBe('u-9');
+    expect(made.account).toMatchObject({ account_id: 'a-9', customer_id: 'u-9', cards: ['c-9'] });
+    expect(made.card).toMatchObject({
+      card_id: 'c-9',
+      account_id: 'a-9',
+      customer_id: 'u-9',
+      last_four: '1881',
+      status: 'active',
+    });
+  });
+
+  it('refuses a duplicate chosen id with a 400 and creates nothing', () => {
+    const { store } = emptyBank();
+    expectAtelioError(
+      () => store.createCustomerWithCard({ customerId: 'new', cardId: 'card-1' }),
+      400,
+      'resource_conflict',
+    );
+    expect(store.getCustomer('new')).toBeUndefined();
+  });
+
+  it('refuses a last four that is not four digits', () => {
+    const { store } = emptyBank();
+    expectAtelioError(
+      () => store.createCard({ accountId: 'acct-1', lastFour: '12a4' }),
+      400,
+      'invalid_request',
+    );
+  });
+
+  it('answers *_dne for a card on an unknown account and an account for an unknown customer', () => {
+    const { store } = emptyBank();
+    expectAtelioError(() => store.createCard({ accountId: 'nope' }), 404, 'account_dne');
+    expectAtelioError(() => store.createAccount({ customerId: 'nope' }), 404, 'customer_dne');
+  });
+
+  it('gives a chosen id the same generated details in any store with the same seed', () => {
+    const a = createAtelioStore({ seed: 3, clock: new VirtualClock(NOW), baseline: false });
+    const b = createAtelioStore({ seed: 3, clock: new VirtualClock(NOW), baseline: false });
+    b.createCustomer(); // shifts b's main generator; the chosen-id customer must not notice
+    expect(a.createCustomer({ customerId: 'same' })).toEqual(b.createCustomer({ customerId: 'same' }));
+  });
+
+  it('changes a card status and announces it', () => {
+    const { store } = emptyBank();
+    const events = recordEvents(store);
+    expect(store.setCardStatus('card-1', 'lost').status).toBe('lost');
+    expect(events).toEqual([
+      {
+        name: 'card-updated',
+        payload: expect.objectContaining({
+          previousStatus: 'active',
+          card: expect.objectContaining({ status: 'lost' }),
+        }),
+      },
+    ]);
+  });
+});
+
+describe('card authorisation', () => {
+  it('creates a pending POS Purchase debit holding the amount in available but not current balance', () => {
+    const { store, clock } = emptyBank('1000.00');
+    const tx = authorize(store, '35.93');
+    expect(tx).toMatchObject({
+      payment_type: 'card',
+      transaction_type: 'POS Purchase',
+      state: 'pending',
+      amount: '-35.93',
+      currency: 'USD',
+      customer_id: 'cust-1',
+      account_id: 'acct-1',
+      previous_transaction_id: null,
+      balances: { prior_balance: '1000.00', new_balance: '964.07' },
+    });
+    expect(tx.details).toMatchObject({
+      card_id: 'card-1',
+      merchant_amount: '-35.93',
+      mcc: '5977',
+      mcc_description: 'Cosmetic Stores',
+    });
+    expect((tx.details as CardDetails).settlements).toBeUndefined();
+    expect(tx.created_time).toBe(new Date(clock.now()).toISOString().replace('Z', '000+00:00'));
+    expect(balancesOf(store)).toEqual({ current: '1000.00', available: '964.07' });
+  });
+
+  it('uses transactionDatetime as created_time and the clock for updated_time', () => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '5.00', { transactionDatetime: '2024-06-14 19:42' });
+    expect(tx.created_time).toBe('2024-06-14T19:42:00.000000+00:00');
+    expect(tx.updated_time).toBe('2024-06-15T12:00:00.000000+00:00');
+  });
+
+  it('declines when funds are short, when the card is not active, and when asked to', () => {
+    const { store } = emptyBank('20.00');
+    expect(authorize(store, '20.01').state).toBe('declined');
+    expect(authorize(store, '5.00', { decline: true }).state).toBe('declined');
+    store.setCardStatus('card-1', 'inactive');
+    expect(authorize(store, '1.00').state).toBe('declined');
+    expect(balancesOf(store)).toEqual({ current: '20.00', available: '20.00' });
+  });
+
+  it('refuses an amount that is not a positive amount of whole cents', () => {
+    const { store } = emptyBank();
+    for (const amount of ['0', '-1.00', '1.234', 'abc', 0.001, Number.NaN, -3]) {
+      expectAtelioError(() => authorize(store, amount as string), 400, 'invalid_amount');
+    }
+  });
+
+  it('answers card_dne for an unknown card', () => {
+    const { store } = emptyBank();
+    expectAtelioError(
+      () => store.authorizeCardPurchase({ cardId: 'nope', amount: '1.00', merchantName: 'X' }),
+      404,
+      'card_dne',
+    );
+  });
+});
+
+describe('multi-settlement (vendor-docs 003: 35.93 → 30.49 + 5.44)', () => {
+  it('keeps one transaction id, grows settlements, sums the amount and keeps merchant_amount', () => {
+    const { store, clock } = emptyBank('1000.00');
+    const pending = authorize(store, '35.93');
+    clock.reset(NOW + 8 * 3600_000);
+    const first = store.settleTransaction(pending.transaction_id, { amount: '30.49' });
+    expect(first).toMatchObject({
+      transaction_id: pending.transaction_id,
+      state: 'completed',
+      amount: '-30.49',
+    });
+    expect(first.details).toMatchObject({
+      merchant_amount: '-35.93',
+      settlements: [{ settlement_date: '2024-06-15T20:00:00+00', amount: '-30.49' }],
+    });
+    expect(first.balances).toEqual({ prior_balance: '969.51', new_balance: '969.51' });
+
+    clock.reset(NOW + 3 * 86_400_000);
+    const second = store.settleTransaction(pending.transaction_id, { amount: '5.44' });
+    expect(second).toMatchObject({
+      transaction_id: pending.transaction_id,
+      state: 'completed',
+      amount: '-35.93',
+    });
+    expect((second.details as CardDetails).settlements).toEqual([
+      { settlement_date: '2024-06-15T20:00:00+00', amount: '-30.49' },
+      { settlement_date: '2024-06-18T12:00:00+00', amount: '-5.44' },
+    ]);
+    expect((second.details as CardDetails).merchant_amount).toBe('-35.93');
+    expect(second.created_time).toBe(pending.created_time);
+    expect(balancesOf(store)).toEqual({ current: '964.07', available: '964.07' });
+  });
+
+  it('settles the whole remainder when no amount is given', () => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '35.93');
+    store.settleTransaction(tx.transaction_id, { amount: '30.49' });
+    const done = store.settleTransaction(tx.transaction_id);
+    expect(done.amount).toBe('-35.93');
+    expect((done.details as CardDetails).settlements?.map((s) => s.amount)).toEqual(['-30.49', '-5.44']);
+  });
+
+  it('refuses to settle more than was authorised, naming what remains, and changes nothing', () => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '35.93');
+    store.settleTransaction(tx.transaction_id, { amount: '30.49' });
+    const error = expectAtelioError(
+      () => store.settleTransaction(tx.transaction_id, { amount: '5.45' }),
+      400,
+      'invalid_amount',
+    );
+    expect(error.message).toContain('5.44');
+    expect(store.getTransaction(tx.transaction_id)?.amount).toBe('-30.49');
+  });
+
+  it('refuses to settle a fully settled transaction again', () => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '10.00');
+    store.settleTransaction(tx.transaction_id);
+    expectAtelioError(() => store.settleTransaction(tx.transaction_id), 400, 'resource_conflict');
+  });
+
+  it.each(['declined', 'cancelled'] as const)('refuses to settle a %s transaction', (state) => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '10.00');
+    if (state === 'declined') store.declineTransaction(tx.transaction_id);
+    else store.cancelTransaction(tx.transaction_id);
+    const error = expectAtelioError(
+      () => store.settleTransaction(tx.transaction_id, { amount: '1.00' }),
+      400,
+      'resource_conflict',
+    );
+    expect(error.message).toContain(state);
+  });
+
+  it('refuses to settle an ACH payment (only card transactions settle)', () => {
+    const { store } = emptyBank();
+    const ach = store.createAchTransfer({ accountId: 'acct-1', direction: 'credit', amount: '10.00' });
+    expectAtelioError(() => store.settleTransaction(ach.transaction_id), 400, 'resource_conflict');
+  });
+
+  it('announces the creation and each settlement with strictly increasing updated_time even at one instant', () => {
+    const { store } = emptyBank();
+    const events = recordEvents(store);
+    const tx = authorize(store, '35.93');
+    store.settleTransaction(tx.transaction_id, { amount: '30.49' });
+    store.settleTransaction(tx.transaction_id, { amount: '5.44' });
+    const bodies = events.map((e) => (e.payload as { transaction: Transaction }).transaction);
+    expect(events.map((e) => e.name)).toEqual([
+      'transaction-created',
+      'transaction-updated',
+      'transaction-updated',
+    ]);
+    expect(bodies.map((t) => t.amount)).toEqual(['-35.93', '-30.49', '-35.93']);
+    const times = bodies.map((t) => Date.parse(t.updated_time.replace('000+00:00', 'Z')));
+    expect(times[1]!).toBeGreaterThan(times[0]!);
+    expect(times[2]!).toBeGreaterThan(times[1]!);
+    expect(events[2]!.payload).toMatchObject({
+      previousState: 'completed',
+      change: 'settled',
+      settlement: { amount: '-5.44' },
+    });
+  });
+});
+
+describe('state machine', () => {
+  it('cancels a pending authorisation and releases the hold', () => {
+    const { store } = emptyBank('100.00');
+    const tx = authorize(store, '25.00');
+    expect(store.cancelTransaction(tx.transaction_id)).toMatchObject({
+      state: 'cancelled',
+      balances: { new_balance: '100.00' },
+    });
+    expect(balancesOf(store)).toEqual({ current: '100.00', available: '100.00' });
+  });
+
+  it('declines a pending transaction and refuses to decline a completed one', () => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '25.00');
+    expect(store.declineTransaction(tx.transaction_id).state).toBe('declined');
+    const other = authorize(store, '5.00');
+    store.settleTransaction(other.transaction_id);
+    expectAtelioError(() => store.declineTransaction(other.transaction_id), 400, 'resource_conflict');
+  });
+
+  it('returns a completed ACH debit with a return code, giving the money back', () => {
+    const { store } = emptyBank('100.00');
+    const ach = store.createAchTransfer({
+      accountId: 'acct-1',
+      direction: 'debit',
+      amount: '40.00',
+      state: 'completed',
+    });
+    expect(balancesOf(store).current).toBe('60.00');
+    const returned = store.returnTransaction(ach.transaction_id, { returnCode: 'R02' });
+    expect(returned).toMatchObject({
+      state: 'returned',
+      details: { return_code: 'R02', failure_reason: 'Account Closed' },
+    });
+    expect(balancesOf(store)).toEqual({ current: '100.00', available: '100.00' });
+  });
+
+  it('refuses to return a pending transaction', () => {
+    const { store } = emptyBank();
+    const ach = store.createAchTransfer({ accountId: 'acct-1', direction: 'debit', amount: '1.00' });
+    expectAtelioError(() => store.returnTransaction(ach.transaction_id), 400, 'resource_conflict');
+  });
+
+  it('completes a pending ACH credit, moving it into the current balance', () => {
+    const { store } = emptyBank('100.00');
+    const ach = store.createAchTransfer({
+      accountId: 'acct-1',
+      direction: 'credit',
+      amount: '50.00',
+      description: 'PAYROLL',
+    });
+    expect(ach).toMatchObject({
+      payment_type: 'ach',
+      transaction_type: 'credit',
+      state: 'pending',
+      amount: '50.00',
+    });
+    expect(ach.details).toMatchObject({
+      direction: 'credit',
+      network: 'ach',
+      class_code: 'ppd',
+      description: 'PAYROLL',
+    });
+    expect(balancesOf(store)).toEqual({ current: '100.00', available: '150.00' });
+    expect(store.completeTransaction(ach.transaction_id).state).toBe('completed');
+    expect(balancesOf(store)).toEqual({ current: '150.00', available: '150.00' });
+    expectAtelioError(() => store.completeTransaction(ach.transaction_id), 400, 'resource_conflict');
+  });
+
+  it('hides a failed transaction from every reader and announces it only as transaction-failed', () => {
+    const { store } = emptyBank('100.00');
+    const ach = store.createAchTransfer({ accountId: 'acct-1', direction: 'credit', amount: '50.00' });
+    const events = recordEvents(store);
+    store.failTransaction(ach.transaction_id, { reason: 'Network failure' });
+    expect(events.map((e) => e.name)).toEqual(['transaction-failed']);
+    expect(store.getTransaction(ach.transaction_id)).toBeUndefined();
+    expect(store.getTransactionState(ach.transaction_id)).toBe('failed');
+    expect(store.listTransactions({ state: 'failed' }).items).toEqual([]);
+    expect(store.listTransactions().items.map((t) => t.transaction_id)).not.toContain(ach.transaction_id);
+    expectAtelioError(() => store.completeTransaction(ach.transaction_id), 404, 'transaction_dne');
+    expect(balancesOf(store)).toEqual({ current: '100.00', available: '100.00' });
+  });
+
+  it('refunds a settled card purchase as a new credit pointing back to it', () => {
+    const { store } = emptyBank('100.00');
+    const tx = authorize(store, '64.99', { merchantName: 'Amazon.com*1A2B3C4D' });
+    store.settleTransaction(tx.transaction_id);
+    const refund = store.refundCardPurchase(tx.transaction_id, { amount: '20.00' });
+    expect(refund).toMatchObject({
+      transaction_type: 'POS Refund',
+      state: 'completed',
+      amount: '20.00',
+      previous_transaction_id: tx.transaction_id,
+      details: { merchant_name: 'Amazon.com*1A2B3C4D', merchant_amount: '20.00' },
+    });
+    expect(balancesOf(store).current).toBe('55.01');
+    expectAtelioError(() => store.settleTransaction(refund.transaction_id), 400, 'resource_conflict');
+    expectAtelioError(
+      () => store.refundCardPurchase(tx.transaction_id, { amount: '65.00' }),
+      400,
+      'invalid_amount',
+    );
+  });
+
+  it('moves money between two accounts as a debit and a credit of payment_type account', () => {
+    const { store } = emptyBank('100.00');
+    store.createCustomerWithCard({ customerId: 'cust-2', accountId: 'acct-2', openingBalance: '0' });
+    const { debit, credit } = store.createAccountTransfer({
+      fromAccountId: 'acct-1',
+      toAccountId: 'acct-2',
+      amount: '42.50',
+    });
+    expect(debit).toMatchObject({
+      payment_type: 'account',
+      amount: '-42.50',
+      account_id: 'acct-1',
+      state: 'completed',
+    });
+    expect(credit).toMatchObject({
+      payment_type: 'account',
+      amount: '42.50',
+      account_id: 'acct-2',
+      customer_id: 'cust-2',
+    });
+    expect(balancesOf(store, 'acct-2').current).toBe('42.50');
+    expectAtelioError(
+      () => store.createAccountTransfer({ fromAccountId: 'acct-2', toAccountId: 'acct-1', amount: '42.51' }),
+      400,
+      'insufficient_funds',
+    );
+  });
+});
+
+describe('balances stay consistent', () => {
+  it('equal the opening balance plus completed (current) and pending + completed (available) amounts', () => {
+    const { store } = emptyBank('500.00');
+    const a = authorize(store, '10.00');
+    const b = authorize(store, '20.00');
+    const c = authorize(store, '30.00');
+    store.settleTransaction(a.transaction_id, { amount: '4.00' });
+    store.cancelTransaction(b.transaction_id);
+    store.createAchTransfer({ accountId: 'acct-1', direction: 'credit', amount: '99.99' });
+    const all = store.listTransactions({ count: 100 }).items;
+    const sum = (states: string[]) =>
+      all.filter((t) => states.includes(t.state)).reduce((total, t) => total + cents(t.amount), 0);
+    expect(cents(balancesOf(store).current)).toBe(50_000 + sum(['completed']));
+    expect(cents(balancesOf(store).available)).toBe(50_000 + sum(['pending', 'completed']));
+    // Each transaction carries the balances right after its own last change.
+    expect(store.getTransaction(c.transaction_id)?.balances).toEqual({
+      prior_balance: '500.00',
+      new_balance: '440.00',
+    });
+  });
+});
+
+describe('listing transactions', () => {
+  it('refuses a count outside the allowed set and a page below 1', () => {
+    const { store } = emptyBank();
+    expectAtelioError(() => store.listTransactions({ count: 3 }), 400, 'invalid_request');
+    expectAtelioError(() => store.listTransactions({ page: 0 }), 400, 'invalid_request');
+  });
+
+  it('refuses a start date after the end date and an impossible date', () => {
+    const { store } = emptyBank();
+    expectAtelioError(
+      () => store.listTransactions({ startDate: '2024-06-02', endDate: '2024-06-01' }),
+      400,
+      'invalid_request',
+    );
+    expectAtelioError(() => store.listTransactions({ startDate: '2024-02-30' }), 400, 'invalid_request');
+  });
+
+  it('answers customer_dne / account_dne for unknown filter ids', () => {
+    const { store } = emptyBank();
+    expectAtelioError(() => store.listTransactions({ customerId: 'nope' }), 404, 'customer_dne');
+    expectAtelioError(() => store.listTransactions({ accountId: 'nope' }), 404, 'account_dne');
+  });
+});
+
+describe('webhook subscriptions', () => {
+  it('matches wildcards and exact names, skipping disabled subscriptions', () => {
+    const { store } = emptyBank();
+    const all = store.registerWebhookUrl('http://127.0.0.1:4030/webhooks/atelio');
+    const cards = store.createWebhookSubscription({ url: 'https://a.test/cards', events: ['card*'] });
+    const tx = store.createWebhookSubscription({ url: 'https://a.test/tx', events: ['transactions'] });
+    const off = store.createWebhookSubscription({
+      url: 'https://a.test/off',
+      events: ['*'],
+      status: 'STATUS_DISABLED',
+    });
+    expect(all.events).toEqual(['*']);
+    expect(store.subscriptionsFor('transactions').map((s) => s.id)).toEqual([all.id, tx.id]);
+    expect(store.subscriptionsFor('card.status.lost').map((s) => s.id)).toEqual([all.id, cards.id]);
+    expect(store.subscriptionsFor('transactions')[0]?.secret).toMatch(/^whsec_[A-Za-z0-9]{32}$/);
+    store.updateWebhookSubscription(off.id, { status: 'STATUS_ENABLED' });
+    expect(store.subscriptionsFor('kyc.verification.success').map((s) => s.id)).toEqual([all.id, off.id]);
+  });
+
+  it('validates subscriptions given to the store directly, like the HTTP route', () => {
+    const { store } = emptyBank();
+    expectAtelioError(
+      () => store.createWebhookSubscription({ url: 'ftp://x', events: ['transactions'] }),
+      400,
+      'invalid_request',
+    );
+    expectAtelioError(
+      () => store.createWebhookSubscription({ url: 'https://x.test', events: ['nope'] }),
+      400,
+      'invalid_request',
+    );
+    expectAtelioError(() => store.deleteWebhookSubscription('nope'), 404, 'webhook_dne');
+  });
+});
+
+describe('reset, export and import', () => {
+  it('reset rebuilds exactly the seeded baseline and drops what was added', () => {
+    const clock = new VirtualClock(NOW);
+    const store = createAtelioStore({ seed: 11, clock });
+    const before = store.exportState();
+    const customerId = before.customers[0]!.customer_id;
+    store.createCustomer({ customerId: 'extra' });
+    store.registerWebhookUrl('https://x.test/h');
+    clock.reset(NOW + 86_400_000);
+    store.reset();
+    expect(store.exportState()).toEqual(before);
+    expect(store.getCustomer(customerId)).toBeDefined();
+  });
+
+  it('round-trips its state through JSON', () => {
+    const { store } = emptyBank();
+    const tx = authorize(store, '35.93');
+    store.settleTransaction(tx.transaction_id, { amount: '30.49' });
+    store.registerWebhookUrl('https://x.test/h');
+    const saved = JSON.parse(JSON.stringify(store.exportState())) as unknown;
+    const other = createAtelioStore({ seed: 99, clock: new VirtualClock(NOW) });
+    other.importState(saved);
+    // The seed says where the data came from; the importing store keeps generating from its own.
+    expect({ ...other.exportState(), seed: 7 }).toEqual(store.exportState());
+    expect(other.getTransaction(tx.transaction_id)).toEqual(store.getTransaction(tx.transaction_id));
+    expect(other.settleTransaction(tx.transaction_id).amount).toBe('-35.93');
+  });
+
+  it('refuses a malformed state with a 400 and keeps its own', () => {
+    const { store } = emptyBank();
+    expectAtelioError(() => store.importState({ version: 1, customers: 'nope' }), 400, 'invalid_request');
+    expect(store.getCustomer('cust-1')).toBeDefined();
+  });
+});
