@@ -4,7 +4,12 @@ import { IdentifierSchema } from '../shared/schemas';
 /** Create Access Token (vendor-docs 001/002/004): identifier plus optional PayLink Switch data. */
 
 const digits = (min: number, max: number, what: string) =>
-  z.string().regex(new RegExp(`^\\d{${min},${max}}$`), `${what} must be ${min === max ? min : `${min}-${max}`} digits`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^\\d{${min},${max}}$`),
+      `${what} must be ${min === max ? min : `${min}-${max}`} digits`,
+    );
 
 /** ABA routing numbers carry a checksum: 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) ≡ 0 (mod 10). */
 export function isValidRoutingNumber(value: string): boolean {
@@ -37,7 +42,9 @@ export const CardDetailsSchema = z
     brand: z.enum(CARD_BRAND_VALUES).optional(),
     subtitle: z.string().max(200).optional(),
     cardStatus: z.enum(['frozen']).optional(),
-    lastFour: digits(4, 4, 'lastFour').optional().openapi({ description: 'BaaS passthrough: last four digits' }),
+    lastFour: digits(4, 4, 'lastFour')
+      .optional()
+      .openapi({ description: 'BaaS passthrough: last four digits' }),
     paymentService: z
       .object({ galileo: GalileoSchema })
       .optional()
@@ -45,9 +52,17 @@ export const CardDetailsSchema = z
   })
   .superRefine((card, ctx) => {
     if (card.number === undefined && card.paymentService === undefined)
-      ctx.addIssue({ code: 'custom', path: ['number'], message: 'a card needs either number or paymentService' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['number'],
+        message: 'a card needs either number or paymentService',
+      });
     if (card.paymentService !== undefined && card.lastFour === undefined)
-      ctx.addIssue({ code: 'custom', path: ['lastFour'], message: 'lastFour is required with paymentService' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lastFour'],
+        message: 'lastFour is required with paymentService',
+      });
     if (card.number !== undefined && card.lastFour !== undefined && !card.number.endsWith(card.lastFour))
       ctx.addIssue({ code: 'custom', path: ['lastFour'], message: 'lastFour does not match number' });
   })
@@ -56,7 +71,9 @@ export const CardDetailsSchema = z
 export const AccountDetailsSchema = z
   .object({
     accountNumber: digits(4, 17, 'accountNumber'),
-    routingNumber: z.string().refine(isValidRoutingNumber, 'routingNumber must be a valid 9-digit ABA routing number'),
+    routingNumber: z
+      .string()
+      .refine(isValidRoutingNumber, 'routingNumber must be a valid 9-digit ABA routing number'),
     type: z.enum(['checking', 'savings', 'paycard']),
     title: z.string().max(200).optional(),
   })
@@ -104,7 +121,9 @@ export const CreateAccessTokenBodySchema = z
   .openapi('CreateAccessTokenRequest');
 
 export const AccessTokenResponseSchema = z
-  .object({ data: z.object({ publicToken: z.string().openapi({ example: 'e1b7f0a4-7c1b-4d1e-9b7e-2f3c4d5e6f70' }) }) })
+  .object({
+    data: z.object({ publicToken: z.string().openapi({ example: 'e1b7f0a4-7c1b-4d1e-9b7e-2f3c4d5e6f70' }) }),
+  })
   .openapi('AccessTokenResponse');
 
 export const RevokeResponseSchema = z

@@ -9,7 +9,10 @@ const Product = z.enum(['deposit', 'verify', 'tax']);
 export const CompanySearchBodySchema = z
   .object({
     query: z.string().max(200).optional().openapi({ description: 'Text to match against company names' }),
-    scopes: z.array(z.enum(['pay-link', 'user-link'])).max(2).optional(),
+    scopes: z
+      .array(z.enum(['pay-link', 'user-link']))
+      .max(2)
+      .optional(),
     product: Product.optional(),
     products: z.array(Product).max(3).optional(),
     tags: z.array(z.enum(COMPANY_TAGS)).max(4).optional(),
@@ -32,4 +35,6 @@ export const CompanySchema = z
   })
   .openapi('Company');
 
-export const CompanySearchResponseSchema = z.object({ data: z.array(CompanySchema) }).openapi('CompanySearchResponse');
+export const CompanySearchResponseSchema = z
+  .object({ data: z.array(CompanySchema) })
+  .openapi('CompanySearchResponse');

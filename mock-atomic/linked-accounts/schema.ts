@@ -6,8 +6,12 @@ import { CompanyRefSchema, ConnectorRefSchema, IsoDateTimeSchema, ObjectIdSchema
 export const LinkedAccountSchema = z
   .object({
     _id: ObjectIdSchema,
-    valid: z.boolean().openapi({ description: 'Whether the credentials were valid after the last attempted use' }),
-    transactRequired: z.boolean().openapi({ description: 'Whether using the account needs the user in Transact' }),
+    valid: z
+      .boolean()
+      .openapi({ description: 'Whether the credentials were valid after the last attempted use' }),
+    transactRequired: z
+      .boolean()
+      .openapi({ description: 'Whether using the account needs the user in Transact' }),
     lastSuccess: IsoDateTimeSchema.optional(),
     lastFailure: IsoDateTimeSchema.optional(),
     company: CompanyRefSchema,
@@ -17,14 +21,19 @@ export const LinkedAccountSchema = z
 
 export type LinkedAccountView = z.infer<typeof LinkedAccountSchema>;
 
-export const LinkedAccountListSchema = z.object({ data: z.array(LinkedAccountSchema) }).openapi('LinkedAccountList');
+export const LinkedAccountListSchema = z
+  .object({ data: z.array(LinkedAccountSchema) })
+  .openapi('LinkedAccountList');
 
 const OPERATIONS = ['deposit', 'verify', 'tax'] as const;
 
 export const TaskConfigurationSchema = z
   .object({
     operation: z.enum(OPERATIONS).optional(),
-    product: z.enum(OPERATIONS).optional().openapi({ deprecated: true, description: 'Deprecated; use operation' }),
+    product: z
+      .enum(OPERATIONS)
+      .optional()
+      .openapi({ deprecated: true, description: 'Deprecated; use operation' }),
     onComplete: z.enum(['continue', 'finish']).default('continue'),
     onFail: z.enum(['continue', 'finish']).default('continue'),
     distribution: z
@@ -35,9 +44,17 @@ export const TaskConfigurationSchema = z
       })
       .superRefine((d, ctx) => {
         if (d.type !== 'total' && d.amount === undefined)
-          ctx.addIssue({ code: 'custom', path: ['amount'], message: `amount is required when type is "${d.type}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['amount'],
+            message: `amount is required when type is "${d.type}"`,
+          });
         if (d.type === 'percent' && d.amount !== undefined && d.amount > 100)
-          ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a percent distribution must be at most 100' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['amount'],
+            message: 'a percent distribution must be at most 100',
+          });
       })
       .optional(),
   })

@@ -139,7 +139,8 @@ export function buildAmazonOrder(random: SeededRandom, options: BuildOrderOption
         throw invalid('tax', 'products + shipping + tax must equal amount');
       if (taxCents < 0) throw invalid('amount', 'amount is less than the products plus shipping');
     } else {
-      taxCents = options.tax !== undefined ? assertCents(options.tax, 'tax') : Math.round(subtotalCents * taxRate);
+      taxCents =
+        options.tax !== undefined ? assertCents(options.tax, 'tax') : Math.round(subtotalCents * taxRate);
     }
   } else if (options.amount !== undefined) {
     const amountCents = assertCents(options.amount, 'amount');
@@ -155,13 +156,18 @@ export function buildAmazonOrder(random: SeededRandom, options: BuildOrderOption
     const count = subtotalCents >= 3000 ? random.int(1, 3) : 1;
     const catalog = pickProducts(random, count);
     const shares = splitCents(random, subtotalCents, count);
-    products = shares.map((cents, i) => productLine(catalog[i]!.description, cents, orderMs, !!catalog[i]!.digital));
+    products = shares.map((cents, i) =>
+      productLine(catalog[i]!.description, cents, orderMs, !!catalog[i]!.digital),
+    );
   } else {
     const count = random.pick([1, 1, 1, 2, 2, 3, 4]);
     const catalog = pickProducts(random, count);
-    products = catalog.map((p) => productLine(p.description, random.int(p.minCents, p.maxCents), orderMs, !!p.digital));
+    products = catalog.map((p) =>
+      productLine(p.description, random.int(p.minCents, p.maxCents), orderMs, !!p.digital),
+    );
     subtotalCents = products.reduce((sum, p) => sum + toCents(p.amount), 0);
-    taxCents = options.tax !== undefined ? assertCents(options.tax, 'tax') : Math.round(subtotalCents * taxRate);
+    taxCents =
+      options.tax !== undefined ? assertCents(options.tax, 'tax') : Math.round(subtotalCents * taxRate);
   }
 
   const amountCents = subtotalCents + shippingCents + taxCents;
@@ -209,7 +215,8 @@ export function generateAmazonOrders(random: SeededRandom, options: GenerateOrde
   const toMsValue = toMs(options.to, 'to');
   if (toMsValue < fromMs) throw invalid('to', '`to` must not be before `from`');
   const nonCardShare = options.nonCardShare ?? 0.15;
-  if (!(nonCardShare >= 0 && nonCardShare <= 1)) throw invalid('nonCardShare', 'nonCardShare must be in [0, 1]');
+  if (!(nonCardShare >= 0 && nonCardShare <= 1))
+    throw invalid('nonCardShare', 'nonCardShare must be in [0, 1]');
   const noLastFourShare = options.cardWithoutLastFourShare ?? 0;
   const nonCardTypes = options.nonCardTypes ?? NON_CARD_PAYMENT_TYPES;
   if (nonCardShare > 0 && nonCardTypes.length === 0)

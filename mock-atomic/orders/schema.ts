@@ -30,7 +30,8 @@ export const CARD_BRANDS = ['Visa', 'Mastercard', 'American Express', 'Discover'
 export const PaymentMethodSchema = z
   .object({
     type: z.string().openapi({
-      description: '"card", or a text description for non-card payments ("gift card", "Affirm", "Google Play", "EBT")',
+      description:
+        '"card", or a text description for non-card payments ("gift card", "Affirm", "Google Play", "EBT")',
       example: 'card',
     }),
     lastFour: z
@@ -45,7 +46,9 @@ export const PaymentMethodSchema = z
 export const OrderSchema = z
   .object({
     _id: ObjectIdSchema,
-    sourceId: z.string().openapi({ description: "The merchant's order number", example: '112-2968911-3747422' }),
+    sourceId: z
+      .string()
+      .openapi({ description: "The merchant's order number", example: '112-2968911-3747422' }),
     date: IsoDateTimeSchema,
     amount: z.number().openapi({ example: 13.37 }),
     lineItems: z.array(LineItemSchema),

@@ -81,10 +81,14 @@ export const AccountDetailsSchema = z
   .object({
     _id: ObjectIdSchema,
     type: z.enum(ACCOUNT_TYPES).openapi({
-      description: 'subscription | loan | policy | telecom as documented; ecommerce for Order Monitoring accounts [choice]',
+      description:
+        'subscription | loan | policy | telecom as documented; ecommerce for Order Monitoring accounts [choice]',
     }),
     sourceId: z.string().optional().openapi({ description: 'Id of the account in the connected system' }),
-    createdBy: z.literal('detection').optional().openapi({ description: 'Set when Atomic detected the account' }),
+    createdBy: z
+      .literal('detection')
+      .optional()
+      .openapi({ description: 'Set when Atomic detected the account' }),
     connected: z.boolean().openapi({ description: 'Whether the user has connected the account via Atomic' }),
     supported: z.boolean().openapi({ description: "Whether the company is supported by Atomic's PayLink" }),
     suggestions: z.array(SuggestionSchema),
@@ -107,12 +111,18 @@ export const PayLinkAccountSchema = z
     account: AccountDetailsSchema,
     actions: z.array(AccountActionSchema),
     type: z.enum(['linked', 'detected']).openapi({
-      description: '"linked" once the user connected it through Atomic; "detected" for detection-only accounts [choice]',
+      description:
+        '"linked" once the user connected it through Atomic; "detected" for detection-only accounts [choice]',
     }),
     connectionStatus: z.enum(CONNECTION_STATUSES),
-    lastSyncedAt: IsoDateTimeSchema.nullable().openapi({ description: 'Most recent successful data sync; null before the first' }),
+    lastSyncedAt: IsoDateTimeSchema.nullable().openapi({
+      description: 'Most recent successful data sync; null before the first',
+    }),
     failReason: z.string().optional().openapi({ description: 'Why the account is disconnected [choice]' }),
-    orders: z.array(OrderSchema).optional().openapi({ description: 'Order Monitoring accounts only, newest first' }),
+    orders: z
+      .array(OrderSchema)
+      .optional()
+      .openapi({ description: 'Order Monitoring accounts only, newest first' }),
   })
   .openapi('PayLinkAccount');
 

@@ -1,6 +1,12 @@
 import type { SeededRandom } from '../../core/random';
 import type { CompanyRecord } from '../companies/catalog';
-import type { AccountAction, AccountBilling, AccountData, AccountIdentity, AccountSuggestion } from './schema';
+import type {
+  AccountAction,
+  AccountBilling,
+  AccountData,
+  AccountIdentity,
+  AccountSuggestion,
+} from './schema';
 
 /**
  * Account contents for connected PayLink subscription-style accounts (vendor-docs 001): plans,
@@ -91,9 +97,20 @@ export function subscriptionContent(
         : [],
     },
     data: {
-      plans: [{ sourceId: `${options.company.name} (${plan.description})`, status: 'active', title: plan.title, description: plan.description, freeTrial: false }],
+      plans: [
+        {
+          sourceId: `${options.company.name} (${plan.description})`,
+          status: 'active',
+          title: plan.title,
+          description: plan.description,
+          freeTrial: false,
+        },
+      ],
       usage: [{ title: 'profile', description: `${options.identity.firstName ?? 'Primary'} Profile` }],
     },
-    actions: (['change-plan', 'cancel-plan', 'pause-plan'] as const).map((type) => ({ type, id: actionId(options.accountId, type) })),
+    actions: (['change-plan', 'cancel-plan', 'pause-plan'] as const).map((type) => ({
+      type,
+      id: actionId(options.accountId, type),
+    })),
   };
 }

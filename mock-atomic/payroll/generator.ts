@@ -59,9 +59,27 @@ export function generatePayrollData(
     ytdGross += biweeklyGrossCents;
     ytdNet += net;
     const deductions = [
-      { category: 'taxes', label: 'Federal Income Tax', rawLabel: 'Federal Income Tax', amount: fromCents(federal), ytdAmount: fromCents(federal * (statementCount - i)) },
-      { category: 'taxes', label: 'State Income Tax', rawLabel: `${state} State Tax`, amount: fromCents(stateTax), ytdAmount: fromCents(stateTax * (statementCount - i)) },
-      { category: 'retirement', label: '401k', rawLabel: '401K PRE-TAX', amount: fromCents(retirement), ytdAmount: fromCents(retirement * (statementCount - i)) },
+      {
+        category: 'taxes',
+        label: 'Federal Income Tax',
+        rawLabel: 'Federal Income Tax',
+        amount: fromCents(federal),
+        ytdAmount: fromCents(federal * (statementCount - i)),
+      },
+      {
+        category: 'taxes',
+        label: 'State Income Tax',
+        rawLabel: `${state} State Tax`,
+        amount: fromCents(stateTax),
+        ytdAmount: fromCents(stateTax * (statementCount - i)),
+      },
+      {
+        category: 'retirement',
+        label: '401k',
+        rawLabel: '401K PRE-TAX',
+        amount: fromCents(retirement),
+        ytdAmount: fromCents(retirement * (statementCount - i)),
+      },
     ];
     const fields = {
       date: iso(payMs),
@@ -75,7 +93,14 @@ export function generatePayrollData(
       hours: 80,
       deductions,
       earnings: [
-        { category: 'regular', rawLabel: 'Regular Pay', amount: fromCents(biweeklyGrossCents), ytdAmount: fromCents(ytdGross), hours: 80, rate: fromCents(hourlyCents) },
+        {
+          category: 'regular',
+          rawLabel: 'Regular Pay',
+          amount: fromCents(biweeklyGrossCents),
+          ytdAmount: fromCents(ytdGross),
+          hours: 80,
+          rate: fromCents(hourlyCents),
+        },
       ],
     };
     const fileId = files.newFile('paystub', `paystub-${iso(payMs).slice(0, 10)}.pdf`);
@@ -131,14 +156,23 @@ export function generatePayrollData(
         retirementPlan: true,
         thirdPartySickPay: false,
         stateTaxWithholding: [
-          { stateTaxWithheld: fromCents(Math.round(wagesCents * 0.045)), state, stateTaxId: `${state} ${random.int(100000000, 999999999)}`, stateIncome: fromCents(wagesCents) },
+          {
+            stateTaxWithheld: fromCents(Math.round(wagesCents * 0.045)),
+            state,
+            stateTaxId: `${state} ${random.int(100000000, 999999999)}`,
+            stateIncome: fromCents(wagesCents),
+          },
         ],
         localTaxWithholding: [],
       },
     },
   ];
   if (random.chance(0.3)) {
-    taxes.push({ type: '1099', year: `${taxYear}-01-01T00:00:00.000Z`, form: { _id: files.newFile('1099', `1099-${taxYear}.pdf`), url: '' } });
+    taxes.push({
+      type: '1099',
+      year: `${taxYear}-01-01T00:00:00.000Z`,
+      form: { _id: files.newFile('1099', `1099-${taxYear}.pdf`), url: '' },
+    });
   }
 
   const payPeriodEnd = lastPayMs + 11 * DAY_MS;

@@ -4,7 +4,10 @@ import { CompanyRefSchema, ConnectorRefSchema, IsoDateTimeSchema, ObjectIdSchema
 /** UserLink payroll data (vendor-docs 002): deposit accounts, employment, identity, income, statements, timesheets, taxes. */
 
 export const FileRefSchema = z
-  .object({ _id: ObjectIdSchema, url: z.string().openapi({ description: 'Presigned download URL, valid for 1 hour' }) })
+  .object({
+    _id: ObjectIdSchema,
+    url: z.string().openapi({ description: 'Presigned download URL, valid for 1 hour' }),
+  })
   .openapi('FileRef');
 
 export const DepositAccountSchema = z
@@ -86,7 +89,11 @@ const EarningSchema = z.object({
   rate: z.number().optional(),
 });
 
-const AdjustmentSchema = z.object({ label: z.string().optional(), rawLabel: z.string().optional(), amount: z.number() });
+const AdjustmentSchema = z.object({
+  label: z.string().optional(),
+  rawLabel: z.string().optional(),
+  amount: z.number(),
+});
 
 const StatementFieldsSchema = z.object({
   date: IsoDateTimeSchema,
@@ -152,10 +159,20 @@ export const W2ParsedDataSchema = z
     retirementPlan: z.boolean(),
     thirdPartySickPay: z.boolean(),
     stateTaxWithholding: z.array(
-      z.object({ stateTaxWithheld: z.number(), state: z.string(), stateTaxId: z.string(), stateIncome: z.number() }),
+      z.object({
+        stateTaxWithheld: z.number(),
+        state: z.string(),
+        stateTaxId: z.string(),
+        stateIncome: z.number(),
+      }),
     ),
     localTaxWithholding: z.array(
-      z.object({ localTaxWithheld: z.number(), localityName: z.string(), state: z.string(), localIncome: z.number() }),
+      z.object({
+        localTaxWithheld: z.number(),
+        localityName: z.string(),
+        state: z.string(),
+        localIncome: z.number(),
+      }),
     ),
   })
   .openapi('W2ParsedData');
@@ -185,7 +202,7 @@ export type PayrollKind = keyof typeof PAYROLL_KINDS;
 export const PAYROLL_KIND_NAMES = Object.keys(PAYROLL_KINDS) as PayrollKind[];
 
 export interface PayrollPayloads {
-  'deposit-accounts': z.infer<typeof PAYROLL_KINDS['deposit-accounts']['schema']>;
+  'deposit-accounts': z.infer<(typeof PAYROLL_KINDS)['deposit-accounts']['schema']>;
   employment: z.infer<typeof EmploymentSchema>;
   identity: z.infer<typeof PayrollIdentitySchema>;
   income: z.infer<typeof IncomeSchema>;
@@ -207,21 +224,25 @@ const entryBase = {
   connector: ConnectorRefSchema,
   linkedAccount: ObjectIdSchema.optional(),
   task: ObjectIdSchema,
-  outputMetadata: OutputMetadataSchema.optional().openapi({ description: 'Only with includeOutputMetadata=true' }),
+  outputMetadata: OutputMetadataSchema.optional().openapi({
+    description: 'Only with includeOutputMetadata=true',
+  }),
 };
 
 /** The response schema of GET /<kind>/:identifier: `{data: [{<key>: payload, company, connector, linkedAccount, task}]}`. */
 export function payrollResponseSchema<K extends PayrollKind>(kind: K) {
   const { key, schema } = PAYROLL_KINDS[kind];
   const name = key.charAt(0).toUpperCase() + key.slice(1);
-  return z
-    .object({ data: z.array(z.object({ [key]: schema, ...entryBase })) })
-    .openapi(`${name}Response`);
+  return z.object({ data: z.array(z.object({ [key]: schema, ...entryBase })) }).openapi(`${name}Response`);
 }
 
 export const PayrollQuerySchema = z.object({
-  linkedAccount: ObjectIdSchema.optional().openapi({ description: 'Only data retrieved through this linked account' }),
-  task: ObjectIdSchema.optional().openapi({ description: 'The data that task retrieved; default the most recent' }),
+  linkedAccount: ObjectIdSchema.optional().openapi({
+    description: 'Only data retrieved through this linked account',
+  }),
+  task: ObjectIdSchema.optional().openapi({
+    description: 'The data that task retrieved; default the most recent',
+  }),
   includeOutputMetadata: z.enum(['true', 'false']).optional(),
 });
 

@@ -124,7 +124,10 @@ export function toAtomicError(error: unknown): AtomicHttpError {
       return new AtomicHttpError('malformedJson', 'Malformed JSON in request body');
     if (error.status === 413) return new AtomicHttpError('payloadTooLarge', 'Request body too large');
     if (error.status === 415)
-      return new AtomicHttpError('unsupportedMediaType', 'Unsupported Media Type: send the body as application/json');
+      return new AtomicHttpError(
+        'unsupportedMediaType',
+        'Unsupported Media Type: send the body as application/json',
+      );
     if (error.status >= 400 && error.status < 500)
       return new AtomicHttpError('badRequest', error.message || 'The request was unacceptable');
   }

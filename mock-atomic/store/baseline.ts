@@ -146,7 +146,13 @@ export function seedBaseline(_store: AtomicStore, options: BaselineOptions): Bas
           identity: person(),
           cards: [
             { number: visa, expiry: '08/29', cvv: '123', brand: 'visa', title: 'Everyday Visa' },
-            { number: mastercard, expiry: '11/28', cvv: '456', brand: 'mastercard', title: 'Rewards Mastercard' },
+            {
+              number: mastercard,
+              expiry: '11/28',
+              cvv: '456',
+              brand: 'mastercard',
+              title: 'Rewards Mastercard',
+            },
           ],
         }),
     ],
@@ -203,12 +209,21 @@ export function seedBaseline(_store: AtomicStore, options: BaselineOptions): Bas
     ],
     [
       anchorMs - 3 * DAY_MS,
-      () => (huluId = store.createSubscriptionAccount({ identifier: main, companyId: HULU_COMPANY_ID, addOnCents: 1000 })._id),
+      () =>
+        (huluId = store.createSubscriptionAccount({
+          identifier: main,
+          companyId: HULU_COMPANY_ID,
+          addOnCents: 1000,
+        })._id),
     ],
     // demo-user-disconnected: the last refresh found the Amazon session expired.
     [anchorMs - 2 * DAY_MS, () => store.refreshAccount(otherAmazonId, { failReason: 'session-expired' })],
     // A token ready for client-side calls, valid 30 days from the anchor.
-    [anchorMs, () => (publicToken = store.createAccessToken({ identifier: main, tokenLifetime: 2_592_000 }).publicToken)],
+    [
+      anchorMs,
+      () =>
+        (publicToken = store.createAccessToken({ identifier: main, tokenLifetime: 2_592_000 }).publicToken),
+    ],
   ];
   for (const [at, run] of timeline.sort((a, b) => a[0] - b[0])) {
     clock.set(at);

@@ -27,10 +27,21 @@ export interface AtomicStoreEvents extends Record<string, unknown> {
     eventTime: string;
   };
   /** Orders were added, changed or replaced on an account (not a webhook by itself: a sync is). */
-  'orders-changed': { account: PayLinkAccountView; user: UserRef; added: string[]; updated: string[]; removed: string[]; eventTime: string };
+  'orders-changed': {
+    account: PayLinkAccountView;
+    user: UserRef;
+    added: string[];
+    updated: string[];
+    removed: string[];
+    eventTime: string;
+  };
   'linked-account-updated': { linkedAccount: LinkedAccountView; user: UserRef; eventTime: string };
   'monitoring-ended': { user: UserRef; accountIds: string[]; eventTime: string };
-  'webhook-endpoint-changed': { endpointId: string; change: 'created' | 'updated' | 'deleted'; eventTime: string };
+  'webhook-endpoint-changed': {
+    endpointId: string;
+    change: 'created' | 'updated' | 'deleted';
+    eventTime: string;
+  };
   'secret-changed': { secretId: string; change: 'created' | 'deleted'; eventTime: string };
   /** The whole state was replaced: `reset()` back to the baseline, or `importState()`. */
   'state-replaced': { reason: 'reset' | 'import'; eventTime: string };

@@ -63,7 +63,13 @@ export const AccessTokenRecordSchema = z.object({
 });
 
 /** Sandbox logins (VENDOR-FACTS): the username decides how a connect task plays out. */
-export const SANDBOX_USERNAMES = ['test-good', 'test-bad', 'test-failure', 'test-code-mfa', 'test-question-mfa'] as const;
+export const SANDBOX_USERNAMES = [
+  'test-good',
+  'test-bad',
+  'test-failure',
+  'test-code-mfa',
+  'test-question-mfa',
+] as const;
 export type SandboxUsername = (typeof SANDBOX_USERNAMES)[number];
 
 export const TaskRecordSchema = z.object({

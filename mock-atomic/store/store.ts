@@ -55,7 +55,14 @@ import {
   type UserRecord,
   type WebhookEndpointRecord,
 } from './state';
-import { companyRefFor, linkedAccountView, payLinkAccountView, taskView, userRef, type CompanyRef } from './views';
+import {
+  companyRefFor,
+  linkedAccountView,
+  payLinkAccountView,
+  taskView,
+  userRef,
+  type CompanyRef,
+} from './views';
 
 /**
  * The Atomic store: users, access tokens, tasks, PayLink / Order Monitoring accounts and their
@@ -221,7 +228,10 @@ const ALLOWED_TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
 };
 
 /** How a sandbox login plays out (VENDOR-FACTS: sandbox usernames). */
-function outcomeFor(username: SandboxUsername | undefined): { authenticated: boolean; failReason?: FailReason } {
+function outcomeFor(username: SandboxUsername | undefined): {
+  authenticated: boolean;
+  failReason?: FailReason;
+} {
   if (username === 'test-bad') return { authenticated: false, failReason: 'bad-credentials' };
   if (username === 'test-failure') return { authenticated: true, failReason: 'unknown-failure' };
   return { authenticated: true };
@@ -258,7 +268,8 @@ export class AtomicStore {
       this.baselineAt = today.getTime();
     } else {
       this.baselineAt = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
-      if (!Number.isFinite(this.baselineAt)) throw invalid('baselineAt', `baselineAt is not a valid time: ${String(at)}`);
+      if (!Number.isFinite(this.baselineAt))
+        throw invalid('baselineAt', `baselineAt is not a valid time: ${String(at)}`);
     }
     this.fileKey = `atomic-files:${this.root.seed}`;
     this.core = {
@@ -340,7 +351,8 @@ export class AtomicStore {
     const existing = this.findUser(identifier);
     if (existing) return existing;
     const parsed = IdentifierSchema.safeParse(identifier);
-    if (!parsed.success) throw invalid('identifier', `identifier ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+    if (!parsed.success)
+      throw invalid('identifier', `identifier ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
     const now = this.nowIso();
     const user: UserRecord = {
       _id: this.ids.objectId(),
@@ -381,7 +393,8 @@ export class AtomicStore {
     }
     if (data.identity) {
       const merged = { ...user.identity };
-      for (const [key, value] of Object.entries(data.identity)) if (typeof value === 'string') merged[key] = value;
+      for (const [key, value] of Object.entries(data.identity))
+        if (typeof value === 'string') merged[key] = value;
       user.identity = merged;
     }
     user.updatedAt = this.nowIso();
@@ -390,10 +403,17 @@ export class AtomicStore {
   }
 
   /** Creates (or finds) the user and issues a public token valid for `tokenLifetime` seconds on the clock. */
-  createAccessToken(input: CreateAccessTokenInput): { publicToken: string; expiresAt: string; user: UserRef } {
+  createAccessToken(input: CreateAccessTokenInput): {
+    publicToken: string;
+    expiresAt: string;
+    user: UserRef;
+  } {
     const lifetime = input.tokenLifetime ?? TOKEN_LIFETIME.default;
     if (!Number.isInteger(lifetime) || lifetime < TOKEN_LIFETIME.min || lifetime > TOKEN_LIFETIME.max)
-      throw invalid('tokenLifetime', `tokenLifetime must be an integer in [${TOKEN_LIFETIME.min}, ${TOKEN_LIFETIME.max}]`);
+      throw invalid(
+        'tokenLifetime',
+        `tokenLifetime must be an integer in [${TOKEN_LIFETIME.min}, ${TOKEN_LIFETIME.max}]`,
+      );
     const user = this.ensureUser(input.identifier);
     if (input.cards?.length || input.accounts?.length || input.identity) {
       const data: UserData = {};
@@ -474,13 +494,20 @@ export class AtomicStore {
     return task ? taskView(this.t, task) : undefined;
   }
 
-  listUserTasks(identifier: string, filter: { status?: TaskStatus; payrollDataAvailable?: boolean } = {}): TaskView[] {
+  listUserTasks(
+    identifier: string,
+    filter: { status?: TaskStatus; payrollDataAvailable?: boolean } = {},
+  ): TaskView[] {
     const user = this.getUser(identifier);
     const out: TaskView[] = [];
     for (const task of this.t.tasks.values()) {
       if (task.userId !== user._id) continue;
       if (filter.status !== undefined && task.status !== filter.status) continue;
-      if (filter.payrollDataAvailable !== undefined && task.payrollDataAvailable !== filter.payrollDataAvailable) continue;
+      if (
+        filter.payrollDataAvailable !== undefined &&
+        task.payrollDataAvailable !== filter.payrollDataAvailable
+      )
+        continue;
       out.push(taskView(this.t, task));
     }
     return out;
@@ -525,7 +552,10 @@ export class AtomicStore {
   private usernameOf(username: string | undefined): SandboxUsername {
     const name = username ?? 'test-good';
     if (!(SANDBOX_USERNAMES as readonly string[]).includes(name))
-      throw invalid('username', `unknown sandbox username "${name}"; use one of: ${SANDBOX_USERNAMES.join(', ')}`);
+      throw invalid(
+        'username',
+        `unknown sandbox username "${name}"; use one of: ${SANDBOX_USERNAMES.join(', ')}`,
+      );
     return name as SandboxUsername;
   }
 
@@ -551,7 +581,11 @@ export class AtomicStore {
   }
 
   /** Moves a task along queued → processing → completed | failed. `failed` needs a reason. */
-  setTaskStatus(taskId: string, status: TaskStatus, options: { failReason?: FailReason | string } = {}): TaskView {
+  setTaskStatus(
+    taskId: string,
+    status: TaskStatus,
+    options: { failReason?: FailReason | string } = {},
+  ): TaskView {
     const task = this.taskRecord(taskId);
     const previousStatus = task.status;
     if (!ALLOWED_TRANSITIONS[previousStatus].includes(status))
@@ -563,7 +597,10 @@ export class AtomicStore {
       const reason = options.failReason;
       if (reason === undefined) throw invalid('failReason', 'failReason is required to fail a task');
       if (!(TASK_FAIL_REASONS as readonly string[]).includes(reason))
-        throw invalid('failReason', `unknown failReason "${reason}"; use one of: ${TASK_FAIL_REASONS.join(', ')}`);
+        throw invalid(
+          'failReason',
+          `unknown failReason "${reason}"; use one of: ${TASK_FAIL_REASONS.join(', ')}`,
+        );
       task.failReason = reason;
     } else {
       delete task.failReason;
@@ -579,7 +616,8 @@ export class AtomicStore {
   /** Records an authentication result. It is announced even when unchanged: each is a login attempt. */
   setTaskAuthenticated(taskId: string, authenticated: boolean): TaskView {
     const task = this.taskRecord(taskId);
-    if (isTerminal(task.status)) throw conflict(`task ${taskId} is ${task.status}; its authentication is final`);
+    if (isTerminal(task.status))
+      throw conflict(`task ${taskId} is ${task.status}; its authentication is final`);
     task.authenticated = authenticated;
     task.updatedAt = this.nowIso();
     const view = taskView(this.t, task);
@@ -676,9 +714,16 @@ export class AtomicStore {
       const finishAfter = timings.completedAfterMs - timings.authenticatedAfterMs;
       const authenticateThenFinish = () => {
         this.stepAuthenticate(task);
-        if (!isTerminal(task.status)) this.schedule(Math.max(0, finishAfter), guard(() => this.stepFinish(task, connection)));
+        if (!isTerminal(task.status))
+          this.schedule(
+            Math.max(0, finishAfter),
+            guard(() => this.stepFinish(task, connection)),
+          );
       };
-      this.schedule(timings.processingAfterMs, guard(() => this.stepProcessing(task)));
+      this.schedule(
+        timings.processingAfterMs,
+        guard(() => this.stepProcessing(task)),
+      );
       this.schedule(
         timings.authenticatedAfterMs,
         guard(() => {
@@ -705,7 +750,11 @@ export class AtomicStore {
     const user = this.t.users.get(task.userId)!;
     const now = this.nowIso();
     if (task.purpose === 'refresh') return;
-    const linked = this.upsertLinkedAccount(user, company, { valid: true, transactRequired: false, lastSuccess: now });
+    const linked = this.upsertLinkedAccount(user, company, {
+      valid: true,
+      transactRequired: false,
+      lastSuccess: now,
+    });
     task.linkedAccountId = linked._id;
     if (task.purpose === 'connect' && company.scopes.includes('pay-link')) {
       const account = this.connectPayLinkAccount(user, company, linked._id, connection);
@@ -725,7 +774,9 @@ export class AtomicStore {
     company: CompanyRecord,
     patch: { valid: boolean; transactRequired: boolean; lastSuccess?: string; lastFailure?: string },
   ): LinkedAccountRecord {
-    let account = [...this.t.linkedAccounts.values()].find((a) => a.userId === user._id && a.companyId === company._id);
+    let account = [...this.t.linkedAccounts.values()].find(
+      (a) => a.userId === user._id && a.companyId === company._id,
+    );
     if (!account) {
       account = {
         _id: this.ids.objectId(),
@@ -758,7 +809,9 @@ export class AtomicStore {
   }): LinkedAccountView {
     const user = this.ensureUser(input.identifier);
     const company = this.company(input.companyId);
-    const exists = [...this.t.linkedAccounts.values()].some((a) => a.userId === user._id && a.companyId === company._id);
+    const exists = [...this.t.linkedAccounts.values()].some(
+      (a) => a.userId === user._id && a.companyId === company._id,
+    );
     if (exists) throw conflict(`user ${input.identifier} already has a linked account at ${company.name}`);
     const account = this.upsertLinkedAccount(user, company, {
       valid: input.valid ?? true,
@@ -791,11 +844,11 @@ export class AtomicStore {
    * `POST /task-workflow/from-linked-account`: queues the first task at once and (unless `autoRun`
    * is false) plays the workflow out on the clock, honouring onComplete / onFail.
    */
-  startTaskWorkflow(input: {
-    linkedAccountId: string;
-    tasks: TaskConfiguration[];
-    autoRun?: boolean;
-  }): { task: { _id: string }; taskWorkflow: { _id: string }; company: CompanyRef } {
+  startTaskWorkflow(input: { linkedAccountId: string; tasks: TaskConfiguration[]; autoRun?: boolean }): {
+    task: { _id: string };
+    taskWorkflow: { _id: string };
+    company: CompanyRef;
+  } {
     const linked = this.t.linkedAccounts.get(input.linkedAccountId);
     if (!linked) throw notFound('linked account', input.linkedAccountId);
     if (!linked.valid || linked.transactRequired)
@@ -812,7 +865,9 @@ export class AtomicStore {
         product === 'deposit' && config.distribution
           ? {
               distributionType: config.distribution.type,
-              ...(config.distribution.amount !== undefined ? { distributionAmount: config.distribution.amount } : {}),
+              ...(config.distribution.amount !== undefined
+                ? { distributionAmount: config.distribution.amount }
+                : {}),
             }
           : undefined;
       return this.createTask({
@@ -841,7 +896,11 @@ export class AtomicStore {
       };
       runFrom(0, first);
     }
-    return { task: { _id: first._id }, taskWorkflow: { _id: workflowId }, company: companyRefFor(this.t, company._id) };
+    return {
+      task: { _id: first._id },
+      taskWorkflow: { _id: workflowId },
+      company: companyRefFor(this.t, company._id),
+    };
   }
 
   // ---------------------------------------------------------------- PayLink & Order Monitoring accounts
@@ -868,7 +927,10 @@ export class AtomicStore {
     return user ? userRef(user) : undefined;
   }
 
-  listPayLinkAccounts(identifier: string, filter: { supported?: boolean; connected?: boolean } = {}): PayLinkAccountView[] {
+  listPayLinkAccounts(
+    identifier: string,
+    filter: { supported?: boolean; connected?: boolean } = {},
+  ): PayLinkAccountView[] {
     const user = this.getUser(identifier);
     const out: PayLinkAccountView[] = [];
     for (const account of this.t.payLinkAccounts.values()) {
@@ -930,9 +992,16 @@ export class AtomicStore {
     const seen = new Map<string, PaymentCard>();
     for (const order of account?.orders ?? [])
       if (order.paymentMethod?.type === 'card' && order.paymentMethod.lastFour)
-        seen.set(order.paymentMethod.lastFour, { lastFour: order.paymentMethod.lastFour, brand: order.paymentMethod.brand ?? 'Visa' });
+        seen.set(order.paymentMethod.lastFour, {
+          lastFour: order.paymentMethod.lastFour,
+          brand: order.paymentMethod.brand ?? 'Visa',
+        });
     for (const card of user.cards)
-      if (card.lastFour) seen.set(card.lastFour, { lastFour: card.lastFour, brand: BRAND_NAMES[card.brand ?? ''] ?? card.brand ?? 'Visa' });
+      if (card.lastFour)
+        seen.set(card.lastFour, {
+          lastFour: card.lastFour,
+          brand: BRAND_NAMES[card.brand ?? ''] ?? card.brand ?? 'Visa',
+        });
     if (seen.size > 0) return [...seen.values()];
     const fourDigits = () => String(this.ids.int(0, 9999)).padStart(4, '0');
     return [
@@ -968,8 +1037,10 @@ export class AtomicStore {
     const isNew = !account;
     if (!account) {
       account = this.newAccountRecord(user, company, { type: 'linked', linkedAccountId });
-      if (company.accountType !== 'ecommerce') this.fillSubscription(account, user, company, connection.addOnCents);
-      else account.details.sourceId = `amzn1.account.${this.ids.faker.string.alphanumeric({ length: 28, casing: 'upper' })}`;
+      if (company.accountType !== 'ecommerce')
+        this.fillSubscription(account, user, company, connection.addOnCents);
+      else
+        account.details.sourceId = `amzn1.account.${this.ids.faker.string.alphanumeric({ length: 28, casing: 'upper' })}`;
       this.announce(user, [{ _id: account._id, updateType: 'created' }]);
     } else {
       // A detected account becomes a linked one; a disconnected one reconnects.
@@ -982,7 +1053,10 @@ export class AtomicStore {
         connection.orders ??
         this.generateOrders(account._id, {
           count: connection.orderCount ?? (isNew ? 30 : this.ids.int(0, 2)),
-          from: isNew || !account.lastSyncedAt ? this.clock.now() - 90 * DAY_MS : Date.parse(account.lastSyncedAt),
+          from:
+            isNew || !account.lastSyncedAt
+              ? this.clock.now() - 90 * DAY_MS
+              : Date.parse(account.lastSyncedAt),
           to: this.clock.now(),
           ...(connection.cards ? { cards: connection.cards } : {}),
           ...(connection.nonCardShare !== undefined ? { nonCardShare: connection.nonCardShare } : {}),
@@ -1026,7 +1100,11 @@ export class AtomicStore {
    * Creates an Order Monitoring account in `initial` state with no orders yet and announces it
    * (`pay-link-accounts-updated` / created). Load orders with `addOrders`, then `markSynced`.
    */
-  createOrderMonitoringAccount(input: { identifier: string; companyId?: string; linkedAccountId?: string }): PayLinkAccountView {
+  createOrderMonitoringAccount(input: {
+    identifier: string;
+    companyId?: string;
+    linkedAccountId?: string;
+  }): PayLinkAccountView {
     const company = this.company(input.companyId ?? AMAZON_COMPANY_ID);
     if (company.accountType !== 'ecommerce')
       throw invalid('companyId', `${company.name} is not an Order Monitoring merchant`);
@@ -1050,14 +1128,22 @@ export class AtomicStore {
   }
 
   /** A connected subscription account (like the Hulu example in vendor-docs 001), synced now. */
-  createSubscriptionAccount(input: { identifier: string; companyId?: string; addOnCents?: number }): PayLinkAccountView {
+  createSubscriptionAccount(input: {
+    identifier: string;
+    companyId?: string;
+    addOnCents?: number;
+  }): PayLinkAccountView {
     const company = this.company(input.companyId ?? HULU_COMPANY_ID);
     if (!company.scopes.includes('pay-link') || company.accountType === 'ecommerce')
       throw invalid('companyId', `${company.name} is not a PayLink subscription company`);
     const user = this.ensureUser(input.identifier);
     if (this.findLinkedPayLinkAccount(user._id, company._id))
       throw conflict(`user ${input.identifier} already has a ${company.name} account`);
-    const linked = this.upsertLinkedAccount(user, company, { valid: true, transactRequired: false, lastSuccess: this.nowIso() });
+    const linked = this.upsertLinkedAccount(user, company, {
+      valid: true,
+      transactRequired: false,
+      lastSuccess: this.nowIso(),
+    });
     const connection: ConnectionData = input.addOnCents !== undefined ? { addOnCents: input.addOnCents } : {};
     return payLinkAccountView(this.t, this.connectPayLinkAccount(user, company, linked._id, connection));
   }
@@ -1067,7 +1153,10 @@ export class AtomicStore {
       const result = OrderSchema.safeParse(order);
       if (!result.success) {
         const issue = result.error.issues[0]!;
-        throw invalid(`orders.${i}.${issue.path.join('.')}`, `orders[${i}].${issue.path.join('.')}: ${issue.message}`);
+        throw invalid(
+          `orders.${i}.${issue.path.join('.')}`,
+          `orders[${i}].${issue.path.join('.')}: ${issue.message}`,
+        );
       }
       return structuredClone(result.data);
     });
@@ -1077,7 +1166,8 @@ export class AtomicStore {
     const byKey = new Map<string, Order>();
     if (replace) {
       const incoming = new Set(parsed.flatMap((o) => [o._id, o.sourceId]));
-      for (const old of account.orders) if (!incoming.has(old._id) && !incoming.has(old.sourceId)) removed.push(old._id);
+      for (const old of account.orders)
+        if (!incoming.has(old._id) && !incoming.has(old.sourceId)) removed.push(old._id);
     } else {
       for (const old of account.orders) byKey.set(old._id, old);
     }
@@ -1110,7 +1200,8 @@ export class AtomicStore {
   /** Adds orders, or replaces the ones with the same `_id` or `sourceId` (an order that changed). */
   addOrders(accountId: string, orders: Order[]): PayLinkAccountView {
     const account = this.accountRecord(accountId);
-    if (account.details.type !== 'ecommerce') throw invalid('accountId', `account ${accountId} has no orders`);
+    if (account.details.type !== 'ecommerce')
+      throw invalid('accountId', `account ${accountId} has no orders`);
     this.upsertOrders(account, orders, false);
     return payLinkAccountView(this.t, account);
   }
@@ -1118,7 +1209,8 @@ export class AtomicStore {
   /** Replaces every order of the account. */
   replaceOrders(accountId: string, orders: Order[]): PayLinkAccountView {
     const account = this.accountRecord(accountId);
-    if (account.details.type !== 'ecommerce') throw invalid('accountId', `account ${accountId} has no orders`);
+    if (account.details.type !== 'ecommerce')
+      throw invalid('accountId', `account ${accountId} has no orders`);
     this.upsertOrders(account, orders, true);
     return payLinkAccountView(this.t, account);
   }
@@ -1126,7 +1218,8 @@ export class AtomicStore {
   /** Data fully synced: `connected`, `lastSyncedAt` = now, announced as `updated`. */
   markSynced(accountId: string): PayLinkAccountView {
     const account = this.accountRecord(accountId);
-    if (account.type !== 'linked') throw conflict(`account ${accountId} was only detected; the user has not connected it`);
+    if (account.type !== 'linked')
+      throw conflict(`account ${accountId} was only detected; the user has not connected it`);
     account.connectionStatus = 'connected';
     delete account.failReason;
     account.lastSyncedAt = this.nowIso();
@@ -1136,12 +1229,20 @@ export class AtomicStore {
   }
 
   /** Disconnects an account (announced as `disconnected`); stitching should pause until it reconnects. */
-  disconnectAccount(accountId: string, failReason: OrderMonitoringFailReason | FailReason): PayLinkAccountView {
+  disconnectAccount(
+    accountId: string,
+    failReason: OrderMonitoringFailReason | FailReason,
+  ): PayLinkAccountView {
     const account = this.accountRecord(accountId);
-    if (account.type !== 'linked') throw conflict(`account ${accountId} was only detected; it cannot disconnect`);
-    if (account.connectionStatus === 'disconnected') throw conflict(`account ${accountId} is already disconnected`);
+    if (account.type !== 'linked')
+      throw conflict(`account ${accountId} was only detected; it cannot disconnect`);
+    if (account.connectionStatus === 'disconnected')
+      throw conflict(`account ${accountId} is already disconnected`);
     if (!(TASK_FAIL_REASONS as readonly string[]).includes(failReason))
-      throw invalid('failReason', `unknown failReason "${failReason}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`);
+      throw invalid(
+        'failReason',
+        `unknown failReason "${failReason}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
+      );
     account.connectionStatus = 'disconnected';
     account.failReason = failReason;
     account.updatedAt = this.nowIso();
@@ -1166,16 +1267,30 @@ export class AtomicStore {
    * orders are stored and the account is synced (`updated`); with `failReason` the task fails with
    * that reason and the account is disconnected.
    */
-  refreshAccount(accountId: string, options: RefreshOptions = {}): { task: TaskView; account: PayLinkAccountView } {
+  refreshAccount(
+    accountId: string,
+    options: RefreshOptions = {},
+  ): { task: TaskView; account: PayLinkAccountView } {
     const account = this.accountRecord(accountId);
-    if (account.type !== 'linked') throw conflict(`account ${accountId} was only detected; there is nothing to refresh`);
+    if (account.type !== 'linked')
+      throw conflict(`account ${accountId} was only detected; there is nothing to refresh`);
     if (account.connectionStatus !== 'connected')
-      throw conflict(`account ${accountId} is ${account.connectionStatus}; only a connected account can refresh`);
+      throw conflict(
+        `account ${accountId} is ${account.connectionStatus}; only a connected account can refresh`,
+      );
     const user = this.t.users.get(account.userId)!;
     if (!account.monitoring || !user.monitoring)
-      throw conflict(`monitoring has ended for user ${user.identifier}; account ${accountId} is no longer refreshed`);
-    if (options.failReason !== undefined && !(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(options.failReason))
-      throw invalid('failReason', `unknown failReason "${options.failReason}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`);
+      throw conflict(
+        `monitoring has ended for user ${user.identifier}; account ${accountId} is no longer refreshed`,
+      );
+    if (
+      options.failReason !== undefined &&
+      !(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(options.failReason)
+    )
+      throw invalid(
+        'failReason',
+        `unknown failReason "${options.failReason}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
+      );
     const company = this.company(account.companyId);
     const task = this.createTask({
       user,
@@ -1196,12 +1311,18 @@ export class AtomicStore {
       if (account.details.type === 'ecommerce') {
         const since = account.lastSyncedAt ? Date.parse(account.lastSyncedAt) : this.clock.now() - DAY_MS;
         const orders =
-          options.orders ?? this.generateOrders(account._id, { count: this.ids.int(0, 2), from: since, to: this.clock.now() });
+          options.orders ??
+          this.generateOrders(account._id, { count: this.ids.int(0, 2), from: since, to: this.clock.now() });
         this.upsertOrders(account, orders, false);
       }
       if (account.linkedAccountId) {
         const linked = this.t.linkedAccounts.get(account.linkedAccountId);
-        if (linked) this.upsertLinkedAccount(user, company, { valid: true, transactRequired: false, lastSuccess: this.nowIso() });
+        if (linked)
+          this.upsertLinkedAccount(user, company, {
+            valid: true,
+            transactRequired: false,
+            lastSuccess: this.nowIso(),
+          });
       }
       this.markSynced(account._id);
       this.setTaskStatus(task._id, 'completed');
@@ -1219,7 +1340,9 @@ export class AtomicStore {
   ): { task: TaskView; account: PayLinkAccountView } {
     const account = this.accountRecord(accountId);
     if (account.type !== 'linked' || account.connectionStatus !== 'disconnected')
-      throw conflict(`account ${accountId} is ${account.connectionStatus}; only a disconnected account can reconnect`);
+      throw conflict(
+        `account ${accountId} is ${account.connectionStatus}; only a disconnected account can reconnect`,
+      );
     const user = this.t.users.get(account.userId)!;
     const started = this.startConnectTask({
       identifier: user.identifier,
@@ -1235,9 +1358,10 @@ export class AtomicStore {
    * task with `username` and plays it out (processing → authenticated → account created and synced →
    * completed, or the failure the username implies). Returns the account on success.
    */
-  connectMerchant(
-    input: StartTaskInput & { connection?: ConnectionData },
-  ): { task: TaskView; account: PayLinkAccountView | undefined } {
+  connectMerchant(input: StartTaskInput & { connection?: ConnectionData }): {
+    task: TaskView;
+    account: PayLinkAccountView | undefined;
+  } {
     const started = this.startConnectTask(input);
     const task = this.runTaskNow(started._id, { connection: input.connection ?? {} });
     const record = this.t.tasks.get(task._id)!;
@@ -1267,7 +1391,10 @@ export class AtomicStore {
    */
   detectAccounts(identifier: string, transactions: FinancialTransaction[]): PayLinkAccountView[] {
     const user = this.ensureUser(identifier);
-    const groups = new Map<string, { company?: CompanyRecord; name: string; transactions: FinancialTransaction[] }>();
+    const groups = new Map<
+      string,
+      { company?: CompanyRecord; name: string; transactions: FinancialTransaction[] }
+    >();
     for (const tx of transactions) {
       const text = `${tx.merchantName ?? ''} ${tx.description}`;
       const company = detectCompany(text);
@@ -1285,7 +1412,9 @@ export class AtomicStore {
       if (!group.company && group.transactions.length < 2) continue;
       let companyId = group.company?._id;
       if (!companyId) {
-        const known = [...this.t.detectedCompanies.values()].find((c) => c.name.toUpperCase() === group.name.toUpperCase());
+        const known = [...this.t.detectedCompanies.values()].find(
+          (c) => c.name.toUpperCase() === group.name.toUpperCase(),
+        );
         const detected = known ?? { _id: this.ids.objectId(), name: group.name, color: '#5C6670' };
         if (!known) this.t.detectedCompanies.set(detected._id, detected);
         companyId = detected._id;
@@ -1327,7 +1456,13 @@ export class AtomicStore {
       },
       files: {
         newFile: (kind, name) => {
-          const file: FileRecord = { _id: this.ids.objectId(), taskId: task._id, userId: user._id, kind, name };
+          const file: FileRecord = {
+            _id: this.ids.objectId(),
+            taskId: task._id,
+            userId: user._id,
+            kind,
+            name,
+          };
           this.t.files.set(file._id, file);
           return file._id;
         },
@@ -1352,7 +1487,11 @@ export class AtomicStore {
    * Payroll data of one kind for a user: what `task` retrieved, or else the most recent retrieval
    * per linked account, optionally only for `linkedAccount`.
    */
-  payrollData(kind: PayrollKind, identifier: string, filter: { linkedAccount?: string; task?: string } = {}): PayrollEntry[] {
+  payrollData(
+    kind: PayrollKind,
+    identifier: string,
+    filter: { linkedAccount?: string; task?: string } = {},
+  ): PayrollEntry[] {
     const user = this.getUser(identifier);
     if (filter.task !== undefined) {
       const task = this.t.tasks.get(filter.task);
@@ -1452,8 +1591,13 @@ export class AtomicStore {
   /** Deletes a secret no endpoint uses (re-point or delete those endpoints first). */
   deleteSecret(secretId: string): void {
     this.secretRecord(secretId);
-    const users = [...this.t.webhookEndpoints.values()].filter((e) => e.secretId === secretId).map((e) => e._id);
-    if (users.length) throw conflict(`secret ${secretId} signs webhook endpoints ${users.join(', ')}; update or delete them first`);
+    const users = [...this.t.webhookEndpoints.values()]
+      .filter((e) => e.secretId === secretId)
+      .map((e) => e._id);
+    if (users.length)
+      throw conflict(
+        `secret ${secretId} signs webhook endpoints ${users.join(', ')}; update or delete them first`,
+      );
     this.t.secrets.delete(secretId);
     this.emit('secret-changed', { secretId, change: 'deleted', eventTime: this.nowIso() });
   }
@@ -1474,18 +1618,33 @@ export class AtomicStore {
   } {
     const url = WebhookUrlSchema.safeParse(input.url);
     if (!url.success) throw invalid('url', url.error.issues[0]?.message ?? 'url is invalid');
-    if (!this.t.secrets.has(input.secretId)) throw invalid('secretId', `secretId ${input.secretId} is not a known secret`);
-    if (input.eventTypes.length === 0) throw invalid('eventTypes', 'eventTypes must list at least one event type');
+    if (!this.t.secrets.has(input.secretId))
+      throw invalid('secretId', `secretId ${input.secretId} is not a known secret`);
+    if (input.eventTypes.length === 0)
+      throw invalid('eventTypes', 'eventTypes must list at least one event type');
     for (const type of input.eventTypes)
       if (!(ATOMIC_EVENT_TYPES as readonly string[]).includes(type))
         throw invalid('eventTypes', `unknown event type "${type}"; use: ${ATOMIC_EVENT_TYPES.join(', ')}`);
-    return { url: url.data, secretId: input.secretId, eventTypes: [...new Set(input.eventTypes)] as AtomicEventType[] };
+    return {
+      url: url.data,
+      secretId: input.secretId,
+      eventTypes: [...new Set(input.eventTypes)] as AtomicEventType[],
+    };
   }
 
-  createWebhookEndpoint(input: { url: string; secretId: string; eventTypes: readonly string[] }): WebhookEndpointRecord {
+  createWebhookEndpoint(input: {
+    url: string;
+    secretId: string;
+    eventTypes: readonly string[];
+  }): WebhookEndpointRecord {
     const valid = this.validateEndpoint(input);
     const now = this.nowIso();
-    const endpoint: WebhookEndpointRecord = { _id: this.ids.objectId(), ...valid, createdAt: now, updatedAt: now };
+    const endpoint: WebhookEndpointRecord = {
+      _id: this.ids.objectId(),
+      ...valid,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.t.webhookEndpoints.set(endpoint._id, endpoint);
     this.emit('webhook-endpoint-changed', { endpointId: endpoint._id, change: 'created', eventTime: now });
     return structuredClone(endpoint);
@@ -1528,7 +1687,10 @@ export class AtomicStore {
    * `secretId` says otherwise. Registering the same URL again updates that endpoint instead of
    * adding a second one. This is what `--webhook-url` uses.
    */
-  registerWebhookUrl(url: string, options: { eventTypes?: readonly AtomicEventType[]; secretId?: string } = {}): WebhookEndpointRecord {
+  registerWebhookUrl(
+    url: string,
+    options: { eventTypes?: readonly AtomicEventType[]; secretId?: string } = {},
+  ): WebhookEndpointRecord {
     const body = {
       url,
       secretId: options.secretId ?? this.defaultSecret()._id,
@@ -1555,11 +1717,15 @@ export class AtomicStore {
     const parsed = AtomicStateSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw invalid(issue.path.join('.'), `invalid Atomic state at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      throw invalid(
+        issue.path.join('.'),
+        `invalid Atomic state at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      );
     }
     const identifiers = new Set<string>();
     for (const user of parsed.data.users) {
-      if (identifiers.has(user.identifier)) throw invalid('users', `duplicate user identifier ${user.identifier}`);
+      if (identifiers.has(user.identifier))
+        throw invalid('users', `duplicate user identifier ${user.identifier}`);
       identifiers.add(user.identifier);
     }
     const userIds = new Set(parsed.data.users.map((u) => u._id));

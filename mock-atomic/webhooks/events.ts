@@ -16,7 +16,9 @@ const CompanySchema = z
     _id: ObjectIdSchema,
     name: z.string(),
     branding: z.object({
-      logo: z.object({ _id: ObjectIdSchema.optional(), url: z.string(), backgroundColor: z.string().optional() }).optional(),
+      logo: z
+        .object({ _id: ObjectIdSchema.optional(), url: z.string(), backgroundColor: z.string().optional() })
+        .optional(),
       color: z.string().optional(),
     }),
   })
@@ -39,7 +41,11 @@ const taskEnvelope = <E extends AtomicEventType, D extends z.ZodType>(eventType:
 export const TaskStatusUpdatedEventSchema = taskEnvelope(
   'task-status-updated',
   z
-    .object({ previousStatus: TaskStatusSchema, status: TaskStatusSchema, failReason: FailReasonSchema.optional() })
+    .object({
+      previousStatus: TaskStatusSchema,
+      status: TaskStatusSchema,
+      failReason: FailReasonSchema.optional(),
+    })
     .strict(),
 );
 
@@ -97,13 +103,19 @@ export const atomicEvents = {
     eventTime: string;
   }): TaskStatusUpdatedEvent {
     const { task } = input;
-    const data: TaskStatusUpdatedEvent['data'] = { previousStatus: input.previousStatus, status: task.status };
+    const data: TaskStatusUpdatedEvent['data'] = {
+      previousStatus: input.previousStatus,
+      status: task.status,
+    };
     if (task.status === 'failed' && task.failReason !== undefined)
       data.failReason = task.failReason as TaskStatusUpdatedEvent['data']['failReason'];
     return { eventType: 'task-status-updated', eventTime: input.eventTime, ...taskFields(task), data };
   },
 
-  taskAuthenticationStatusUpdated(input: { task: TaskView; eventTime: string }): TaskAuthenticationStatusUpdatedEvent {
+  taskAuthenticationStatusUpdated(input: {
+    task: TaskView;
+    eventTime: string;
+  }): TaskAuthenticationStatusUpdatedEvent {
     return {
       eventType: 'task-authentication-status-updated',
       eventTime: input.eventTime,

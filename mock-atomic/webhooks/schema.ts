@@ -44,7 +44,9 @@ export const EndpointSchema = z
   })
   .openapi('WebhookEndpoint');
 
-export const EndpointResponseSchema = z.object({ data: z.object({ endpoint: EndpointSchema }) }).openapi('WebhookEndpointResponse');
+export const EndpointResponseSchema = z
+  .object({ data: z.object({ endpoint: EndpointSchema }) })
+  .openapi('WebhookEndpointResponse');
 export const EndpointListSchema = z
   .object({ data: z.object({ endpoints: z.array(EndpointSchema) }) })
   .openapi('WebhookEndpointList');
@@ -67,11 +69,15 @@ export const SecretSchema = z
     _id: ObjectIdSchema,
     name: z.string(),
     createdAt: IsoDateTimeSchema,
-    endpoints: z.array(z.object({ _id: ObjectIdSchema, url: z.string(), eventTypes: z.array(EventTypeSchema) })),
+    endpoints: z.array(
+      z.object({ _id: ObjectIdSchema, url: z.string(), eventTypes: z.array(EventTypeSchema) }),
+    ),
   })
   .openapi('Secret');
 
 export const CreatedSecretResponseSchema = z
   .object({ data: z.object({ secret: CreatedSecretSchema }) })
   .openapi('CreatedSecretResponse');
-export const SecretListSchema = z.object({ data: z.object({ secrets: z.array(SecretSchema) }) }).openapi('SecretList');
+export const SecretListSchema = z
+  .object({ data: z.object({ secrets: z.array(SecretSchema) }) })
+  .openapi('SecretList');

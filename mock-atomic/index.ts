@@ -1,0 +1,98 @@
+/**
+ * The Atomic mock: a stateful emulation of Atomic's PayLink, Order Monitoring and UserLink APIs.
+ * See README.md for what is emulated, the store API and the sandbox magic values.
+ */
+export { createAtomicApp, type AtomicAppDeps } from './app';
+export {
+  AtomicStore,
+  createAtomicStore,
+  DEFAULT_TASK_TIMINGS,
+  type AtomicStoreOptions,
+  type BaselineInfo,
+  type ConnectionData,
+  type CreateAccessTokenInput,
+  type PayrollEntry,
+  type RefreshOptions,
+  type RunTaskOptions,
+  type SecretView,
+  type StartTaskInput,
+  type TaskTimings,
+  type TokenCheck,
+  type UserData,
+  type WebhookTarget,
+} from './store/store';
+export type { AtomicStoreEvents, AtomicStoreEventName } from './store/events';
+export { AtomicStoreError, type AtomicStoreErrorKind } from './store/errors';
+export { BASELINE_IDENTIFIERS } from './store/baseline';
+export {
+  AtomicStateSchema,
+  ATOMIC_STATE_VERSION,
+  SANDBOX_USERNAMES,
+  type AtomicState,
+  type SandboxUsername,
+  type UserRecord,
+  type WebhookEndpointRecord,
+  type SecretRecord,
+} from './store/state';
+
+export {
+  AMAZON_COMPANY_ID,
+  HULU_COMPANY_ID,
+  ADP_COMPANY_ID,
+  COMPANIES,
+  findCompany,
+  type CompanyRecord,
+} from './companies/catalog';
+
+export {
+  generateAmazonOrders,
+  buildAmazonOrder,
+  amazonSourceId,
+  DEFAULT_TAX_RATE,
+  RETURN_WINDOW_DAYS,
+  type BuildOrderOptions,
+  type ExplicitProduct,
+  type GenerateOrdersOptions,
+  type PaymentCard,
+} from './orders/generator';
+export {
+  OrderSchema,
+  NON_CARD_PAYMENT_TYPES,
+  CARD_BRANDS,
+  type Order,
+  type OrderPaymentMethod,
+  type NonCardPaymentType,
+} from './orders/schema';
+export { PayLinkAccountSchema, type PayLinkAccountView, type ConnectionStatus } from './pay-link/schema';
+export { TaskDetailsSchema, type TaskView } from './tasks/schema';
+
+export {
+  atomicEvents,
+  AtomicWebhookEventSchema,
+  TaskStatusUpdatedEventSchema,
+  TaskAuthenticationStatusUpdatedEventSchema,
+  PayLinkAccountsUpdatedEventSchema,
+  PAY_LINK_UPDATE_TYPES,
+  type AtomicWebhookEvent,
+  type TaskStatusUpdatedEvent,
+  type TaskAuthenticationStatusUpdatedEvent,
+  type PayLinkAccountsUpdatedEvent,
+  type PayLinkUpdateType,
+  type UserRef,
+} from './webhooks/events';
+export { ATOMIC_EVENT_TYPES, type AtomicEventType } from './webhooks/schema';
+
+export {
+  ERROR_CODES,
+  ErrorSchema as AtomicErrorSchema,
+  type ErrorBody as AtomicErrorBody,
+} from './shared/errors';
+export { SECURITY_SCHEMES, type AtomicCredentials } from './shared/auth';
+export {
+  TASK_STATUSES,
+  TASK_FAIL_REASONS,
+  ORDER_MONITORING_FAIL_REASONS,
+  type TaskStatus,
+  type FailReason,
+  type OrderMonitoringFailReason,
+} from './shared/schemas';

@@ -1,0 +1,129 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { AtomicStore } from '../store/store';
+import type { UserRecord } from '../store/state';
+import { AtomicHttpError } from './errors';
+
+/**
+ * Atomic's two ways in (vendor-docs 001/002): server calls carry `x-api-key` + `x-api-secret`;
+ * client calls carry the `x-public-token` an access token created. Each route says which it takes.
+ * A public token on a key-and-secret route is 401, as is a revoked or expired token.
+ */
+
+export type AuthInfo = { kind: 'server' } | { kind: 'public'; user: UserRecord; publicToken: string };
+
+export interface AtomicEnv {
+  Variables: { auth: AuthInfo };
+}
+
+export interface AtomicCredentials {
+  apiKey: string;
+  apiSecret: string;
+}
+
+/** Names of the OpenAPI security schemes the routes refer to. */
+export const SECURITY_SCHEMES = {
+  ApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key (server calls)' },
+  ApiSecret: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-secret',
+    description: 'API secret: the configured one or the token of any secret created with POST /secrets',
+  },
+  PublicToken: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-public-token',
+    description: 'publicToken from POST /access-token (client calls)',
+  },
+} as const;
+
+export const SERVER_SECURITY = [{ ApiKey: [], ApiSecret: [] }];
+export const CLIENT_SECURITY = [{ PublicToken: [] }];
+export const EITHER_SECURITY = [...SERVER_SECURITY, ...CLIENT_SECURITY];
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Constant-time comparison: both sides are hashed first, so the buffers are always the same length
+ * and neither the length nor a common prefix of the expected value leaks through timing.
+ */
+export function safeEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export interface Auth {
+  /** `x-api-key` + `x-api-secret` only. */
+  server: MiddlewareHandler<AtomicEnv>;
+  /** `x-public-token` only. */
+  client: MiddlewareHandler<AtomicEnv>;
+  /** Either; key and secret win when both are sent. */
+  either: MiddlewareHandler<AtomicEnv>;
+}
+
+const TOKEN_PROBLEMS = {
+  unknown: 'Invalid public token',
+  revoked: 'Public token has been revoked',
+  expired: 'Public token has expired',
+} as const;
+
+export function createAuth(store: AtomicStore, credentials: AtomicCredentials): Auth {
+  const checkServer = (key: string | undefined, secret: string | undefined): AuthInfo => {
+    if (!key || !secret)
+      throw new AtomicHttpError(
+        'missingCredentials',
+        `Missing credentials: send both x-api-key and x-api-secret (missing ${!key ? 'x-api-key' : 'x-api-secret'})`,
+      );
+    const keyOk = safeEqual(key, credentials.apiKey);
+    // Compare against every accepted secret without stopping early.
+    let secretOk = safeEqual(secret, credentials.apiSecret);
+    for (const token of store.apiSecretTokens()) secretOk = safeEqual(secret, token) || secretOk;
+    if (!(keyOk && secretOk))
+      throw new AtomicHttpError('invalidCredentials', 'Invalid x-api-key or x-api-secret');
+    return { kind: 'server' };
+  };
+
+  const checkToken = (token: string): AuthInfo => {
+    const result = store.resolvePublicToken(token);
+    if (!result.ok) throw new AtomicHttpError('invalidPublicToken', TOKEN_PROBLEMS[result.reason]);
+    return { kind: 'public', user: result.user, publicToken: token };
+  };
+
+  const server: MiddlewareHandler<AtomicEnv> = async (c, next) => {
+    const key = c.req.header('x-api-key');
+    const secret = c.req.header('x-api-secret');
+    if (!key && !secret && c.req.header('x-public-token'))
+      throw new AtomicHttpError(
+        'publicTokenNotAccepted',
+        'This endpoint is for server calls: send x-api-key and x-api-secret (a public token is not accepted)',
+      );
+    c.set('auth', checkServer(key, secret));
+    await next();
+  };
+
+  const client: MiddlewareHandler<AtomicEnv> = async (c, next) => {
+    const token = c.req.header('x-public-token');
+    if (!token)
+      throw new AtomicHttpError(
+        'publicTokenRequired',
+        'This endpoint is for client calls: send the x-public-token header (publicToken from POST /access-token)',
+      );
+    c.set('auth', checkToken(token));
+    await next();
+  };
+
+  const either: MiddlewareHandler<AtomicEnv> = async (c, next) => {
+    const key = c.req.header('x-api-key');
+    const secret = c.req.header('x-api-secret');
+    const token = c.req.header('x-public-token');
+    if (!key && !secret && !token)
+      throw new AtomicHttpError(
+        'missingCredentials',
+        'Missing credentials: send x-api-key and x-api-secret, or x-public-token',
+      );
+    c.set('auth', key || secret ? checkServer(key, secret) : checkToken(token!));
+    await next();
+  };
+
+  return { server, client, either };
+}
