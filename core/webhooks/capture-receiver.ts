@@ -46,7 +46,9 @@ export interface CaptureReceiver {
 
 const DEFAULT_REPLY: ReceiverReply = { status: 200, body: '{"received":true}' };
 
-export async function startCaptureReceiver(script: ReplyScript = () => DEFAULT_REPLY): Promise<CaptureReceiver> {
+export async function startCaptureReceiver(
+  script: ReplyScript = () => DEFAULT_REPLY,
+): Promise<CaptureReceiver> {
   const requests: CapturedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const waiters: { count: number; resolve: (all: CapturedRequest[]) => void }[] = [];

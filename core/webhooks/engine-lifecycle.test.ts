@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock';
-import { DeliveryNotFoundError, createDeliveryEngine, type DeliveryRecording, type PublishInput } from './engine';
+import {
+  DeliveryNotFoundError,
+  createDeliveryEngine,
+  type DeliveryRecording,
+  type PublishInput,
+} from './engine';
 import type { DeliveryEngineEvents } from './engine';
-import { ATELIO_SECRET, ATOMIC_SECRET, SECOND, START, atelioTransaction, atomicEnvelope, drain, engineOn, receiver } from './test-fixtures';
+import {
+  ATELIO_SECRET,
+  ATOMIC_SECRET,
+  SECOND,
+  START,
+  atelioTransaction,
+  atomicEnvelope,
+  drain,
+  engineOn,
+  receiver,
+} from './test-fixtures';
 
 const atomicTo = (url: string, overrides: Partial<PublishInput> = {}): PublishInput => ({
   vendor: 'atomic',
@@ -104,7 +119,10 @@ describe('the delivery log', () => {
     const copy = engine.log.get(id)!;
     copy.targets[0]!.attempts.pop();
     copy.status = 'failed';
-    expect(engine.log.get(id)).toMatchObject({ status: 'delivered', targets: [{ attempts: [{ ok: true }] }] });
+    expect(engine.log.get(id)).toMatchObject({
+      status: 'delivered',
+      targets: [{ attempts: [{ ok: true }] }],
+    });
   });
 });
 
@@ -139,7 +157,13 @@ describe('redelivery', () => {
     await drain(clock, engine);
     const logged = engine.log.get(id)!;
     expect(logged.status).toBe('failed');
-    expect(logged.targets[0]!.attempts.map((a) => a.kind)).toEqual(['initial', 'retry', 'retry', 'retry', 'redelivery']);
+    expect(logged.targets[0]!.attempts.map((a) => a.kind)).toEqual([
+      'initial',
+      'retry',
+      'retry',
+      'retry',
+      'redelivery',
+    ]);
   });
 
   it('can target one endpoint of a multi-endpoint event, and refuses an unknown one', async () => {
@@ -170,7 +194,9 @@ describe('listeners and the recorder', () => {
     const engine = engineOn(clock, { recorder: (r) => recordings.push(r) });
     const hook = await receiver((r) => (r.index === 0 ? { status: 500 } : { status: 200 }));
     const id = engine.publish(
-      atomicTo(hook.url, { targets: [{ id: 'ep-1', url: hook.url, secret: ATOMIC_SECRET, kind: 'stitcher' }] }),
+      atomicTo(hook.url, {
+        targets: [{ id: 'ep-1', url: hook.url, secret: ATOMIC_SECRET, kind: 'stitcher' }],
+      }),
     )!;
     await drain(clock, engine);
 
@@ -192,10 +218,15 @@ describe('listeners and the recorder', () => {
     const engine = engineOn(clock);
     const hook = await receiver((r) => (r.index === 0 ? { status: 500 } : { status: 200 }));
     const seen: string[] = [];
-    const on = <K extends keyof DeliveryEngineEvents>(name: K, describe: (e: DeliveryEngineEvents[K]) => string) =>
-      engine.events.on(name, (e) => seen.push(describe(e)));
+    const on = <K extends keyof DeliveryEngineEvents>(
+      name: K,
+      describe: (e: DeliveryEngineEvents[K]) => string,
+    ) => engine.events.on(name, (e) => seen.push(describe(e)));
     on('published', (e) => `published ${e.eventType} to ${e.targets}`);
-    on('attempt', (e) => `attempt ${e.attempt.attempt} ${e.attempt.statusCode} ${e.targetStatus}/${e.eventStatus}`);
+    on(
+      'attempt',
+      (e) => `attempt ${e.attempt.attempt} ${e.attempt.statusCode} ${e.targetStatus}/${e.eventStatus}`,
+    );
     on('settled', (e) => `settled ${e.status}`);
     engine.publish(atomicTo(hook.url));
     await drain(clock, engine);
@@ -223,7 +254,10 @@ describe('listeners and the recorder', () => {
     const id = engine.publish(atomicTo(hook.url))!;
     await drain(clock, engine);
     expect(engine.log.get(id)!.status).toBe('delivered');
-    expect(errors).toEqual(["webhook recorder failed: disk full", "a 'attempt' listener threw: listener bug"]);
+    expect(errors).toEqual([
+      'webhook recorder failed: disk full',
+      "a 'attempt' listener threw: listener bug",
+    ]);
   });
 });
 
@@ -250,7 +284,9 @@ describe('idle, stop and reset', () => {
     const stuck = await receiver(() => 'hang');
     const down = await receiver();
     await down.goDown();
-    const retrying = engine.publish(atomicTo(down.url, { targets: [{ id: 'ep-down', url: down.url, secret: 'x' }] }))!;
+    const retrying = engine.publish(
+      atomicTo(down.url, { targets: [{ id: 'ep-down', url: down.url, secret: 'x' }] }),
+    )!;
     await clock.advance(SECOND);
     expect(clock.pending).toBe(1);
     const inFlight = engine.publish(atomicTo(stuck.url))!;
@@ -302,9 +338,13 @@ describe('publish input', () => {
     expect(() => engine.publish(atomicTo(url, { body: '{"eventType":' }))).toThrow(/valid JSON/);
     const target = { id: 'ep-1', url, secret: 's' };
     expect(() => engine.publish(atomicTo(url, { targets: [target, target] }))).toThrow(/listed twice/);
-    expect(() => engine.publish(atomicTo(url, { vendor: 'stripe' as never }))).toThrow(/unknown webhook vendor/);
+    expect(() => engine.publish(atomicTo(url, { vendor: 'stripe' as never }))).toThrow(
+      /unknown webhook vendor/,
+    );
     expect(() => engine.publish(atomicTo(url, { eventType: '' }))).toThrow(/eventType/);
-    expect(() => engine.publish(atomicTo(url, { targets: [{ id: 'ep-1', url, secret: '' }] }))).toThrow(/secret/);
+    expect(() => engine.publish(atomicTo(url, { targets: [{ id: 'ep-1', url, secret: '' }] }))).toThrow(
+      /secret/,
+    );
     engine.publish(atomicTo(url, { id: 'evt-1' }));
     expect(() => engine.publish(atomicTo(url, { id: 'evt-1' }))).toThrow(/already/);
   });

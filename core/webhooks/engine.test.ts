@@ -79,7 +79,13 @@ describe('Atomic delivery', () => {
     const engine = engineOn(clock);
     const hook = await receiver();
     const target = { id: 'ep-1', url: hook.url, secret: ATOMIC_SECRET };
-    engine.publish({ vendor: 'atomic', eventType: 'x', body: atomicEnvelope(), targets: [target], time: START + 7 });
+    engine.publish({
+      vendor: 'atomic',
+      eventType: 'x',
+      body: atomicEnvelope(),
+      targets: [target],
+      time: START + 7,
+    });
     await drain(clock, engine);
     engine.publish({ vendor: 'atomic', eventType: 'x', body: atomicEnvelope(), targets: [target] });
     await drain(clock, engine);
@@ -198,7 +204,9 @@ describe('Atomic delivery', () => {
     const seen: number[] = [];
     const hook = await receiver(
       timed(clock, seen, (r) =>
-        r.index === 0 ? { status: 429, headers: { 'retry-after': '1' }, body: '{"error":"slow down"}' } : { status: 200 },
+        r.index === 0
+          ? { status: 429, headers: { 'retry-after': '1' }, body: '{"error":"slow down"}' }
+          : { status: 200 },
       ),
     );
     const id = engine.publish({
@@ -225,10 +233,17 @@ describe('Atomic delivery', () => {
     });
     await drain(clock, engine);
     const [first, second] = engine.log.get(id!)!.targets[0]!.attempts;
-    expect(first).toMatchObject({ ok: false, error: expect.stringMatching(/^timeout: no complete answer within 150 ms/) });
+    expect(first).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^timeout: no complete answer within 150 ms/),
+    });
     expect(first!.statusCode).toBeUndefined();
     expect(first!.latencyMs).toBeGreaterThanOrEqual(140);
-    expect(second).toMatchObject({ ok: true, statusCode: 200, time: new Date(START + 30 * SECOND).toISOString() });
+    expect(second).toMatchObject({
+      ok: true,
+      statusCode: 200,
+      time: new Date(START + 30 * SECOND).toISOString(),
+    });
   });
 
   it('records a connection reset as a failed attempt and retries', async () => {
@@ -310,7 +325,12 @@ describe('Atelio delivery', () => {
     expect(engine.log.get(id!)).toMatchObject({
       status: 'delivered',
       eventTime: new Date(body.occurred_at).toISOString(),
-      targets: [{ kind: 'subscription', attempts: [{ statusCode: 201, signature: request!.headers['bond-signature'] }] }],
+      targets: [
+        {
+          kind: 'subscription',
+          attempts: [{ statusCode: 201, signature: request!.headers['bond-signature'] }],
+        },
+      ],
     });
   });
 
@@ -335,7 +355,9 @@ describe('Atelio delivery', () => {
 
     const headers = hook.requests.map((r) => bondParts(r.headers['bond-signature']));
     expect(headers.map((h) => h.t)).toEqual(expected.map((offset) => Math.floor((START + offset) / 1000)));
-    hook.requests.forEach((r, i) => expect(headers[i]!.v1).toBe(hmacHex(ATELIO_SECRET, `${headers[i]!.t}.`, r.raw)));
+    hook.requests.forEach((r, i) =>
+      expect(headers[i]!.v1).toBe(hmacHex(ATELIO_SECRET, `${headers[i]!.t}.`, r.raw)),
+    );
     expect(new Set(headers.map((h) => h.v1)).size).toBe(9);
     expect(engine.log.get(id!)!.status).toBe('failed');
   });
@@ -374,7 +396,10 @@ describe('Atelio delivery', () => {
 
     const [first, second] = hook.requests;
     expect(second!.raw.equals(first!.raw)).toBe(true);
-    const [a, b] = [bondParts(first!.headers['bond-signature']), bondParts(second!.headers['bond-signature'])];
+    const [a, b] = [
+      bondParts(first!.headers['bond-signature']),
+      bondParts(second!.headers['bond-signature']),
+    ];
     expect(b.t - a.t).toBe(2 * 3600);
     expect(b.v1).toBe(hmacHex(ATELIO_SECRET, `${b.t}.`, second!.raw));
     expect(engine.log.get(id!)!.targets[0]!.attempts.map((x) => [x.attempt, x.kind])).toEqual([
@@ -389,8 +414,10 @@ describe('the bytes on the wire', () => {
     const clock = new VirtualClock(START);
     const engine = engineOn(clock);
     const hook = await receiver();
-    const atomicText = '{ "z":1,  "eventType" : "task-status-updated", "note":"Crème brûlée ☕ \\u00e9", "a":[ ] }';
-    const atelioText = '{"event":"transactions","occurred_at":"2024-10-20T18:00:00+00:00","merchant":"Café Zoë"}\n';
+    const atomicText =
+      '{ "z":1,  "eventType" : "task-status-updated", "note":"Crème brûlée ☕ \\u00e9", "a":[ ] }';
+    const atelioText =
+      '{"event":"transactions","occurred_at":"2024-10-20T18:00:00+00:00","merchant":"Café Zoë"}\n';
     const atomicId = engine.publish({
       vendor: 'atomic',
       eventType: 'task-status-updated',
@@ -449,7 +476,10 @@ describe('isolation between receivers', () => {
     await healthy.waitForRequests(2);
     const whileStuck = engine.log.get(id!)!;
     expect(whileStuck.targets.find((t) => t.id === 'healthy')!.status).toBe('delivered');
-    expect(whileStuck.targets.find((t) => t.id === 'stuck')).toMatchObject({ status: 'pending', attempts: [] });
+    expect(whileStuck.targets.find((t) => t.id === 'stuck')).toMatchObject({
+      status: 'pending',
+      attempts: [],
+    });
     expect(whileStuck.status).toBe('pending');
 
     stuck.releaseHanging();
@@ -463,15 +493,16 @@ describe('isolation between receivers', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const releases: (() => void)[] = [];
-    const fetchStub: typeof fetch = () => {
+    const fetchStub: typeof fetch = (_url, init) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      return new Promise<Response>((resolve) =>
+      return new Promise<Response>((resolve, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
         releases.push(() => {
           inFlight--;
           resolve(new Response('ok', { status: 200 }));
-        }),
-      );
+        });
+      });
     };
     const engine = engineOn(clock, { concurrencyPerTarget: 2, fetch: fetchStub });
     const ids = Array.from({ length: 5 }, () =>
@@ -520,5 +551,33 @@ describe('clock scoping', () => {
     expect(base.pending).toBe(0);
     expect(base.now()).toBe(0);
     expect(engine.log.get(id!)!.createdAt).toBe(new Date(START).toISOString());
+  });
+
+  it('keeps a queued attempt on its own run’s clock even when another scope’s attempt frees the slot', async () => {
+    const base = new VirtualClock(0);
+    const run = new VirtualClock(START);
+    const scoped = new ScopedClock(base);
+    const engine = engineOn(scoped, { concurrencyPerTarget: 1, timeoutMs: 20_000 });
+    const hook = await receiver((r) => (r.index === 0 ? 'hang' : { status: 500 }));
+    const target = { id: 'ep-1', url: hook.url, secret: ATOMIC_SECRET };
+    const publish = () =>
+      engine.publish({
+        vendor: 'atomic',
+        eventType: 'task-status-updated',
+        body: atomicEnvelope(),
+        targets: [target],
+      });
+
+    const outside = publish(); // base scope; its attempt hangs and holds the only slot
+    await hook.waitForRequests(1);
+    const inRun = scoped.runWith(run, publish); // queued behind it
+    hook.releaseHanging();
+    await run.runUntilIdle();
+
+    expect(engine.log.get(outside!)!.status).toBe('delivered');
+    expect(base.pending).toBe(0);
+    expect(engine.log.get(inRun!)!.targets[0]!.attempts.map((a) => a.time)).toEqual(
+      [0, 30, 60, 90].map((s) => new Date(START + s * SECOND).toISOString()),
+    );
   });
 });

@@ -1,4 +1,9 @@
-import { ATELIO_SIGNATURE_HEADER, ATOMIC_SIGNATURE_HEADER, atelioSignatureHeader, signAtomic } from './signing';
+import {
+  ATELIO_SIGNATURE_HEADER,
+  ATOMIC_SIGNATURE_HEADER,
+  atelioSignatureHeader,
+  signAtomic,
+} from './signing';
 
 /**
  * How each vendor delivers webhooks, as data: retry schedule, what counts as success, the request

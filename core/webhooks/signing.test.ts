@@ -60,7 +60,10 @@ describe('atelioSignatureHeader', () => {
 
 describe('parseAtelioSignatureHeader', () => {
   it('reads t and every v1, tolerating spaces and unknown keys', () => {
-    expect(parseAtelioSignatureHeader('t=12, v1=aa, v0=zz, v1=bb')).toEqual({ timestamp: 12, signatures: ['aa', 'bb'] });
+    expect(parseAtelioSignatureHeader('t=12, v1=aa, v0=zz, v1=bb')).toEqual({
+      timestamp: 12,
+      signatures: ['aa', 'bb'],
+    });
   });
 
   it('gives undefined without t, without v1, with a non-integer or repeated t', () => {
@@ -79,7 +82,10 @@ describe('verifyAtelio', () => {
 
   it('accepts a correct signature within the tolerance, from either side of now', () => {
     expect(verifyAtelio(body, secret, header, { nowSeconds: t + 300 })).toEqual({ ok: true, timestamp: t });
-    expect(verifyAtelio(Buffer.from(body), secret, header, { nowSeconds: t - 300 })).toEqual({ ok: true, timestamp: t });
+    expect(verifyAtelio(Buffer.from(body), secret, header, { nowSeconds: t - 300 })).toEqual({
+      ok: true,
+      timestamp: t,
+    });
   });
 
   it('rejects a timestamp older than the 5-minute default tolerance', () => {
@@ -87,13 +93,18 @@ describe('verifyAtelio', () => {
       ok: false,
       reason: 'timestamp-out-of-tolerance',
     });
-    expect(verifyAtelio(body, secret, header, { nowSeconds: t + 1000, toleranceSeconds: 1000 }).ok).toBe(true);
+    expect(verifyAtelio(body, secret, header, { nowSeconds: t + 1000, toleranceSeconds: 1000 }).ok).toBe(
+      true,
+    );
   });
 
   it('rejects a tampered body, a signature made for another t, and the wrong secret', () => {
     expect(verifyAtelio(`${body} `, secret, header, { nowSeconds: t }).ok).toBe(false);
     const shifted = `t=${t + 1},v1=${hmacHex(secret, `${t}.${body}`)}`;
-    expect(verifyAtelio(body, secret, shifted, { nowSeconds: t })).toEqual({ ok: false, reason: 'signature-mismatch' });
+    expect(verifyAtelio(body, secret, shifted, { nowSeconds: t })).toEqual({
+      ok: false,
+      reason: 'signature-mismatch',
+    });
     expect(verifyAtelio(body, 'whsec_other', header, { nowSeconds: t }).ok).toBe(false);
   });
 
@@ -104,6 +115,9 @@ describe('verifyAtelio', () => {
   });
 
   it('reports a malformed header as such', () => {
-    expect(verifyAtelio(body, secret, 'sha256=abc', { nowSeconds: t })).toEqual({ ok: false, reason: 'malformed-header' });
+    expect(verifyAtelio(body, secret, 'sha256=abc', { nowSeconds: t })).toEqual({
+      ok: false,
+      reason: 'malformed-header',
+    });
   });
 });

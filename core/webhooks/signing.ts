@@ -62,7 +62,9 @@ export function atelioSignature(body: RawBody, secret: string, unixSeconds: numb
 /** The whole `Bond-Signature` header value for one attempt made at `unixSeconds`. */
 export function atelioSignatureHeader(body: RawBody, secret: string, unixSeconds: number): string {
   if (!Number.isSafeInteger(unixSeconds) || unixSeconds < 0) {
-    throw new RangeError(`atelioSignatureHeader: unixSeconds must be a non-negative integer, got ${unixSeconds}`);
+    throw new RangeError(
+      `atelioSignatureHeader: unixSeconds must be a non-negative integer, got ${unixSeconds}`,
+    );
   }
   return `t=${unixSeconds},v1=${atelioSignature(body, secret, unixSeconds)}`;
 }
@@ -74,7 +76,9 @@ export interface ParsedAtelioSignature {
 }
 
 /** Splits a `Bond-Signature` header; undefined when it has no integer `t` or no `v1`. */
-export function parseAtelioSignatureHeader(header: string | null | undefined): ParsedAtelioSignature | undefined {
+export function parseAtelioSignatureHeader(
+  header: string | null | undefined,
+): ParsedAtelioSignature | undefined {
   if (typeof header !== 'string') return undefined;
   let timestamp: number | undefined;
   const signatures: string[] = [];
