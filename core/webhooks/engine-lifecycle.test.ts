@@ -183,7 +183,7 @@ describe('redelivery', () => {
     engine.redeliver(id, { targetId: 'ep-b' });
     await drain(clock, engine);
     expect([a.requests.length, b.requests.length]).toEqual([1, 2]);
-    expect(() => engine.redeliver(id, { targetId: 'ep-z' })).toThrow(DeliveryNotFoundError);
+    expect(() => engine.redeliver(id, { targetId: 'ep-z' })).toThrow(/has no target ep-z/);
   });
 });
 
@@ -339,6 +339,9 @@ describe('publish input', () => {
     const target = { id: 'ep-1', url, secret: 's' };
     expect(() => engine.publish(atomicTo(url, { targets: [target, target] }))).toThrow(/listed twice/);
     expect(() => engine.publish(atomicTo(url, { vendor: 'stripe' as never }))).toThrow(
+      /unknown webhook vendor/,
+    );
+    expect(() => engine.publish(atomicTo(url, { vendor: 'toString' as never }))).toThrow(
       /unknown webhook vendor/,
     );
     expect(() => engine.publish(atomicTo(url, { eventType: '' }))).toThrow(/eventType/);

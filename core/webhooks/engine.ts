@@ -113,8 +113,11 @@ export interface DeliveryEngine {
 }
 
 export class DeliveryNotFoundError extends Error {
-  constructor(readonly eventId: string) {
-    super(`no webhook event ${eventId} in the delivery log (unknown, or dropped as the log filled up)`);
+  constructor(
+    readonly eventId: string,
+    message = `no webhook event ${eventId} in the delivery log (unknown, or dropped as the log filled up)`,
+  ) {
+    super(message);
     this.name = 'DeliveryNotFoundError';
   }
 }
@@ -181,7 +184,9 @@ class WebhookDeliveryEngine implements DeliveryEngine {
 
   publish(input: PublishInput): string | null {
     if (this.stopped) throw new Error('the webhook delivery engine is stopped');
-    const profile = WEBHOOK_PROFILES[input.vendor];
+    const profile = Object.hasOwn(WEBHOOK_PROFILES, input.vendor)
+      ? WEBHOOK_PROFILES[input.vendor]
+      : undefined;
     if (!profile) throw new TypeError(`unknown webhook vendor ${String(input.vendor)}`);
     if (typeof input.eventType !== 'string' || input.eventType.length === 0) {
       throw new TypeError('publish: eventType must be a non-empty string');
@@ -238,7 +243,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     const targets =
       options.targetId === undefined ? event.targets : event.targets.filter((t) => t.id === options.targetId);
     if (targets.length === 0) {
-      throw new DeliveryNotFoundError(`${id} (it has no target ${String(options.targetId)})`);
+      throw new DeliveryNotFoundError(id, `webhook event ${id} has no target ${String(options.targetId)}`);
     }
     for (const target of targets) {
       target.abandoned = false;
