@@ -38,10 +38,6 @@ export interface AtomicAppDeps {
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-/** An in-process drop from `faultMiddleware` must reach the caller as a network error, not a 500. */
-const isInjectedDrop = (error: unknown) =>
-  error instanceof TypeError && /connection dropped by injected fault/.test(error.message);
-
 const FAULT_CODES: Record<number, number> = {
   429: ERROR_CODES.rateLimited.code,
   500: ERROR_CODES.internal.code,
@@ -98,7 +94,6 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
     respondError(new AtomicHttpError('routeNotFound', `No route for ${c.req.method} ${c.req.path}`)),
   );
   app.onError((error) => {
-    if (isInjectedDrop(error)) throw error;
     const mapped = toAtomicError(error);
     if (mapped.status >= 500) console.error('[atomic] unexpected error:', error);
     return respondError(mapped);

@@ -19,6 +19,8 @@ export const WebhookUrlSchema = z
   .url({ protocol: /^https?$/, message: 'url must be an absolute http(s) URL' })
   .max(2048)
   .refine((value) => {
+    // Runs even when the url check above failed, so it must not throw on a non-URL.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.username === '' && url.password === '';
   }, 'url must not contain credentials')
