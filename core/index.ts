@@ -6,3 +6,4 @@ export * from './random';
 export * from './server';
 export * from './faults';
 export * from './api-docs';
+export * from './webhooks';
