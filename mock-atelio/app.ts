@@ -13,7 +13,6 @@ import { atelioAuth, type AtelioCredentials } from './shared/auth';
 import {
   SECURITY_SCHEMES,
   faultResponder,
-  isDroppedConnection,
   respond,
   respondError,
   toAtelioError,
@@ -93,9 +92,6 @@ export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
   });
 
   app.notFound((c) => respond(404, 'route_dne', `No route ${c.req.method} ${c.req.path}.`));
-  app.onError((error) => {
-    if (isDroppedConnection(error)) throw error;
-    return respondError(toAtelioError(error));
-  });
+  app.onError((error) => respondError(toAtelioError(error)));
   return app;
 }

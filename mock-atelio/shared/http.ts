@@ -24,10 +24,6 @@ export const validationHook = (
   return undefined;
 };
 
-/** The in-process form of an injected dropped connection; it must reach the caller as a network error. */
-export const isDroppedConnection = (error: unknown): boolean =>
-  error instanceof TypeError && /connection dropped by injected fault/.test(error.message);
-
 /** Maps anything thrown inside the app to Atelio's envelope; never the framework's body, never a stack. */
 export function toAtelioError(error: unknown): AtelioError {
   if (error instanceof AtelioError) return error;
