@@ -80,3 +80,4 @@ export {
   atelioEvents,
   type TransactionsWebhookEvent,
 } from './webhooks/events';
+export { wireAtelioWebhooks } from './webhooks/wiring';
