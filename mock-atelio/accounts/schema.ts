@@ -43,7 +43,7 @@ export const AccountIdParamSchema = z.object({
   account_id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .openapi({ param: { name: 'account_id', in: 'path' } }),
 });
 
@@ -51,7 +51,7 @@ export const AccountListQuerySchema = z.object({
   customer_id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .optional()
     .openapi({ param: { name: 'customer_id', in: 'query' }, description: 'Only this customer’s accounts.' }),
   page: pageQuery,

@@ -26,7 +26,7 @@ export const BalanceListQuerySchema = z.object({
   customer_id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .optional()
     .openapi({ param: { name: 'customer_id', in: 'query' }, description: 'Only this customer’s accounts.' }),
   page: pageQuery,

@@ -33,7 +33,7 @@ export const CardIdParamSchema = z.object({
   card_id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .openapi({ param: { name: 'card_id', in: 'path' } }),
 });
 
@@ -41,7 +41,7 @@ const idQuery = (name: string, description: string) =>
   z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .optional()
     .openapi({ param: { name, in: 'query' }, description });
 

@@ -43,6 +43,21 @@ describe('GET /customers/{customer_id}', () => {
     expect(customer.addresses[0]).toMatchObject({ country: 'US', is_primary: true });
   });
 
+  it('serves an identifier with spaces, slashes and non-ASCII text when URL-encoded', async () => {
+    const h = emptyBank();
+    const id = 'user/42 Zoë@example.com';
+    h.store.createCustomer({ customerId: id });
+    const res = await h.get(`/api/v0.1/customers/${encodeURIComponent(id)}`);
+    expect(res.status).toBe(200);
+    expect(CustomerSchema.parse(res.body).customer_id).toBe(id);
+    const txs = await h.get(`/api/v0.1/transactions?customer_id=${encodeURIComponent(id)}`);
+    expect(txs.status).toBe(200);
+  });
+
+  it('refuses a chosen id with control characters', () => {
+    expect(() => emptyBank().store.createCustomer({ customerId: 'bad\nid' })).toThrow(/control characters/);
+  });
+
   it('answers 404 customer_dne for an unknown id', async () => {
     const res = await emptyBank().get('/api/v0.1/customers/nobody');
     expect(res.status).toBe(404);
@@ -52,8 +67,8 @@ describe('GET /customers/{customer_id}', () => {
     });
   });
 
-  it('answers 400 for an id longer than 200 characters', async () => {
-    const res = await emptyBank().get(`/api/v0.1/customers/${'x'.repeat(201)}`);
+  it('answers 400 for an id longer than 256 characters', async () => {
+    const res = await emptyBank().get(`/api/v0.1/customers/${'x'.repeat(257)}`);
     expect(res.status).toBe(400);
     expect(envelope(res.body).Code).toBe('invalid_request');
   });

@@ -43,7 +43,7 @@ export const CustomerIdParamSchema = z.object({
   customer_id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .openapi({ param: { name: 'customer_id', in: 'path' } }),
 });
 

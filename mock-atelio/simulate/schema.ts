@@ -30,7 +30,7 @@ const requiredString = (name: string) => z.string({ error: `${name} is required 
 
 export const SimulateAuthorizationSchema = z
   .object({
-    card_id: requiredString('card_id').min(1).max(200),
+    card_id: requiredString('card_id').min(1).max(256),
     amount: positiveAmount.openapi({ example: '35.93' }),
     transaction_datetime: requiredString('transaction_datetime')
       .refine((value) => parseSimulateDatetime(value) !== undefined, {
@@ -103,7 +103,7 @@ export type SimulateAuthorization = z.infer<typeof SimulateAuthorizationSchema>;
 
 export const SimulateSettlementSchema = z
   .object({
-    transaction_id: requiredString('transaction_id').min(1).max(200),
+    transaction_id: requiredString('transaction_id').min(1).max(256),
     amount: positiveAmount.optional().openapi({
       description: 'Settle only this much (multi-settlement); the whole remainder when absent.',
       example: '30.49',

@@ -204,11 +204,14 @@ export interface TransactionQuery extends PageRequest {
   state?: TransactionState | undefined;
 }
 
-const ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
+/** Ids may be any caller-chosen text (e.g. an Atomic user identifier, up to 256 characters) without control characters. */
+const ID_PATTERN = /^[^\x00-\x1f\x7f]{1,256}$/u;
 
 function checkId(kind: string, id: string): string {
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-    throw invalidRequest(`${kind} must be 1 to 200 visible ASCII characters; got ${JSON.stringify(id)}`);
+    throw invalidRequest(
+      `${kind} id must be 1 to 256 characters without control characters; got ${JSON.stringify(id)}`,
+    );
   }
   return id;
 }

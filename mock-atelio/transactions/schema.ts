@@ -153,7 +153,7 @@ const idQuery = (name: string, description: string) =>
   z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .optional()
     .openapi({ param: { name, in: 'query' }, description });
 
@@ -194,6 +194,6 @@ export const TransactionIdParamSchema = z.object({
   transaction_id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .openapi({ param: { name: 'transaction_id', in: 'path' } }),
 });

@@ -91,6 +91,6 @@ export const WebhookIdParamSchema = z.object({
   id: z
     .string()
     .min(1)
-    .max(200)
+    .max(256)
     .openapi({ param: { name: 'id', in: 'path' } }),
 });

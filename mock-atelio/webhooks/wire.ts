@@ -1,6 +1,7 @@
 import { publishWebhook } from '../../core/run-context';
 import type { DeliveryEngine, WebhookTarget } from '../../core/webhooks/engine';
 import type { AtelioStore } from '../store/store';
+import { parseTimestamp } from '../shared/time';
 import { TRANSACTIONS_EVENT, webhookForStoreEvent } from './events';
 
 /**
@@ -36,6 +37,8 @@ export function wireAtelioWebhooks(
           eventType: webhook.eventType,
           body: webhook.body,
           targets: targetsFor(TRANSACTIONS_EVENT),
+          // Atelio's "+00:00" microsecond timestamps are parsed the vendor's way, not by Date.parse.
+          time: parseTimestamp(webhook.body.occurred_at),
         });
     }),
     store.events.on('transaction-updated', (payload) => {
@@ -46,6 +49,8 @@ export function wireAtelioWebhooks(
           eventType: webhook.eventType,
           body: webhook.body,
           targets: targetsFor(TRANSACTIONS_EVENT),
+          // Atelio's "+00:00" microsecond timestamps are parsed the vendor's way, not by Date.parse.
+          time: parseTimestamp(webhook.body.occurred_at),
         });
     }),
   ];
