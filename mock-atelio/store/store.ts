@@ -205,10 +205,14 @@ export interface TransactionQuery extends PageRequest {
 }
 
 /** Ids may be any caller-chosen text (e.g. an Atomic user identifier, up to 256 characters) without control characters. */
-const ID_PATTERN = /^[^\x00-\x1f\x7f]{1,256}$/u;
+const isAcceptableId = (id: unknown): id is string =>
+  typeof id === 'string' &&
+  id.length >= 1 &&
+  id.length <= 256 &&
+  [...id].every((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f);
 
 function checkId(kind: string, id: string): string {
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+  if (!isAcceptableId(id)) {
     throw invalidRequest(
       `${kind} id must be 1 to 256 characters without control characters; got ${JSON.stringify(id)}`,
     );

@@ -1,7 +1,7 @@
 import { publishWebhook } from '../../core/run-context';
 import type { DeliveryEngine, WebhookTarget } from '../../core/webhooks/engine';
-import type { AtelioStore } from '../store/store';
 import { parseTimestamp } from '../shared/time';
+import type { AtelioStore, AtelioStoreEvents } from '../store/store';
 import { TRANSACTIONS_EVENT, webhookForStoreEvent } from './events';
 
 /**
@@ -9,7 +9,7 @@ import { TRANSACTIONS_EVENT, webhookForStoreEvent } from './events';
  * transaction becomes a `transactions` event (the transaction object plus `event` and `occurred_at`)
  * sent to each enabled subscription whose event patterns match it (wildcards included), keyed with
  * that subscription's `whsec_` secret. Failed transactions are never sent: the store announces them
- * on a separate event that nothing here listens to.
+ * on `transaction-failed`, which is deliberately not listened to here.
  */
 
 export interface AtelioWireOptions {
@@ -17,43 +17,36 @@ export interface AtelioWireOptions {
   kindOf?: (target: { id: string; url: string }) => string | undefined;
 }
 
+const SENT_EVENTS = [
+  'transaction-created',
+  'transaction-updated',
+] as const satisfies readonly (keyof AtelioStoreEvents)[];
+
 /** Subscribes to `store.events`; returns the function that unsubscribes. */
 export function wireAtelioWebhooks(
   store: AtelioStore,
   engine: DeliveryEngine,
   options: AtelioWireOptions = {},
 ): () => void {
-  const targetsFor = (eventName: string): WebhookTarget[] =>
-    store.subscriptionsFor(eventName).map((s) => {
-      const kind = options.kindOf?.({ id: s.id, url: s.url });
-      return { id: s.id, url: s.url, secret: s.secret, ...(kind ? { kind } : {}) };
-    });
-  const off = [
-    store.events.on('transaction-created', (payload) => {
-      const webhook = webhookForStoreEvent('transaction-created', payload);
-      if (webhook)
-        publishWebhook(engine, {
-          vendor: 'atelio',
-          eventType: webhook.eventType,
-          body: webhook.body,
-          targets: targetsFor(TRANSACTIONS_EVENT),
-          // Atelio's "+00:00" microsecond timestamps are parsed the vendor's way, not by Date.parse.
-          time: parseTimestamp(webhook.body.occurred_at),
-        });
+  const off = SENT_EVENTS.map((name) =>
+    store.events.on(name, (payload) => {
+      const webhook = webhookForStoreEvent(name, payload);
+      if (!webhook) return;
+      // Subscriptions are looked up at the moment of the change: one added later gets later events only.
+      const targets: WebhookTarget[] = store.subscriptionsFor(TRANSACTIONS_EVENT).map((s) => {
+        const kind = options.kindOf?.({ id: s.id, url: s.url });
+        return { id: s.id, url: s.url, secret: s.secret, ...(kind ? { kind } : {}) };
+      });
+      publishWebhook(engine, {
+        vendor: 'atelio',
+        eventType: webhook.eventType,
+        body: webhook.body,
+        targets,
+        // Atelio's "+00:00" microsecond timestamps are read the vendor's way, not left to Date.parse.
+        time: parseTimestamp(webhook.body.occurred_at),
+      });
     }),
-    store.events.on('transaction-updated', (payload) => {
-      const webhook = webhookForStoreEvent('transaction-updated', payload);
-      if (webhook)
-        publishWebhook(engine, {
-          vendor: 'atelio',
-          eventType: webhook.eventType,
-          body: webhook.body,
-          targets: targetsFor(TRANSACTIONS_EVENT),
-          // Atelio's "+00:00" microsecond timestamps are parsed the vendor's way, not by Date.parse.
-          time: parseTimestamp(webhook.body.occurred_at),
-        });
-    }),
-  ];
+  );
   return () => {
     for (const unsubscribe of off) unsubscribe();
   };
