@@ -215,15 +215,17 @@ const request = fc.record({
   ),
 });
 
-async function send(input: fc.Infer<typeof request>): Promise<Response> {
+type GeneratedRequest = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+async function send(input: GeneratedRequest): Promise<Response> {
   const verb = input.overrideMethod ?? input.target.method;
   const headers: Record<string, string> = { ...input.credentials, ...input.extraHeaders };
   if (input.contentType !== undefined) headers['content-type'] = input.contentType;
-  const withBody = verb !== 'GET' && verb !== 'HEAD' && input.body !== undefined;
+  const body = verb !== 'GET' && verb !== 'HEAD' ? input.body : undefined;
   return harness.app.request(`${input.target.path}${input.query}`, {
     method: verb,
     headers,
-    ...(withBody ? { body: input.body } : {}),
+    ...(body !== undefined ? { body } : {}),
   });
 }
 

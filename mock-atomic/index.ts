@@ -81,6 +81,7 @@ export {
   type UserRef,
 } from './webhooks/events';
 export { ATOMIC_EVENT_TYPES, type AtomicEventType } from './webhooks/schema';
+export { wireAtomicWebhooks, type AtomicWireOptions } from './webhooks/wire';
 
 export {
   ERROR_CODES,

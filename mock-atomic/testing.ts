@@ -78,7 +78,7 @@ export async function expectError(
   response: Response,
   status: number,
   code?: number,
-): Promise<{ code: number; message: string; errors?: { path: string; message: string }[] }> {
+): Promise<{ code: number; message: string; errors?: { path: string; message: string }[] | undefined }> {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toContain('application/json');
   const body = ErrorSchema.strict().parse(await response.json());

@@ -96,7 +96,7 @@ describe('UserLink payroll data routes', () => {
       payrollResponseSchema('statements'),
     );
     const statements = (
-      body.data[0] as {
+      body.data[0] as unknown as {
         statements: {
           grossAmount: number;
           netAmount: number;
@@ -121,7 +121,7 @@ describe('UserLink payroll data routes', () => {
       await request('GET', '/statements/demo-user?limit=2&includeOutputMetadata=true'),
       payrollResponseSchema('statements'),
     );
-    const entry = body.data[0] as { statements: unknown[]; outputMetadata?: unknown };
+    const entry = body.data[0] as unknown as { statements: unknown[]; outputMetadata?: unknown };
     expect(entry.statements).toHaveLength(2);
     expectDocumentedFields(entry.outputMetadata, ['retrievedAt', 'source', 'connector'], 'outputMetadata');
   });

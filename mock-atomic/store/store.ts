@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Clock, TimerId } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
 import { createRandom, type SeededRandom } from '../../core/random';
+import { currentRunContext } from '../../core/run-context';
 import type { AccountDetails, CardDetails, IdentityInput } from '../access-token/schema';
 import { TOKEN_LIFETIME } from '../access-token/schema';
 import {
@@ -290,9 +291,12 @@ export class AtomicStore {
     return this.core.tables;
   }
 
-  /** Where new ids and generated data come from. */
+  /**
+   * Where new ids and generated data come from: a `withRandom` view's generator, else the running
+   * scenario's (so a run's data depends only on its own seed), else the store's own sequence.
+   */
   private get ids(): SeededRandom {
-    return this.randomOverride ?? this.core.runtimeRandom;
+    return this.randomOverride ?? currentRunContext()?.random ?? this.core.runtimeRandom;
   }
 
   private nowIso(): string {
