@@ -42,32 +42,31 @@ export function parseStitchInput(json: unknown): z.output<typeof StitchInputSche
   throw new StitchInputError(`invalid stitch input:\n${lines.join('\n')}${more}`);
 }
 
-function assertUnique(ids: Iterable<string>, what: string): void {
+function assertUnique<T>(items: readonly T[], idOf: (item: T) => string, what: string): void {
   const seen = new Set<string>();
-  for (const id of ids) {
+  for (const item of items) {
+    const id = idOf(item);
     if (seen.has(id)) throw new StitchInputError(`invalid stitch input: duplicate ${what} "${id}"`);
     seen.add(id);
   }
 }
 
+const orderId = (o: { _id: string }) => o._id;
+const transactionId = (t: { transaction_id: string }) => t.transaction_id;
+
+/** Outputs follow the orders' chronological order (order date, then id), whatever the input order. */
 export function stitchBatch(input: StitchInput, options?: Partial<MatchingOptions>): StitchBatchOutput {
   const cards = input.cards ?? [];
   // Ids must be unique: with two versions of one transaction the result would depend on which came first.
-  assertUnique(
-    input.orders.map((o) => o._id),
-    'order _id',
-  );
-  assertUnique(
-    input.transactions.map((t) => t.transaction_id),
-    'transaction_id',
-  );
+  assertUnique(input.orders, orderId, 'order _id');
+  assertUnique(input.transactions, transactionId, 'transaction_id');
   const lastFour = new Map<string, string | null>();
   for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
 
   const result = stitch(
     input.orders.map((o) => orderForMatching(o, o.identifier)),
     input.transactions.map((t) => transactionForMatching(t, lastFour)),
-    options,
+    { ...options, explain: false },
   );
   const output: StitchBatchOutput = { matches: [], unmatched_orders: [] };
   for (const outcome of result.outcomes) {

@@ -9,8 +9,11 @@ const LOOSE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[
 /** Epoch ms for an ISO-8601-ish timestamp, or null when it cannot be read. */
 export function parseTimestamp(value: string | null | undefined): number | null {
   if (!value) return null;
-  const direct = Date.parse(value);
-  if (!Number.isNaN(direct) && /\d{4}-\d{2}-\d{2}/.test(value)) return direct;
+  // Fast path for the usual ISO form; the date-shape check keeps Date.parse's looser guesses out.
+  if (value.length >= 10 && value.charCodeAt(4) === 45 && value.charCodeAt(7) === 45) {
+    const direct = Date.parse(value);
+    if (!Number.isNaN(direct)) return direct;
+  }
   const match = LOOSE.exec(value.trim());
   if (!match) return null;
   const [, date, time, zone] = match;

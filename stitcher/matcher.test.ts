@@ -470,10 +470,13 @@ describe('stitch: determinism', () => {
     }
   });
 
-  it('sorts outcomes by order id and gives every order exactly one outcome', () => {
+  it('lists outcomes chronologically (date, then id) and gives every order exactly one outcome', () => {
     const { orders, txns } = busyDataSet();
     const result = run(orders, txns);
-    expect(result.outcomes.map((o) => o.orderId)).toEqual(orders.map((o) => o._id).sort());
+    const chronological = [...orders].sort(
+      (a, b) => Date.parse(a.date) - Date.parse(b.date) || (a._id < b._id ? -1 : 1),
+    );
+    expect(result.outcomes.map((o) => o.orderId)).toEqual(chronological.map((o) => o._id));
     const usedTxns = result.matches.map((m) => m.transactionId);
     expect(new Set(usedTxns).size).toBe(usedTxns.length);
   });

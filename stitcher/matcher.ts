@@ -79,6 +79,8 @@ export interface MatchingOptions {
   isMerchant: (descriptor: string) => boolean;
   /** "Now", only used to word reasons ("window closed" vs "waiting"). */
   asOfMs?: number | undefined;
+  /** Build the human-readable reasons of each match (default true; batch output does not need them). */
+  explain?: boolean | undefined;
 }
 
 export const DEFAULT_MATCHING: Readonly<MatchingOptions> = Object.freeze({
@@ -108,9 +110,9 @@ export interface UnmatchedOutcome {
 export type OrderOutcome = MatchedOutcome | UnmatchedOutcome;
 
 export interface StitchResult {
-  /** One outcome per order, sorted by order id. */
+  /** One outcome per order, in canonical order: order date, then order id. */
   outcomes: OrderOutcome[];
-  /** The matched outcomes only, sorted by order id. */
+  /** The matched outcomes only, in the same order. */
   matches: MatchedOutcome[];
 }
 
@@ -129,17 +131,14 @@ interface Edge {
   card: CardCase;
 }
 
-interface Spend {
-  cents: number;
-  kind: Exclude<AmountKind, 'tolerance'>;
+interface UserIndex {
+  /** amount in cents → packed (eligible index × 4 + amount kind code) of the transactions offering it. */
+  exact: Map<number, number[]>;
+  /** Pending transactions sorted by current amount, for the tax-adjustment range search. */
+  pending: Array<{ cents: number; txn: number }>;
 }
 
-interface UserIndex {
-  /** Eligible transactions by each amount (cents, positive) they could match. */
-  exact: Map<number, Array<{ txn: number; kind: Spend['kind'] }>>;
-  /** Eligible pending transactions sorted by current amount, for the tax-adjustment range search. */
-  pending: Array<{ txn: number; cents: number }>;
-}
+const KIND_CODES: ReadonlyArray<Exclude<AmountKind, 'tolerance'>> = ['amount', 'authorised', 'settlements'];
 
 export function resolveMatchingOptions(partial?: Partial<MatchingOptions>): MatchingOptions {
   const options: MatchingOptions = {
@@ -157,29 +156,31 @@ export function resolveMatchingOptions(partial?: Partial<MatchingOptions>): Matc
   return options;
 }
 
-/** The debit amounts (positive cents) a transaction could match, best kind first, without duplicates. */
-function spends(t: MatchTransaction): Spend[] {
-  const out: Spend[] = [];
-  const add = (signed: number | null, kind: Spend['kind']) => {
-    if (signed === null || signed >= 0) return;
-    const cents = -signed;
-    if (!out.some((s) => s.cents === cents)) out.push({ cents, kind });
-  };
-  add(t.amountCents, 'amount');
-  add(t.authorisedCents, 'authorised');
-  if (t.settlementCount > 0) add(t.settledCents, 'settlements');
+/**
+ * The debit amounts (positive cents) a transaction could match, best kind first, without
+ * duplicates, as packed `cents × 4 + kind code` numbers (no per-call object allocation).
+ */
+function spends(t: MatchTransaction, out: number[]): number[] {
+  out.length = 0;
+  const a = t.amountCents !== null && t.amountCents < 0 ? -t.amountCents : 0;
+  const b = t.authorisedCents !== null && t.authorisedCents < 0 ? -t.authorisedCents : 0;
+  const c = t.settlementCount > 0 && t.settledCents !== null && t.settledCents < 0 ? -t.settledCents : 0;
+  if (a > 0) out.push(a * 4);
+  if (b > 0 && b !== a) out.push(b * 4 + 1);
+  if (c > 0 && c !== a && c !== b) out.push(c * 4 + 2);
   return out;
 }
 
+const scratch: number[] = [];
+
 /** Why a transaction can never be stitched to an order, or null when it is a candidate. */
-function ineligibility(t: MatchTransaction, options: MatchingOptions): string | null {
+function ineligibility(t: MatchTransaction, isMerchant: (descriptor: string) => boolean): string | null {
   if (t.dateMs === null) return 'has no readable created_time';
   if (!MATCHABLE_STATES.has(t.state)) return `is ${t.state || 'in an unknown state'}`;
   if (t.paymentType !== null && t.paymentType !== 'card')
     return `is a ${t.paymentType} payment, not a card purchase`;
-  if (spends(t).length === 0) return 'is not a debit';
-  if (!options.isMerchant(t.descriptor))
-    return `is not at an Amazon-like merchant ("${t.descriptor.trim()}")`;
+  if (spends(t, scratch).length === 0) return 'is not a debit';
+  if (!isMerchant(t.descriptor)) return `is not at an Amazon-like merchant ("${t.descriptor.trim()}")`;
   return null;
 }
 
@@ -211,10 +212,103 @@ function points(kind: AmountKind, card: CardCase, lag: number): number {
   return Math.max(5, 100 - AMOUNT_PENALTY[kind] - CARD_PENALTY[card] - datePenalty);
 }
 
-const byDateThenId = <T extends { id: string; dateMs: number | null }>(a: T, b: T): number =>
-  (a.dateMs ?? 0) - (b.dateMs ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+function byDateThenId(
+  a: { id: string; dateMs: number | null },
+  b: { id: string; dateMs: number | null },
+): number {
+  const d = (a.dateMs ?? 0) - (b.dateMs ?? 0);
+  if (d !== 0) return d;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
-const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Strongest evidence first; within equal evidence the earliest order, then its earliest transaction. */
+function byEvidenceThenFifo(a: Edge, b: Edge): number {
+  return b.points - a.points || a.order - b.order || a.txn - b.txn;
+}
+
+function memoise(isMerchant: (descriptor: string) => boolean): (descriptor: string) => boolean {
+  // Descriptors repeat heavily ("AMZN Mktp US*..." on thousands of rows): recognise each once.
+  const seen = new Map<string, boolean>();
+  return (descriptor) => {
+    let verdict = seen.get(descriptor);
+    if (verdict === undefined) {
+      verdict = isMerchant(descriptor);
+      seen.set(descriptor, verdict);
+    }
+    return verdict;
+  };
+}
+
+function buildIndex(eligible: readonly MatchTransaction[]): Map<string, UserIndex> {
+  const index = new Map<string, UserIndex>();
+  const packed: number[] = [];
+  for (let i = 0; i < eligible.length; i++) {
+    const t = eligible[i]!;
+    let idx = index.get(t.userId);
+    if (!idx) {
+      idx = { exact: new Map(), pending: [] };
+      index.set(t.userId, idx);
+    }
+    for (const p of spends(t, packed)) {
+      const cents = Math.floor(p / 4);
+      const bucket = idx.exact.get(cents);
+      const entry = i * 4 + (p % 4);
+      if (bucket) bucket.push(entry);
+      else idx.exact.set(cents, [entry]);
+    }
+    if (t.state === 'pending' && t.amountCents !== null && t.amountCents < 0)
+      idx.pending.push({ cents: -t.amountCents, txn: i });
+  }
+  for (const idx of index.values())
+    if (idx.pending.length > 1) idx.pending.sort((a, b) => a.cents - b.cents || a.txn - b.txn);
+  return index;
+}
+
+function addEdge(
+  edges: Edge[],
+  o: number,
+  order: MatchOrder,
+  txn: number,
+  t: MatchTransaction,
+  kind: AmountKind,
+  orderDay: number,
+  options: MatchingOptions,
+): void {
+  const lag = utcDay(t.dateMs!) - orderDay;
+  if (lag < -options.windowDaysBefore || lag > options.windowDaysAfter) return;
+  const card = cardCase(order, t);
+  if (card === 'mismatch') return;
+  edges.push({ order: o, txn, points: points(kind, card, lag), kind, lag, card });
+}
+
+function collectEdges(
+  edges: Edge[],
+  o: number,
+  order: MatchOrder,
+  idx: UserIndex,
+  eligible: readonly MatchTransaction[],
+  options: MatchingOptions,
+): void {
+  const cents = order.amountCents!;
+  const orderDay = utcDay(order.dateMs!);
+  const bucket = idx.exact.get(cents);
+  if (bucket) {
+    for (const entry of bucket) {
+      const txn = Math.floor(entry / 4);
+      addEdge(edges, o, order, txn, eligible[txn]!, KIND_CODES[entry % 4]!, orderDay, options);
+    }
+  }
+  const pending = idx.pending;
+  if (pending.length === 0) return;
+  const tol = options.pendingTolerance;
+  const slack = Math.min(tol.maxCents, Math.max(tol.minCents, Math.round(tol.ratio * cents)));
+  for (let i = lowerBound(pending, cents - slack); i < pending.length; i++) {
+    const entry = pending[i]!;
+    if (entry.cents > cents + slack) break;
+    if (entry.cents !== cents)
+      addEdge(edges, o, order, entry.txn, eligible[entry.txn]!, 'tolerance', orderDay, options);
+  }
+}
 
 export function stitch(
   ordersIn: readonly MatchOrder[],
@@ -222,109 +316,70 @@ export function stitch(
   partialOptions?: Partial<MatchingOptions>,
 ): StitchResult {
   const options = resolveMatchingOptions(partialOptions);
+  const isMerchant = memoise(options.isMerchant);
+
   // Canonical order: everything below walks these arrays, so input order cannot leak into the result.
   const orders = [...ordersIn].sort(byDateThenId);
-  const txns = [...transactionsIn].sort(byDateThenId);
+  const eligible: MatchTransaction[] = [];
+  for (const t of transactionsIn) if (ineligibility(t, isMerchant) === null) eligible.push(t);
+  eligible.sort(byDateThenId);
+  const index = buildIndex(eligible);
 
-  const index = new Map<string, UserIndex>();
-  const userIndex = (userId: string): UserIndex => {
-    let entry = index.get(userId);
-    if (!entry) {
-      entry = { exact: new Map(), pending: [] };
-      index.set(userId, entry);
-    }
-    return entry;
-  };
-  for (let i = 0; i < txns.length; i++) {
-    const t = txns[i]!;
-    if (ineligibility(t, options) !== null) continue;
-    const idx = userIndex(t.userId);
-    for (const spend of spends(t)) {
-      let bucket = idx.exact.get(spend.cents);
-      if (!bucket) idx.exact.set(spend.cents, (bucket = []));
-      bucket.push({ txn: i, kind: spend.kind });
-    }
-    if (t.state === 'pending' && t.amountCents !== null && t.amountCents < 0) {
-      idx.pending.push({ txn: i, cents: -t.amountCents });
-    }
-  }
-  for (const idx of index.values()) idx.pending.sort((a, b) => a.cents - b.cents || a.txn - b.txn);
-
-  const outcomes = new Map<string, OrderOutcome>();
+  const outcomes: Array<OrderOutcome | undefined> = new Array<OrderOutcome | undefined>(orders.length);
   const edges: Edge[] = [];
-  const { windowDaysBefore: before, windowDaysAfter: after, pendingTolerance: tol } = options;
-
   for (let o = 0; o < orders.length; o++) {
     const order = orders[o]!;
     const blocked = unmatchableReason(order);
     if (blocked !== null) {
-      outcomes.set(order.id, { orderId: order.id, status: 'unmatchable', reason: blocked });
+      outcomes[o] = { orderId: order.id, status: 'unmatchable', reason: blocked };
       continue;
     }
     const idx = index.get(order.userId);
-    if (!idx) continue;
-    const cents = order.amountCents!;
-    const orderDay = utcDay(order.dateMs!);
-    const consider = (txn: number, kind: AmountKind) => {
-      const t = txns[txn]!;
-      const lag = utcDay(t.dateMs!) - orderDay;
-      if (lag < -before || lag > after) return;
-      const card = cardCase(order, t);
-      if (card === 'mismatch') return;
-      edges.push({ order: o, txn, points: points(kind, card, lag), kind, lag, card });
-    };
-    for (const { txn, kind } of idx.exact.get(cents) ?? []) consider(txn, kind);
-    if (idx.pending.length > 0) {
-      const slack = Math.min(tol.maxCents, Math.max(tol.minCents, Math.round(tol.ratio * cents)));
-      for (let i = lowerBound(idx.pending, cents - slack); i < idx.pending.length; i++) {
-        const entry = idx.pending[i]!;
-        if (entry.cents > cents + slack) break;
-        if (entry.cents !== cents) consider(entry.txn, 'tolerance');
-      }
-    }
+    if (idx) collectEdges(edges, o, order, idx, eligible, options);
   }
 
-  // Strongest evidence first; within equal evidence the earliest order takes the earliest transaction.
-  edges.sort((a, b) => b.points - a.points || a.order - b.order || a.txn - b.txn);
-  const orderTaken = new Uint8Array(orders.length);
-  const txnOwner = new Int32Array(txns.length).fill(-1);
+  edges.sort(byEvidenceThenFifo);
+  const txnOwner = new Int32Array(eligible.length).fill(-1);
   // For orders left without a transaction: the best-ranked candidate another order took first.
   const lostTo = new Int32Array(orders.length).fill(-1);
   for (const edge of edges) {
-    if (orderTaken[edge.order]) continue;
+    if (outcomes[edge.order] !== undefined) continue;
     if (txnOwner[edge.txn] !== -1) {
       if (lostTo[edge.order] === -1) lostTo[edge.order] = edge.txn;
       continue;
     }
-    orderTaken[edge.order] = 1;
     txnOwner[edge.txn] = edge.order;
     const order = orders[edge.order]!;
-    const t = txns[edge.txn]!;
-    outcomes.set(order.id, {
+    const t = eligible[edge.txn]!;
+    outcomes[edge.order] = {
       orderId: order.id,
       status: 'matched',
       transactionId: t.id,
       confidence: edge.points / 100,
       provisional: edge.kind === 'tolerance',
-      reasons: explainMatch(order, t, edge, options),
-    });
+      reasons: options.explain === false ? [] : explainMatch(order, t, edge, options),
+    };
   }
 
   // Unmatched card orders: say what came closest, so a human can tell "not posted yet" from "wrong card".
-  let diagnostics: Map<string, Map<number, number[]>> | undefined;
+  const misses = new MissExplainer(transactionsIn, isMerchant, options);
+  const matches: MatchedOutcome[] = [];
   for (let o = 0; o < orders.length; o++) {
-    const order = orders[o]!;
-    if (outcomes.has(order.id)) continue;
-    diagnostics ??= buildDiagnosticIndex(txns);
-    outcomes.set(order.id, {
-      orderId: order.id,
-      status: 'awaiting-transaction',
-      reason: explainMiss(order, lostTo[o]!, txns, txnOwner, orders, diagnostics, options),
-    });
+    const outcome = outcomes[o];
+    if (outcome === undefined) {
+      const order = orders[o]!;
+      const lost = lostTo[o]!;
+      outcomes[o] = {
+        orderId: order.id,
+        status: 'awaiting-transaction',
+        reason:
+          lost !== -1
+            ? `its candidate transaction ${eligible[lost]!.id} is stitched to order ${orders[txnOwner[lost]!]!.id}, which has stronger or earlier evidence`
+            : misses.explain(order),
+      };
+    } else if (outcome.status === 'matched') matches.push(outcome);
   }
-
-  const sorted = [...outcomes.values()].sort((a, b) => compareIds(a.orderId, b.orderId));
-  return { outcomes: sorted, matches: sorted.filter((x): x is MatchedOutcome => x.status === 'matched') };
+  return { outcomes: outcomes as OrderOutcome[], matches };
 }
 
 function unmatchableReason(order: MatchOrder): string | null {
@@ -412,76 +467,101 @@ function explainMatch(
   return reasons;
 }
 
-function buildDiagnosticIndex(txns: readonly MatchTransaction[]): Map<string, Map<number, number[]>> {
-  const byUser = new Map<string, Map<number, number[]>>();
-  txns.forEach((t, i) => {
-    let amounts = byUser.get(t.userId);
-    if (!amounts) byUser.set(t.userId, (amounts = new Map()));
-    const seen = new Set<number>();
-    for (const signed of [t.amountCents, t.authorisedCents, t.settledCents]) {
-      if (signed === null || signed === 0) continue;
-      const cents = Math.abs(signed);
-      if (seen.has(cents)) continue;
-      seen.add(cents);
-      let list = amounts.get(cents);
-      if (!list) amounts.set(cents, (list = []));
-      list.push(i);
+/**
+ * Explains why a card order found no candidate at all. Each user's transactions are indexed by
+ * amount only when one of their orders needs explaining, so the cost follows the misses.
+ */
+class MissExplainer {
+  private byUser: Map<string, MatchTransaction[]> | undefined;
+  private readonly misses = new Map<string, number>();
+  private readonly amountIndex = new Map<string, Map<number, MatchTransaction[]>>();
+
+  constructor(
+    private readonly txns: readonly MatchTransaction[],
+    private readonly isMerchant: (descriptor: string) => boolean,
+    private readonly options: MatchingOptions,
+  ) {}
+
+  /** The user's transactions showing this amount (current, authorised or settled). */
+  private withAmount(userId: string, cents: number): MatchTransaction[] {
+    if (!this.byUser) {
+      this.byUser = new Map();
+      for (const t of this.txns) {
+        const list = this.byUser.get(t.userId);
+        if (list) list.push(t);
+        else this.byUser.set(t.userId, [t]);
+      }
     }
-  });
-  return byUser;
+    const all = this.byUser.get(userId) ?? [];
+    // A few misses per user: scan. Many misses for one user: index that user's amounts once.
+    const count = (this.misses.get(userId) ?? 0) + 1;
+    this.misses.set(userId, count);
+    if (count <= 8) return all.filter((t) => showsAmount(t, cents));
+    let amounts = this.amountIndex.get(userId);
+    if (!amounts) {
+      amounts = new Map();
+      for (const t of all) {
+        for (const signed of [t.amountCents, t.authorisedCents, t.settledCents]) {
+          if (signed === null || signed === 0) continue;
+          const list = amounts.get(Math.abs(signed));
+          if (!list) amounts.set(Math.abs(signed), [t]);
+          else if (list[list.length - 1] !== t) list.push(t);
+        }
+      }
+      this.amountIndex.set(userId, amounts);
+    }
+    return amounts.get(cents) ?? [];
+  }
+
+  explain(order: MatchOrder): string {
+    const { options } = this;
+    const amount = formatCents(order.amountCents!);
+    const orderDay = utcDay(order.dateMs!);
+    const windowText = `${isoDay((orderDay - options.windowDaysBefore) * DAY_MS)} to ${isoDay((orderDay + options.windowDaysAfter) * DAY_MS)}`;
+    // The nearest miss wins: wrong card, then outside the window, then not a usable transaction;
+    // ties go to the earliest transaction so the wording never depends on input order.
+    let best: { rank: number; t: MatchTransaction; text: string } | null = null;
+    const offer = (rank: number, t: MatchTransaction, text: string) => {
+      if (best === null || rank < best.rank || (rank === best.rank && byDateThenId(t, best.t) < 0))
+        best = { rank, t, text };
+    };
+    for (const t of this.withAmount(order.userId, order.amountCents!)) {
+      const why = ineligibility(t, this.isMerchant);
+      if (why !== null) {
+        offer(3, t, `transaction ${t.id} of ${amount} ${why}`);
+        continue;
+      }
+      const lag = utcDay(t.dateMs!) - orderDay;
+      if (lag < -options.windowDaysBefore || lag > options.windowDaysAfter) {
+        offer(
+          2,
+          t,
+          `Amazon transaction ${t.id} of ${amount} is ${describeLag(lag)}, outside the window ${windowText}`,
+        );
+        continue;
+      }
+      if (cardCase(order, t) === 'mismatch') {
+        const orderFour = order.payment.kind === 'card' ? order.payment.lastFour : null;
+        offer(
+          1,
+          t,
+          `Amazon transaction ${t.id} of ${amount} is on card ending ${t.lastFour}; the order was paid with card ending ${orderFour}`,
+        );
+      }
+    }
+    if (best !== null) return (best as { text: string }).text;
+    const closed =
+      options.asOfMs !== undefined && options.asOfMs >= (orderDay + options.windowDaysAfter + 1) * DAY_MS;
+    return closed
+      ? `no Amazon card transaction of ${amount} between ${windowText}; the window has closed`
+      : `no Amazon card transaction of ${amount} between ${windowText} yet`;
+  }
 }
 
-function explainMiss(
-  order: MatchOrder,
-  lostTxn: number,
-  txns: readonly MatchTransaction[],
-  txnOwner: Int32Array,
-  orders: readonly MatchOrder[],
-  diagnostics: Map<string, Map<number, number[]>>,
-  options: MatchingOptions,
-): string {
-  const amount = formatCents(order.amountCents!);
-  const orderDay = utcDay(order.dateMs!);
-  const windowText = `${isoDay((orderDay - options.windowDaysBefore) * DAY_MS)} to ${isoDay((orderDay + options.windowDaysAfter) * DAY_MS)}`;
-
-  if (lostTxn !== -1) {
-    // Every transaction this order could take went to another order ranked ahead of it.
-    const owner = orders[txnOwner[lostTxn]!]!;
-    return `its candidate transaction ${txns[lostTxn]!.id} is stitched to order ${owner.id}, which has stronger or earlier evidence`;
-  }
-
-  const sameAmount = diagnostics.get(order.userId)?.get(order.amountCents!) ?? [];
-  let best: { rank: number; text: string } | null = null;
-  const offer = (rank: number, text: string) => {
-    if (best === null || rank < best.rank) best = { rank, text };
-  };
-  for (const i of sameAmount) {
-    const t = txns[i]!;
-    const why = ineligibility(t, options);
-    if (why !== null) {
-      offer(3, `transaction ${t.id} of ${amount} ${why}`);
-      continue;
-    }
-    const lag = utcDay(t.dateMs!) - orderDay;
-    if (lag < -options.windowDaysBefore || lag > options.windowDaysAfter) {
-      offer(
-        2,
-        `Amazon transaction ${t.id} of ${amount} is ${describeLag(lag)}, outside the window ${windowText}`,
-      );
-      continue;
-    }
-    if (cardCase(order, t) === 'mismatch') {
-      const orderFour = order.payment.kind === 'card' ? order.payment.lastFour : null;
-      offer(
-        1,
-        `Amazon transaction ${t.id} of ${amount} is on card ending ${t.lastFour}; the order was paid with card ending ${orderFour}`,
-      );
-    }
-  }
-  if (best !== null) return (best as { text: string }).text;
-  const closed =
-    options.asOfMs !== undefined && options.asOfMs >= (orderDay + options.windowDaysAfter + 1) * DAY_MS;
-  return closed
-    ? `no Amazon card transaction of ${amount} between ${windowText}; the window has closed`
-    : `no Amazon card transaction of ${amount} between ${windowText} yet`;
+function showsAmount(t: MatchTransaction, cents: number): boolean {
+  return (
+    (t.amountCents !== null && Math.abs(t.amountCents) === cents) ||
+    (t.authorisedCents !== null && Math.abs(t.authorisedCents) === cents) ||
+    (t.settledCents !== null && Math.abs(t.settledCents) === cents)
+  );
 }

@@ -11,6 +11,8 @@ describe('toCents', () => {
     ['0.005', 1],
     ['-0.004', 0],
     [' 1.10 ', 110],
+    ['1.', 100],
+    ['-12.345', -1235],
   ])('reads the decimal string %j as %i cents', (input, cents) => {
     expect(toCents(input)).toBe(cents);
   });
@@ -24,12 +26,23 @@ describe('toCents', () => {
     expect(toCents(input)).toBe(cents);
   });
 
-  it.each(['', 'abc', '1.2.3', '--1', null, undefined, Number.NaN, Number.POSITIVE_INFINITY])(
-    'gives null for %j',
-    (input) => {
-      expect(toCents(input as string | number | null | undefined)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    ' ',
+    'abc',
+    '1.2.3',
+    '--1',
+    '.5',
+    '1e3',
+    '0x10',
+    '1,000.00',
+    null,
+    undefined,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+  ])('gives null for %j', (input) => {
+    expect(toCents(input as string | number | null | undefined)).toBeNull();
+  });
 });
 
 describe('formatCents', () => {

@@ -42,7 +42,13 @@ export function transactionForMatching(
     authorisedCents: details.merchant_amount === undefined ? null : toCents(details.merchant_amount),
     settledCents: settled,
     settlementCount: settlements.length,
-    descriptor: [details.merchant_name, details.statement_descriptor].filter(Boolean).join(' '),
+    descriptor: joinDescriptor(details.merchant_name, details.statement_descriptor),
     lastFour: cardId ? (lastFourByCard.get(cardId) ?? null) : null,
   };
+}
+
+function joinDescriptor(name: string | null | undefined, statement: string | null | undefined): string {
+  if (!name) return statement ?? '';
+  if (!statement || statement === name) return name;
+  return `${name} ${statement}`;
 }

@@ -59,27 +59,39 @@ const CARD_HINT =
 const normalise = (text: string) => text.trim().toLowerCase().replace(/[_-]+/g, ' ').replace(/\s+/g, ' ');
 const LAST_FOUR = /^\d{4}$/;
 
+type TextKind = { kind: 'card' } | { kind: 'non-card'; method: string } | { kind: 'empty' };
+
+/** What a payment method's wording says, independent of last four and brand. */
+function classifyText(type: string): TextKind {
+  const text = normalise(type);
+  if (text === '') return { kind: 'empty' };
+  for (const [pattern, name] of NON_CARD) {
+    if (pattern.test(text)) return { kind: 'non-card', method: name };
+  }
+  if (CARD_WORDS.has(text) || CARD_BRANDS.has(text) || CARD_HINT.test(text)) return { kind: 'card' };
+  // A description that is neither a card nor a known non-card method ("cash on delivery"): it
+  // cannot be a bank card charge, and guessing would create false matches.
+  return { kind: 'non-card', method: type.trim() };
+}
+
+// The same few wordings repeat on every order; remember their meaning (bounded, so odd data cannot grow it).
+const textMemo = new Map<string, TextKind>();
+const TEXT_MEMO_LIMIT = 1000;
+
 export function classifyPaymentMethod(method: RawPaymentMethod): PaymentInfo {
   if (method === null || method === undefined) return { kind: 'unknown' };
   const type = typeof method === 'string' ? method : (method.type ?? '');
   const rawLastFour = typeof method === 'string' ? null : (method.lastFour ?? null);
   const brand = typeof method === 'string' ? null : (method.brand ?? null);
   const lastFour = rawLastFour !== null && LAST_FOUR.test(rawLastFour.trim()) ? rawLastFour.trim() : null;
-  const text = normalise(type);
 
-  for (const [pattern, name] of NON_CARD) {
-    if (pattern.test(text)) return { kind: 'non-card', method: name };
+  let meaning = textMemo.get(type);
+  if (meaning === undefined) {
+    meaning = classifyText(type);
+    if (textMemo.size < TEXT_MEMO_LIMIT) textMemo.set(type, meaning);
   }
-  if (
-    CARD_WORDS.has(text) ||
-    CARD_BRANDS.has(text) ||
-    CARD_HINT.test(text) ||
-    (text === '' && (lastFour !== null || brand !== null))
-  ) {
+  if (meaning.kind === 'non-card') return { kind: 'non-card', method: meaning.method };
+  if (meaning.kind === 'card' || lastFour !== null || brand !== null)
     return { kind: 'card', lastFour, brand };
-  }
-  if (text === '') return { kind: 'unknown' };
-  // A description that is neither a card nor a known non-card method ("store credit", "cash on
-  // delivery"): it cannot be a bank card charge, and guessing would create false matches.
-  return { kind: 'non-card', method: type.trim() };
+  return { kind: 'unknown' };
 }
