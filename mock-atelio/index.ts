@@ -80,4 +80,4 @@ export {
   atelioEvents,
   type TransactionsWebhookEvent,
 } from './webhooks/events';
-export { wireAtelioWebhooks } from './webhooks/wiring';
+export { wireAtelioWebhooks, type AtelioWireOptions } from './webhooks/wire';
