@@ -73,7 +73,12 @@ export function registerPayLinkRoutes(app: AtomicApp, { store, auth }: RouteDeps
       security: CLIENT_SECURITY,
       middleware: auth.client,
       request: {
-        headers: z.object({ 'x-api-version': z.string().max(20).optional().openapi({ example: 'v2' }) }),
+        headers: z.object({
+          'x-api-version': z
+            .string()
+            .optional()
+            .openapi({ example: 'v2', description: 'Accepted and ignored' }),
+        }),
       },
       responses: { 200: jsonResponse(PayLinkAccountListSchema, 'The accounts') },
     }),
