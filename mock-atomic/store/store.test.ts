@@ -231,6 +231,15 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     expect(store.exportState().tasks.find((t) => t._id === task._id)?.mfa).toBeUndefined();
   });
 
+  it('a run waiting for an MFA answer settles when the task is failed by hand', async () => {
+    const { store, clock } = newStore({ baseline: false });
+    const task = store.startConnectTask({ identifier: 'u', username: 'test-code-mfa' });
+    const done = store.runTask(task._id, { timings: { mfaAnsweredAfterMs: null } });
+    await clock.advance(5_000);
+    store.failTask(task._id, 'user-abandon');
+    expect(await done).toMatchObject({ status: 'failed', failReason: 'user-abandon' });
+  });
+
   it('an MFA login is answered by the sandbox itself after mfaAnsweredAfterMs', async () => {
     const { store, clock } = newStore({ baseline: false });
     const task = store.startConnectTask({ identifier: 'u', username: 'test-question-mfa' });
@@ -416,6 +425,26 @@ describe('AtomicStore Order Monitoring accounts', () => {
     store.endMonitoring('shopper');
     expect(ended[0]?.accountIds).toEqual([account!._id]);
     expectStoreError(() => store.refreshAccount(account!._id), 'conflict', /monitoring has ended/);
+  });
+
+  it('turns a detected account into a linked one with company data when the user connects it', () => {
+    const { store } = newStore({ baseline: false });
+    const [detected] = store.detectAccounts('viewer', [
+      { id: '1', date: '2025-02-01', description: 'HULU 877-8244858 CA', amount: -17.99 },
+    ]);
+    expect(detected).toMatchObject({
+      type: 'detected',
+      account: { connected: false, createdBy: 'detection' },
+    });
+    const { account } = store.connectMerchant({ identifier: 'viewer', companyId: detected!.company._id });
+    expect(account).toMatchObject({
+      _id: detected!._id,
+      type: 'linked',
+      connectionStatus: 'connected',
+      account: { connected: true },
+    });
+    expect(account?.account.data?.plans.length).toBeGreaterThan(0);
+    expect(account?.actions.map((a) => a.type)).toEqual(['change-plan', 'cancel-plan', 'pause-plan']);
   });
 
   it('only calls a merchant unsupported after two charges, and reuses detected companies', () => {

@@ -614,6 +614,12 @@ export class AtomicStore {
     if (isTerminal(status)) delete task.mfa;
     const view = taskView(this.t, task);
     this.emit('task-status-updated', { task: view, previousStatus, eventTime: task.updatedAt });
+    // A run waiting for an MFA answer learns that the task was ended by hand, and settles.
+    const waiter = isTerminal(status) ? this.core.mfaWaiters.get(taskId) : undefined;
+    if (waiter) {
+      this.core.mfaWaiters.delete(taskId);
+      waiter();
+    }
     return view;
   }
 
@@ -1043,15 +1049,16 @@ export class AtomicStore {
       account = this.newAccountRecord(user, company, { type: 'linked', linkedAccountId });
       if (company.accountType !== 'ecommerce')
         this.fillSubscription(account, user, company, connection.addOnCents);
-      else
-        account.details.sourceId = `amzn1.account.${this.ids.faker.string.alphanumeric({ length: 28, casing: 'upper' })}`;
       this.announce(user, [{ _id: account._id, updateType: 'created' }]);
-    } else {
-      // A detected account becomes a linked one; a disconnected one reconnects.
-      account.type = 'linked';
-      account.linkedAccountId = linkedAccountId;
-      account.monitoring = user.monitoring;
     }
+    // A detected account becomes a linked one (its data now comes from the company, not from
+    // bank transactions); a disconnected one reconnects.
+    const wasDetected = account.type === 'detected';
+    account.type = 'linked';
+    account.linkedAccountId = linkedAccountId;
+    account.monitoring = user.monitoring;
+    if (company.accountType === 'ecommerce' && account.details.sourceId === undefined)
+      account.details.sourceId = this.amazonAccountSourceId();
     if (company.accountType === 'ecommerce') {
       const orders =
         connection.orders ??
@@ -1066,11 +1073,16 @@ export class AtomicStore {
           ...(connection.nonCardShare !== undefined ? { nonCardShare: connection.nonCardShare } : {}),
         });
       this.upsertOrders(account, orders, false);
-    } else if (!account.details.billing) {
+    } else if (wasDetected || !account.details.billing) {
       this.fillSubscription(account, user, company, connection.addOnCents);
     }
     this.markSynced(account._id);
     return account;
+  }
+
+  /** The merchant's own id for the customer account, as Amazon formats it. */
+  private amazonAccountSourceId(): string {
+    return `amzn1.account.${this.ids.faker.string.alphanumeric({ length: 28, casing: 'upper' })}`;
   }
 
   private fillSubscription(
@@ -1126,7 +1138,7 @@ export class AtomicStore {
       throw notFound('linked account', linkedAccountId);
     }
     const account = this.newAccountRecord(user, company, { type: 'linked', linkedAccountId });
-    account.details.sourceId = `amzn1.account.${this.ids.faker.string.alphanumeric({ length: 28, casing: 'upper' })}`;
+    account.details.sourceId = this.amazonAccountSourceId();
     this.announce(user, [{ _id: account._id, updateType: 'created' }]);
     return payLinkAccountView(this.t, account);
   }
