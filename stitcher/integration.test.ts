@@ -22,6 +22,9 @@ import { createAtelioApp, createAtelioStore, wireAtelioWebhooks } from '../mock-
 import type { AtelioStore } from '../mock-atelio';
 import { createStitcherService } from './index';
 import type { StitcherService } from './index';
+import type { OrderView, OrdersView, TransactionsView, UserSummaryView } from './views';
+
+type ApiBody = OrdersView & TransactionsView & UserSummaryView;
 
 const USER = 'customer-e2e-1';
 const START = Date.parse('2024-10-20T12:00:00.000Z');
@@ -35,7 +38,7 @@ interface Environment {
   servers: RunningServer[];
   /** Delivers every pending webhook and waits until the stitcher has processed all of it. */
   flush(): Promise<void>;
-  get(path: string): Promise<any>;
+  get(path: string): Promise<{ status: number; body: ApiBody }>;
 }
 
 let env: Environment;
@@ -85,7 +88,7 @@ async function startEnvironment(): Promise<Environment> {
     },
     async get(path) {
       const response = await fetch(`${url}${path}`);
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as ApiBody };
     },
   };
 }
@@ -128,7 +131,7 @@ function purchase(amount: string, merchantName: string, when: string): string {
   }).transaction_id;
 }
 
-const stitchOf = (orders: any[], id: string) => orders.find((o: any) => o.orderId === id)?.stitch;
+const stitchOf = (orders: OrderView[], id: string) => orders.find((o) => o.orderId === id)?.stitch;
 
 describe('the stitcher against the real mocks', () => {
   it('stitches card orders to the transactions they became and flags non-card orders, over signed webhooks', async () => {
@@ -175,13 +178,13 @@ describe('the stitcher against the real mocks', () => {
     });
 
     const txns = await env.get(`/users/${USER}/transactions`);
-    const matched = txns.body.transactions.find((t: any) => t.transactionId === t1);
+    const matched = txns.body.transactions.find((t) => t.transactionId === t1);
     expect(matched).toMatchObject({
       lastFour: '4242',
       state: 'completed',
       match: { orderId: batteries._id, products: batteries.products },
     });
-    expect(txns.body.transactions.find((t: any) => t.merchantName === 'STARBUCKS #2231').match).toBeNull();
+    expect(txns.body.transactions.find((t) => t.merchantName === 'STARBUCKS #2231')!.match).toBeNull();
     // Every delivery was accepted: the signatures agreed.
     expect(env.engine.log.list({ status: 'failed' })).toEqual([]);
   });
@@ -192,7 +195,7 @@ describe('the stitcher against the real mocks', () => {
     const accountId = connectAmazon([first]);
     purchase('13.37', 'AMZN Mktp US*2K4L71', '2024-10-19 09:00');
     await env.flush();
-    expect((await env.get(`/users/${USER}/orders`)).body.orders[0].stitch.status).toBe('matched');
+    expect((await env.get(`/users/${USER}/orders`)).body.orders[0]!.stitch.status).toBe('matched');
 
     await env.clock.advance(24 * 3600 * 1000);
     env.atomic.refreshAccount(accountId, { failReason: 'session-expired' });
@@ -274,7 +277,7 @@ describe('the stitcher against the real mocks', () => {
       confidence: 1,
     });
     const txn = (await env.get(`/users/${USER}/transactions`)).body.transactions.find(
-      (t: any) => t.transactionId === ms,
+      (t) => t.transactionId === ms,
     );
     expect(txn).toMatchObject({ amount: '-35.93', settlements: [{ amount: '-30.49' }, { amount: '-5.44' }] });
   });

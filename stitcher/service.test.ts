@@ -6,6 +6,12 @@ import { createStitcherService } from './service';
 import type { StitcherService, StitcherServiceConfig } from './service';
 import { CREDS, FakeVendors, ManualTimers, bondSignature, signAtomicBody, until } from './test-kit';
 import { CARD, USER, aTransaction, anOrder } from './test-builders';
+import type { OrdersView, TransactionsView, UserSummaryView } from './views';
+
+/** Any answer of the read API, for reading fields in assertions. */
+type ApiBody = OrdersView &
+  TransactionsView &
+  UserSummaryView & { events: Array<Record<string, unknown>>; users: unknown[]; error: unknown };
 
 const NOW = Date.parse('2024-10-25T12:00:00Z');
 const open: StitcherService[] = [];
@@ -96,7 +102,7 @@ async function postAtelio(
 
 async function getJson(service: StitcherService, path: string) {
   const response = await service.app.request(path);
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as ApiBody };
 }
 
 const nothingStored = (service: StitcherService) =>
@@ -226,7 +232,7 @@ describe('POST /webhooks/atelio', () => {
     vendors.cards.set('card-1', card);
     await postAtomic(service, accountsUpdated());
     await service.idle();
-    expect((await getJson(service, `/users/${USER}/orders`)).body.orders[0].stitch.status).toBe(
+    expect((await getJson(service, `/users/${USER}/orders`)).body.orders[0]!.stitch.status).toBe(
       'awaiting-transaction',
     );
 
@@ -236,7 +242,7 @@ describe('POST /webhooks/atelio', () => {
     expect(vendors.calls).toEqual(
       expect.arrayContaining(['/api/v0.1/transactions/txn-1', '/api/v0.1/cards/card-1']),
     );
-    expect((await getJson(service, `/users/${USER}/orders`)).body.orders[0].stitch).toMatchObject({
+    expect((await getJson(service, `/users/${USER}/orders`)).body.orders[0]!.stitch).toMatchObject({
       status: 'matched',
       transactionId: 'txn-1',
     });
@@ -383,7 +389,7 @@ describe('processing failures and restarts', () => {
     await second.service.idle();
     expect(second.service.store.inboxCounts()).toMatchObject({ pending: 0, retrying: 0, failed: 0 });
     const orders = await getJson(second.service, `/users/${USER}/orders`);
-    expect(orders.body.orders[0].stitch).toMatchObject({ status: 'matched', transactionId: 'txn-1' });
+    expect(orders.body.orders[0]!.stitch).toMatchObject({ status: 'matched', transactionId: 'txn-1' });
     // A delivery repeated after the restart is still recognised.
     expect(await (await postAtomic(second.service, accountsUpdated())).json()).toEqual({
       status: 'duplicate',
@@ -436,7 +442,7 @@ describe('disconnection pauses stitching', () => {
       lastTask: { taskId: 'task-9', status: 'failed', failReason: 'session-expired' },
     });
     const paused = await getJson(service, `/users/${USER}/orders`);
-    const byId = Object.fromEntries(paused.body.orders.map((o: any) => [o.orderId, o.stitch]));
+    const byId = Object.fromEntries(paused.body.orders.map((o) => [o.orderId, o.stitch]));
     expect(byId['order-1']).toMatchObject({ status: 'paused', transactionId: 'txn-1' });
     expect(byId['order-2']).toEqual({
       status: 'paused',
@@ -447,7 +453,7 @@ describe('disconnection pauses stitching', () => {
     await postAtomic(service, accountsUpdated('updated'), { ceId: 'e4' });
     await service.idle();
     const resumed = await getJson(service, `/users/${USER}/orders`);
-    const after = Object.fromEntries(resumed.body.orders.map((o: any) => [o.orderId, o.stitch]));
+    const after = Object.fromEntries(resumed.body.orders.map((o) => [o.orderId, o.stitch]));
     expect(after['order-1']).toMatchObject({ status: 'matched', transactionId: 'txn-1' });
     expect(after['order-2']).toMatchObject({ status: 'matched', transactionId: 'txn-2' });
     expect((await getJson(service, `/users/${USER}`)).body.paused).toBe(false);
@@ -464,7 +470,7 @@ describe('disconnection pauses stitching', () => {
       await postAtomic(service, accountsUpdated());
       if (!transactionFirst) await postAtelio(service, txnHook(aTransaction()));
       await service.idle();
-      results.push((await getJson(service, `/users/${USER}/orders`)).body.orders.map((o: any) => o.stitch));
+      results.push((await getJson(service, `/users/${USER}/orders`)).body.orders.map((o) => o.stitch));
     }
     expect(results[0]).toEqual(results[1]);
     expect(results[0]![0]).toMatchObject({ status: 'matched' });
@@ -496,7 +502,7 @@ describe('read API', () => {
     await postAtomic(service, accountsUpdated());
     await service.idle();
     const orders = await getJson(service, `/users/${USER}/orders`);
-    expect(orders.body.orders[0].stitch).toEqual({
+    expect(orders.body.orders[0]!.stitch).toEqual({
       status: 'unmatchable',
       reason: 'paid by gift card: non-card payments never appear as a bank card transaction',
     });

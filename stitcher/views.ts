@@ -210,3 +210,9 @@ export function userView(store: StitcherStore, identifier: string) {
     stitchedAt: iso(user.stitchedAt),
   };
 }
+
+export type OrdersView = ReturnType<typeof ordersView>;
+export type OrderView = OrdersView['orders'][number];
+export type TransactionsView = ReturnType<typeof transactionsView>;
+export type TransactionView = TransactionsView['transactions'][number];
+export type UserSummaryView = NonNullable<ReturnType<typeof userView>>;

@@ -2,7 +2,7 @@
  * Atelio (formerly Bond) API client: transactions and cards. Every request carries the raw
  * `Identity` and `Authorization` headers. Paths are versioned; this client speaks `/api/v0.1`.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { createHttpClient, shapeError } from './http';
 import type { FetchLike } from './http';
 import {

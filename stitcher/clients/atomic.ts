@@ -2,7 +2,7 @@
  * Atomic API client: exactly the calls the stitcher needs. Server-to-server calls authenticate with
  * `x-api-key` + `x-api-secret` (vendor-docs 001). Sandbox base URL https://sandbox-api.atomicfi.com.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { createHttpClient, shapeError } from './http';
 import type { FetchLike } from './http';
 import { AtomicAccountResponseSchema, AtomicErrorSchema, AtomicOrderSchema } from '../vendor-schemas';

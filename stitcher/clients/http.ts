@@ -80,12 +80,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             : String(error);
         throw new VendorApiError(vendor, null, `${vendor} ${what} failed: ${reason}`, true);
       }
-      let body: unknown = undefined;
-      try {
-        body = text.length > 0 ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
+      const body = parseJsonOrUndefined(text);
       if (!response.ok) {
         const described = body === undefined ? {} : options.describeError(body);
         const detail = described.message ?? (text.slice(0, 200) || response.statusText);
@@ -115,4 +110,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 /** A zod-style parse failure on a 2xx answer: the vendor's shape is not what we read; retrying will not help. */
 export function shapeError(vendor: Vendor, what: string, detail: string): VendorApiError {
   return new VendorApiError(vendor, 200, `${vendor} ${what}: unexpected response shape: ${detail}`, false);
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
