@@ -418,6 +418,16 @@ describe('disconnection pauses stitching', () => {
     const order2 = { ...order1, _id: 'order-2', amount: 20.5, date: '2024-10-22T10:00:00.000Z' };
     vendors.accounts.set('acct-1', account({ connectionStatus: 'disconnected', orders: [order1, order2] }));
     await postAtomic(service, taskFailed('session-expired'), { ceId: 'e2' });
+    // A later failure at another merchant must not be taken for the Amazon account's reason.
+    await postAtomic(
+      service,
+      {
+        ...taskFailed('bad-credentials', '2024-10-22T05:00:00.000Z'),
+        task: 'task-hulu',
+        company: { _id: 'h', name: 'Hulu' },
+      },
+      { ceId: 'e2b' },
+    );
     await postAtomic(service, accountsUpdated('disconnected'), { ceId: 'e3' });
     const txn2 = aTransaction({
       transaction_id: 'txn-2',
@@ -439,7 +449,7 @@ describe('disconnection pauses stitching', () => {
         message:
           'Amazon account acct-1 is disconnected (session-expired: The cached authentication session has expired); stitching is paused until the user reconnects',
       },
-      lastTask: { taskId: 'task-9', status: 'failed', failReason: 'session-expired' },
+      lastTask: { taskId: 'task-hulu', status: 'failed', failReason: 'bad-credentials' },
     });
     const paused = await getJson(service, `/users/${USER}/orders`);
     const byId = Object.fromEntries(paused.body.orders.map((o) => [o.orderId, o.stitch]));

@@ -199,7 +199,9 @@ export class StitcherStore {
          WHERE tasks.event_time_ms IS NULL OR excluded.event_time_ms IS NULL OR excluded.event_time_ms >= tasks.event_time_ms`,
       ),
       latestTask: db.prepare(
-        `SELECT * FROM tasks WHERE identifier = ? ORDER BY coalesce(event_time_ms, 0) DESC, updated_at DESC LIMIT 1`,
+        `SELECT * FROM tasks WHERE identifier = @identifier
+           AND (@company IS NULL OR company_name IS NULL OR company_name = @company)
+         ORDER BY coalesce(event_time_ms, 0) DESC, updated_at DESC LIMIT 1`,
       ),
 
       deleteStitches: db.prepare(`DELETE FROM stitches WHERE identifier = ?`),
@@ -446,8 +448,9 @@ export class StitcherStore {
     this.s.upsertTask.run({ ...task, at });
   }
 
-  latestTask(identifier: string): TaskRow | undefined {
-    const r = this.s.latestTask.get(identifier) as
+  /** The newest task of the user; with `companyName`, the newest one for that merchant (or of unknown merchant). */
+  latestTask(identifier: string, companyName: string | null = null): TaskRow | undefined {
+    const r = this.s.latestTask.get({ identifier, company: companyName }) as
       | {
           task_id: string;
           identifier: string;

@@ -50,8 +50,8 @@ export function pauseFor(
 ): PauseView | null {
   const account = isPausedBy(accounts);
   if (!account) return null;
-  // The newest task event explains the disconnection when it is a failure (failReason).
-  const task = store.latestTask(identifier);
+  // The newest task event for that merchant explains the disconnection when it is a failure (failReason).
+  const task = store.latestTask(identifier, account.companyName);
   const failReason = task && task.status === 'failed' ? task.failReason : null;
   const known = failReason ? FAIL_REASONS[failReason] : undefined;
   const company = account.companyName ?? task?.companyName ?? null;
