@@ -61,6 +61,7 @@ async function startEnvironment(): Promise<Environment> {
     },
     dbPath: ':memory:',
     now: () => clock.now(),
+    timers: clock,
     log: () => {},
   });
   const { url } = await stitcher.start({ port: 0 });

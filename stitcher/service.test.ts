@@ -272,6 +272,22 @@ describe('POST /webhooks/atelio', () => {
     expect((await postAtelio(service, txnHook(aTransaction()), { t: t + 1 })).status).toBe(200);
   });
 
+  it('takes the signature age limit from configuration', async () => {
+    const { service } = setup({
+      atelio: {
+        ...CREDS.atelio,
+        webhookSecrets: [CREDS.atelio.webhookSecret],
+        signatureToleranceSeconds: 3600,
+      },
+    });
+    const t = Math.floor(NOW / 1000) - 3000;
+    expect((await postAtelio(service, txnHook(aTransaction()), { t })).status).toBe(200);
+    expect(
+      (await postAtelio(service, txnHook(aTransaction(), '2024-10-21T10:00:00+00:00'), { t: t - 700 }))
+        .status,
+    ).toBe(401);
+  });
+
   it('takes the subscription secret at run time (it is only known after subscribing)', async () => {
     const { service } = setup({ atelio: { ...CREDS.atelio, webhookSecrets: [] } });
     const payload = txnHook(aTransaction());

@@ -42,6 +42,8 @@ export interface StitcherServiceConfig {
     authorization: string;
     /** whsec_ secrets of the webhook subscriptions; a function is read on every delivery. */
     webhookSecrets: string[] | (() => string[]);
+    /** Oldest accepted Bond-Signature `t`, in seconds before now(). Default 300 (5 minutes). */
+    signatureToleranceSeconds?: number | undefined;
   };
   /** SQLite file path; ':memory:' for a throw-away database. */
   dbPath: string;
@@ -99,6 +101,7 @@ const ConfigSchema = z.object({
     identity: nonEmpty,
     authorization: nonEmpty,
     webhookSecrets: z.union([z.array(z.string()), z.custom<() => string[]>((v) => typeof v === 'function')]),
+    signatureToleranceSeconds: z.number().min(0).optional(),
   }),
   dbPath: nonEmpty,
   retryDelaysMs: z.array(z.number().int().min(0)).min(1).optional(),
@@ -177,7 +180,8 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     log,
     bodyLimitBytes: config.bodyLimitBytes ?? 1024 * 1024,
     verifyAtomic: (raw, header) => verifyAtomicSignature(raw, header, atomicSecret()),
-    verifyAtelio: (raw, header) => verifyAtelioSignature(raw, header, atelioSecrets(), now()),
+    verifyAtelio: (raw, header) =>
+      verifyAtelioSignature(raw, header, atelioSecrets(), now(), config.atelio.signatureToleranceSeconds),
   });
 
   worker.start();
