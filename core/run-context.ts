@@ -58,7 +58,14 @@ export function recordAttemptInRunContext(recording: DeliveryRecording): void {
  */
 export function publishWebhook(
   engine: DeliveryEngine,
-  input: { vendor: 'atomic' | 'atelio'; eventType: string; body: object; targets: readonly WebhookTarget[] },
+  input: {
+    vendor: 'atomic' | 'atelio';
+    eventType: string;
+    body: object;
+    targets: readonly WebhookTarget[];
+    /** The event's own time; default: read from the body by the engine. */
+    time?: number;
+  },
 ): string | null {
   const run = storage.getStore();
   let id = run?.nextEventId();

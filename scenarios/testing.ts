@@ -1,0 +1,115 @@
+import { ScopedClock, VirtualClock, type Clock } from '../core/clock';
+import { recordAttemptInRunContext } from '../core/run-context';
+import {
+  createDeliveryEngine,
+  startCaptureReceiver,
+  type CaptureReceiver,
+  type DeliveryEngine,
+} from '../core/webhooks';
+import { createAtelioApp, createAtelioStore, type AtelioStore } from '../mock-atelio';
+import { wireAtelioWebhooks } from '../mock-atelio/webhooks/wire';
+import { createAtomicApp, createAtomicStore, type AtomicStore } from '../mock-atomic';
+import { wireAtomicWebhooks } from '../mock-atomic/webhooks/wire';
+import { createScenarioRunner, type ScenarioRunner } from './runner';
+
+/**
+ * The platform in one process, for scenario tests and the benchmark: both stores and apps on one
+ * ScopedClock, one delivery engine (recording into runs), the webhook wiring, the runner, and
+ * optionally a real capture receiver registered with both mocks.
+ */
+
+export const PLATFORM_NOW = '2025-03-10T15:00:00.000Z';
+export const ATOMIC_API_SECRET = 'test-api-secret';
+export const ATOMIC_HEADERS = { 'x-api-key': 'test-api-key', 'x-api-secret': ATOMIC_API_SECRET } as const;
+export const ATELIO_HEADERS = { Identity: 'test-identity', Authorization: 'test-authorization' } as const;
+
+export interface ScenarioPlatform {
+  clock: ScopedClock;
+  base: Clock;
+  atomic: AtomicStore;
+  atelio: AtelioStore;
+  engine: DeliveryEngine;
+  runner: ScenarioRunner;
+  atomicApp: ReturnType<typeof createAtomicApp>;
+  atelioApp: ReturnType<typeof createAtelioApp>;
+  /** Registered with both mocks (Atomic at /atomic, Atelio at /atelio) unless `receiver: false`. */
+  receiver?: CaptureReceiver;
+  /** The Atelio subscription's `whsec_` secret for `receiver`. */
+  atelioSecret?: string;
+  /** GET on a mock app with valid credentials; parsed JSON. */
+  getAtomic(path: string): Promise<{ status: number; body: unknown }>;
+  getAtelio(path: string): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function createScenarioPlatform(
+  options: {
+    seed?: number;
+    base?: Clock;
+    receiver?: boolean;
+    scenarioDirs?: string[];
+    baseline?: boolean;
+  } = {},
+): Promise<ScenarioPlatform> {
+  const base = options.base ?? new VirtualClock(PLATFORM_NOW);
+  const clock = new ScopedClock(base);
+  const seed = options.seed ?? 1;
+  const engine = createDeliveryEngine({ clock, recorder: recordAttemptInRunContext });
+  const atomic = createAtomicStore({
+    seed,
+    clock,
+    apiSecret: ATOMIC_API_SECRET,
+    baseline: options.baseline ?? true,
+  });
+  const atelio = createAtelioStore({
+    seed,
+    clock,
+    ...(options.baseline === false ? { baseline: false } : {}),
+  });
+  const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
+  const runner = createScenarioRunner({
+    atomic,
+    atelio,
+    engine,
+    clock,
+    ...(options.scenarioDirs ? { scenarioDirs: options.scenarioDirs } : {}),
+  });
+  const atomicApp = createAtomicApp({ store: atomic, clock });
+  const atelioApp = createAtelioApp({ store: atelio, clock });
+  let receiver: CaptureReceiver | undefined;
+  let atelioSecret: string | undefined;
+  if (options.receiver ?? true) {
+    receiver = await startCaptureReceiver();
+    atomic.registerWebhookUrl(`${receiver.url}/atomic`);
+    atelioSecret = atelio.registerWebhookUrl(`${receiver.url}/atelio`).secret;
+  }
+  const get = async (
+    app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+    path: string,
+    headers: Record<string, string>,
+  ) => {
+    const response = await app.request(path, { headers });
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  return {
+    clock,
+    base,
+    atomic,
+    atelio,
+    engine,
+    runner,
+    atomicApp,
+    atelioApp,
+    ...(receiver ? { receiver } : {}),
+    ...(atelioSecret ? { atelioSecret } : {}),
+    getAtomic: (path) => get(atomicApp, path, ATOMIC_HEADERS),
+    getAtelio: (path) => get(atelioApp, path, ATELIO_HEADERS),
+    async close() {
+      await runner.cancelAll();
+      for (const off of unwire) off();
+      await engine.stop();
+      await receiver?.close();
+      atomic.dispose();
+    },
+  };
+}
