@@ -10,7 +10,7 @@ import { createAtelioApp, createAtelioStore, type AtelioStore } from '../mock-at
 import { wireAtelioWebhooks } from '../mock-atelio/webhooks/wire';
 import { createAtomicApp, createAtomicStore, type AtomicStore } from '../mock-atomic';
 import { wireAtomicWebhooks } from '../mock-atomic/webhooks/wire';
-import { createScenarioRunner, type ScenarioRunner } from './runner';
+import { createScenarioRunner, type RunView, type ScenarioRunner } from './runner';
 
 /**
  * The platform in one process, for scenario tests and the benchmark: both stores and apps on one
@@ -112,4 +112,47 @@ export async function createScenarioPlatform(
       atomic.dispose();
     },
   };
+}
+
+export interface Delivered {
+  eventId: string;
+  vendor: 'atomic' | 'atelio';
+  eventType: string;
+  step: string;
+  /** The exact bytes the receiver got. */
+  raw: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+/**
+ * What `platform.receiver` received for a run, in the order the run caused it (several deliveries
+ * go out at once, so arrival order is not it). Atomic requests are found by `ce-id`, Atelio ones by
+ * their body, which is unique per event (each update has a later `updated_time`).
+ */
+export function deliveriesOf(platform: ScenarioPlatform, view: RunView): Delivered[] {
+  const requests = platform.receiver?.requests ?? [];
+  const out: Delivered[] = [];
+  for (const entry of view.timeline)
+    for (const webhook of entry.webhooks) {
+      if (webhook.eventId === null) continue;
+      const logged = platform.engine.log.get(webhook.eventId);
+      if (!logged) throw new Error(`event ${webhook.eventId} is not in the delivery log`);
+      const matches = requests.filter((r) =>
+        webhook.vendor === 'atomic'
+          ? r.headers['ce-id'] === webhook.eventId
+          : r.path === '/atelio' && r.raw.toString('utf8') === logged.body,
+      );
+      for (const request of matches)
+        out.push({
+          eventId: webhook.eventId,
+          vendor: webhook.vendor,
+          eventType: webhook.eventType,
+          step: entry.step,
+          raw: request.raw,
+          headers: request.headers,
+          body: JSON.parse(request.raw.toString('utf8')) as Record<string, unknown>,
+        });
+    }
+  return out;
 }
