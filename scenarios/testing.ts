@@ -54,7 +54,10 @@ export async function createScenarioPlatform(
   const base = options.base ?? new VirtualClock(PLATFORM_NOW);
   const clock = new ScopedClock(base);
   const seed = options.seed ?? 1;
-  const engine = createDeliveryEngine({ clock, recorder: recordAttemptInRunContext });
+  const engine = createDeliveryEngine({
+    clock,
+    ...(options.recorder === false ? {} : { recorder: recordAttemptInRunContext }),
+  });
   const atomic = createAtomicStore({
     seed,
     clock,
