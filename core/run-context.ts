@@ -41,8 +41,9 @@ export function runInContext<T>(context: RunContext, fn: () => T): T {
 }
 
 /**
- * A delivery engine `recorder` that hands each attempt to the run that caused it. The engine makes
- * every attempt (retries included) in the async context its event was published from, so the run
+ * A delivery engine `recorder` that hands each attempt to the run that caused it. A first attempt
+ * runs in the async context its event was published from; a retry in the context of whatever fired
+ * its timer, which for a run is the run itself, since only the run moves its own clock. So the run
  * is known here without the engine knowing about runs. Pass it when creating the platform's engine:
  * `createDeliveryEngine({clock, recorder: recordAttemptInRunContext})`.
  */
