@@ -49,6 +49,8 @@ export async function createScenarioPlatform(
     receiver?: boolean;
     scenarioDirs?: string[];
     baseline?: boolean;
+    /** `false` creates the engine without the run recorder (as a platform that forgot it would). */
+    recorder?: boolean;
   } = {},
 ): Promise<ScenarioPlatform> {
   const base = options.base ?? new VirtualClock(PLATFORM_NOW);
