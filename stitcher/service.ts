@@ -83,6 +83,11 @@ export interface StitcherService {
   /** Atelio reveals a subscription's secret only when it is created, so secrets can be set at run time. */
   setAtelioWebhookSecrets(secrets: string[]): void;
   addAtelioWebhookSecret(secret: string): void;
+  /**
+   * Forgets everything it stored (a sandbox reset). An event being processed at that moment may still
+   * land; the platform calls this after the mocks were reset, when no new events are coming in.
+   */
+  reset(): void;
   /** Recomputes one user's stitching now (normally done after each change). */
   restitch(identifier: string): 'stitched' | 'paused';
 }
@@ -235,6 +240,9 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
       }
     },
     idle: () => worker.idle(),
+    reset() {
+      store.clearAll();
+    },
     setAtomicWebhookSecret(secret) {
       atomicSecret = () => secret;
     },

@@ -232,6 +232,14 @@ export class StitcherStore {
     return result.changes === 0 ? null : Number(result.lastInsertRowid);
   }
 
+  /** Deletes every event, account, order, transaction and stitch (the schema stays). */
+  clearAll(): void {
+    const tables = ['stitches', 'transactions', 'cards', 'orders', 'tasks', 'accounts', 'users', 'inbox'];
+    this.db.transaction(() => {
+      for (const table of tables) this.db.exec(`DELETE FROM ${table}`);
+    })();
+  }
+
   dueEvents(limit: number): InboxEvent[] {
     return (this.s.due.all(limit) as RawInbox[]).map(toInbox);
   }

@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { PlatformClock } from '../core/clock';
+import type { FaultInjector } from '../core/faults';
+import type { RequestJournal } from '../core/journal';
+import type { DeliveryEngine } from '../core/webhooks';
+import { controlError, handleControlError } from './errors';
+import { sameOriginOnly } from './origin-guard';
+import { clockRoutes } from './routes/clock';
+import { deliveryRoutes } from './routes/deliveries';
+import { faultRoutes } from './routes/faults';
+import { requestRoutes } from './routes/requests';
+import { stateRoutes, type StateControl } from './routes/state';
+
+export interface ControlDeps {
+  clock: PlatformClock;
+  journal: RequestJournal;
+  faults: FaultInjector;
+  engine: DeliveryEngine;
+  state: StateControl;
+  /** Extra route groups mounted under /api (scenarios, live events). */
+  extraApi?: Record<string, Hono>;
+  /** Routes mounted at the root (the dashboard). */
+  site?: Hono;
+  bodyLimitBytes?: number;
+}
+
+/** The control plane: the `/api` routes of DESIGN.md, same-origin only for anything that changes state. */
+export function createControlApp(deps: ControlDeps) {
+  const app = new Hono();
+  app.onError(handleControlError);
+  app.notFound((c) => controlError(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
+  app.use(sameOriginOnly());
+  app.use(
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
+      onError: (c) => controlError(c, 413, 'body_too_large', 'The request body is too large.'),
+    }),
+  );
+  app.route('/api/clock', clockRoutes(deps.clock));
+  app.route('/api/faults', faultRoutes(deps.faults));
+  app.route('/api/requests', requestRoutes(deps.journal));
+  app.route('/api/deliveries', deliveryRoutes(deps.engine));
+  app.route('/api', stateRoutes(deps.state));
+  for (const [path, routes] of Object.entries(deps.extraApi ?? {})) app.route(`/api${path}`, routes);
+  if (deps.site) app.route('/', deps.site);
+  return app;
+}

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../../core/config';
+import { registerStartCommand } from './start';
+
+/** `stitch-sandbox` command line. Each command lives in its own module and registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('stitch-sandbox')
+    .description('Local mock platform and contract-test harness for Atomic and Atelio integrations')
+    .showHelpAfterError()
+    .exitOverride();
+  registerStartCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`stitch-sandbox: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv);

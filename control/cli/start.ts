@@ -1,0 +1,105 @@
+import type { Command } from 'commander';
+import { DEFAULT_PORTS } from '../../core/config';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../platform';
+
+interface StartFlags {
+  seed?: string;
+  host?: string;
+  port?: string;
+  controlPort?: string;
+  atomicPort?: string;
+  atelioPort?: string;
+  stitcherPort?: string;
+  webhookUrl?: string;
+  stateFile?: string;
+  stitcherDb?: string;
+  journalSize?: string;
+  stitcher: boolean;
+}
+
+function optionsFrom(flags: StartFlags): SandboxOptions {
+  const ports: Record<string, string> = {};
+  if (flags.port === '0') Object.assign(ports, { control: '0', atomic: '0', atelio: '0', stitcher: '0' });
+  if (flags.controlPort) ports['control'] = flags.controlPort;
+  if (flags.atomicPort) ports['atomic'] = flags.atomicPort;
+  if (flags.atelioPort) ports['atelio'] = flags.atelioPort;
+  if (flags.stitcherPort) ports['stitcher'] = flags.stitcherPort;
+  // Values stay strings here; the config schema coerces and validates them in one place.
+  return {
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.host !== undefined ? { host: flags.host } : {}),
+    ...(flags.webhookUrl !== undefined ? { webhookUrl: flags.webhookUrl } : {}),
+    ...(flags.stateFile !== undefined ? { stateFile: flags.stateFile } : {}),
+    ...(flags.stitcherDb !== undefined ? { stitcherDb: flags.stitcherDb } : {}),
+    ...(flags.journalSize !== undefined ? { journalSize: flags.journalSize } : {}),
+    ports: ports as unknown as Record<string, number>,
+    stitcher: flags.stitcher,
+  } as SandboxOptions;
+}
+
+function banner(sandbox: Sandbox): string {
+  const { config, urls } = sandbox;
+  const lines = [
+    '',
+    'stitch-sandbox is running',
+    '',
+    `  Control plane + dashboard  ${urls.control}`,
+    `  Atomic mock                ${urls.atomic}   (docs: ${urls.atomic}/docs)`,
+    `  Atelio mock                ${urls.atelio}   (docs: ${urls.atelio}/docs)`,
+    ...(urls.stitcher ? [`  Reference stitcher         ${urls.stitcher}`] : []),
+    '',
+    '  Credentials',
+    `    Atomic  x-api-key: ${config.atomic.apiKey}   x-api-secret: ${config.atomic.apiSecret}`,
+    `    Atelio  Identity: ${config.atelio.identity}   Authorization: ${config.atelio.authorization}`,
+  ];
+  const baseline = sandbox.atomic.baselineInfo();
+  if (baseline.identifiers.length) {
+    lines.push('', '  Seeded data', `    Atomic user identifiers: ${baseline.identifiers.join(', ')}`);
+    if (baseline.amazonAccountId) lines.push(`    Amazon order-monitoring account: ${baseline.amazonAccountId}`);
+    if (baseline.publicToken) lines.push(`    Public token: ${baseline.publicToken}`);
+  }
+  if (sandbox.webhookSecrets && config.webhookUrl) {
+    lines.push(
+      '',
+      `  Webhooks to ${config.webhookUrl}`,
+      `    Atomic  X-HMAC-Signature-Sha-256 keyed with: ${sandbox.webhookSecrets.atomic}`,
+      `    Atelio  Bond-Signature keyed with: ${sandbox.webhookSecrets.atelio}`,
+    );
+  }
+  lines.push('', `  Try: curl -H 'x-api-key: ${config.atomic.apiKey}' -H 'x-api-secret: ${config.atomic.apiSecret}' ${urls.atomic}/${baseline.identifiers[0] ?? 'IDENTIFIER'}/pay-link/accounts`, '', 'Press Ctrl+C to stop.', '');
+  return lines.join('\n');
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run the platform: Atomic and Atelio mocks, reference stitcher and control plane')
+    .option('--seed <n>', 'seed for all generated data (same seed, same data)')
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
+    .option('--port <n>', 'use 0 to give every server a free port (prints one JSON line with the URLs)')
+    .option('--control-port <n>', `control plane port (default ${DEFAULT_PORTS.control})`)
+    .option('--atomic-port <n>', `Atomic mock port (default ${DEFAULT_PORTS.atomic})`)
+    .option('--atelio-port <n>', `Atelio mock port (default ${DEFAULT_PORTS.atelio})`)
+    .option('--stitcher-port <n>', `reference stitcher port (default ${DEFAULT_PORTS.stitcher})`)
+    .option('--webhook-url <url>', 'also send every webhook of both vendors to this URL')
+    .option('--state-file <path>', 'restore state from this file on start and save it there on shutdown')
+    .option('--stitcher-db <path>', "the reference stitcher's SQLite file (default in memory)")
+    .option('--journal-size <n>', 'requests kept in the request journal (default 1000)')
+    .option('--no-stitcher', 'do not start the reference stitcher')
+    .action(async (flags: StartFlags) => {
+      const sandbox = await startSandbox(optionsFrom(flags));
+      const ephemeral = Object.values(sandbox.config.ports).some((p) => p === 0);
+      if (ephemeral) process.stdout.write(`${JSON.stringify({ event: 'ready', urls: sandbox.urls })}\n`);
+      else process.stdout.write(banner(sandbox));
+      let stopping = false;
+      const shutdown = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`\n${signal}: stopping…\n`);
+        await sandbox.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    });
+}

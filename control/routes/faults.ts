@@ -1,0 +1,21 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { FAULT_VENDORS, FaultRuleInputSchema, type FaultInjector } from '../../core/faults';
+import { ControlError } from '../errors';
+import { jsonBody, queryOf } from '../validation';
+
+/** `GET/POST/DELETE /api/faults`: inject latency, status codes and dropped connections into the mocks. */
+export function faultRoutes(faults: FaultInjector) {
+  return new Hono()
+    .get('/', (c) => c.json({ faults: faults.list() }))
+    .post('/', async (c) => c.json(faults.add(await jsonBody(c, FaultRuleInputSchema)), 201))
+    .delete('/', (c) => {
+      const { vendor } = queryOf(c, z.object({ vendor: z.enum(FAULT_VENDORS).optional() }));
+      faults.clear(vendor);
+      return c.json({ faults: faults.list() });
+    })
+    .delete('/:id', (c) => {
+      if (!faults.remove(c.req.param('id'))) throw new ControlError(404, 'fault_not_found', `No fault ${c.req.param('id')}.`);
+      return c.json({ faults: faults.list() });
+    });
+}

@@ -1,0 +1,32 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ControlError, zodDetails } from './errors';
+
+/** Reads and validates a JSON body; a missing, malformed or invalid body is a 400 naming the fields. */
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, options: { optional?: boolean } = {}): Promise<z.output<S>> {
+  const text = await c.req.text();
+  let value: unknown = undefined;
+  if (text.trim() !== '') {
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(type)) {
+      throw new ControlError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).');
+    }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new ControlError(400, 'malformed_json', 'The request body is not valid JSON.');
+    }
+  } else if (!options.optional) {
+    throw new ControlError(400, 'invalid_request', 'A JSON request body is required.');
+  }
+  const result = schema.safeParse(value ?? (options.optional ? {} : value));
+  if (!result.success) throw new ControlError(400, 'invalid_request', 'The request body is not valid.', zodDetails(result.error));
+  return result.data;
+}
+
+/** Validates the query string. */
+export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw new ControlError(400, 'invalid_request', 'The query is not valid.', zodDetails(result.error));
+  return result.data;
+}
