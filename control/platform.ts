@@ -3,6 +3,7 @@ import { loadConfig, type PlatformConfig, type PlatformConfigInput } from '../co
 import { FaultInjector } from '../core/faults';
 import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
+import { recordAttemptInRunContext } from '../core/run-context';
 import { startServer, type RunningServer } from '../core/server';
 import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
 import { createAtelioApp, createAtelioStore, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
@@ -10,6 +11,7 @@ import { createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStor
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { createControlApp } from './app';
+import { dashboardRoutes } from './dashboard';
 import { scenarioRoutes } from './routes/scenarios';
 
 export type Ports = PlatformConfig['ports'];
@@ -82,7 +84,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const journal = new RequestJournal(config.journalSize);
   const faultRandom = createRandom(`${config.seed}:faults`);
   const faults = new FaultInjector(() => faultRandom.faker.number.float({ min: 0, max: 1 }));
-  const engine = createDeliveryEngine({ clock: scopedClock });
+  // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
+  const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
   const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
@@ -185,13 +188,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     };
 
+    // The live feed, the dashboard's read models and the page itself.
+    const dashboard = dashboardRoutes({
+      clock,
+      engine,
+      scenarios,
+      atomic,
+      atelio,
+      stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
+    });
     const control = createControlApp({
       clock,
       journal,
       faults,
       engine,
       state: { reset, exportState, importState },
-      extraApi: { '': scenarioRoutes(scenarios) },
+      extraApi: { '': scenarioRoutes(scenarios), ...dashboard.api },
+      site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
     });
     const controlServer = await startServer(control, { name: 'control plane', host, port: config.ports.control });

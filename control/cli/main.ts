@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../core/config';
+import { registerReplayCommand } from './replay';
+import { registerScenarioCommands } from './scenario';
 import { registerStartCommand } from './start';
+import { registerStitchCommand } from './stitch';
 
 /** `stitch-sandbox` command line. Each command lives in its own module and registers itself here. */
 export function buildProgram(): Command {
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerStartCommand(program);
+  registerScenarioCommands(program);
+  registerReplayCommand(program);
+  registerStitchCommand(program);
   return program;
 }
 

@@ -1,0 +1,148 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../../core/config';
+import type { RunView, ScenarioSummary } from '../../scenarios';
+import { startSandbox } from '../platform';
+import { TimelinePrinter } from './timeline-printer';
+
+interface RunFlags {
+  seed?: string;
+  speed?: string;
+  identifier?: string;
+  startTime?: string;
+  record?: string;
+  controlUrl?: string;
+  webhookUrl?: string;
+  json?: boolean;
+}
+
+const defaultControlUrl = () => {
+  const config = loadConfig();
+  return `http://${config.host}:${config.ports.control}`;
+};
+
+/** A running platform's control plane, or undefined when nothing answers there. */
+async function reachControlPlane(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${url}/__sandbox/health`, { signal: AbortSignal.timeout(500) });
+    return response.ok ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function api<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  const body = (await response.json().catch(() => ({}))) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `${init?.method ?? 'GET'} ${url} answered ${response.status}`);
+  return body;
+}
+
+function runOptions(flags: RunFlags): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  if (flags.seed !== undefined) {
+    const seed = Number(flags.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a whole number >= 0, got ${flags.seed}`);
+    options['seed'] = seed;
+  }
+  if (flags.speed !== undefined) {
+    if (flags.speed === 'instant') options['speed'] = 'instant';
+    else {
+      const speed = Number(flags.speed);
+      if (!(speed > 0)) throw new Error(`--speed must be "instant" or a number > 0, got ${flags.speed}`);
+      options['speed'] = speed;
+    }
+  }
+  if (flags.identifier !== undefined) options['identifier'] = flags.identifier;
+  if (flags.startTime !== undefined) options['startTime'] = flags.startTime;
+  return options;
+}
+
+function printList(scenarios: ScenarioSummary[]): void {
+  const width = Math.max(...scenarios.map((s) => s.name.length));
+  for (const s of scenarios) {
+    const firstSentence = s.description.split(/(?<=\.)\s/)[0] ?? '';
+    process.stdout.write(`${s.name.padEnd(width)}  ${s.error ? `(invalid: ${s.error})` : firstSentence}\n`);
+  }
+}
+
+export function registerScenarioCommands(program: Command): void {
+  const scenario = program.command('scenario').description('List and run scenarios (real-world stories on a virtual clock)');
+
+  scenario
+    .command('list')
+    .description('List the scenarios you can run')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      const sandbox = await startSandbox({ ports: 0, stitcher: false });
+      try {
+        const scenarios = sandbox.scenarios.list();
+        if (flags.json) process.stdout.write(`${JSON.stringify(scenarios, null, 2)}\n`);
+        else printList(scenarios);
+      } finally {
+        await sandbox.stop();
+      }
+    });
+
+  scenario
+    .command('run <name>')
+    .description(
+      'Run a scenario on the platform at --control-url (default: the running one), or in a private in-process platform when none is running',
+    )
+    .option('--seed <n>', 'seed for the run (same seed, identifier and start time: same bytes)')
+    .option('--speed <speed>', '"instant" (default) or N times real time (1 = real time)')
+    .option('--identifier <id>', 'the user: Atomic identifier and Atelio customer_id')
+    .option('--start-time <iso>', 'virtual start of the run (ISO 8601); default now')
+    .option('--record <file>', 'write every webhook of the run to this NDJSON file (for `replay`)')
+    .option('--control-url <url>', 'control plane of a running platform')
+    .option('--webhook-url <url>', 'in-process platform only: also send the webhooks to this URL')
+    .option('--json', 'print the final run as JSON instead of the timeline')
+    .action(async (name: string, flags: RunFlags) => {
+      const options = runOptions(flags);
+      const printer = new TimelinePrinter(process.stdout);
+      const controlUrl = await reachControlPlane(flags.controlUrl ?? defaultControlUrl());
+      let final: RunView;
+      if (controlUrl) {
+        if (!flags.json) process.stdout.write(`Running ${name} on the platform at ${controlUrl}\n`);
+        const started = await api<{ runId: string }>(`${controlUrl}/api/scenarios/${encodeURIComponent(name)}/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...options, ...(flags.record ? { record: true } : {}) }),
+        });
+        for (;;) {
+          final = await api<RunView>(`${controlUrl}/api/runs/${started.runId}`);
+          if (!flags.json) printer.update(final);
+          if (final.status !== 'running') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        if (flags.record) {
+          const response = await fetch(`${controlUrl}/api/runs/${started.runId}/recording`);
+          if (!response.ok) throw new Error(`could not download the recording (${response.status})`);
+          writeFileSync(flags.record, await response.text());
+        }
+      } else {
+        if (flags.controlUrl) throw new Error(`no platform answers at ${flags.controlUrl}`);
+        if (!flags.json)
+          process.stdout.write(`No platform running; running ${name} in a private in-process platform (with the reference stitcher as receiver)\n`);
+        const sandbox = await startSandbox({
+          ports: 0,
+          ...(flags.webhookUrl ? { webhookUrl: flags.webhookUrl } : {}),
+        });
+        try {
+          const run = sandbox.scenarios.start(name, { ...options, ...(flags.record ? { record: flags.record } : {}) });
+          const off = flags.json ? () => undefined : sandbox.scenarios.events.on('step-completed', () => printer.update(run.toJSON()));
+          final = await run.done;
+          off();
+          await sandbox.engine.idle();
+        } finally {
+          await sandbox.stop();
+        }
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
+      else {
+        printer.finish(final);
+        if (flags.record) process.stdout.write(`Recorded to ${flags.record}\n`);
+      }
+      if (final.status !== 'completed') process.exitCode = 1;
+    });
+}
