@@ -103,6 +103,7 @@ export interface Run {
   readonly id: string;
   readonly name: string;
   readonly status: RunStatus;
+  readonly options: ResolvedRunOptions;
   /** Resolves with the final view once the run has completed, failed or been cancelled. */
   readonly done: Promise<RunView>;
   toJSON(): RunView;
