@@ -33,6 +33,11 @@ export interface AtelioAppDeps {
   credentials?: AtelioCredentials;
   /** Largest accepted request body; default 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Test-only: rewrites every JSON response body before it leaves, so contract tests can prove that a
+   * renamed or retyped field fails verification. Never set by the platform.
+   */
+  testHooks?: { transformResponse?(path: string, body: unknown): unknown };
 }
 
 /** The current path prefix and the legacy one; both serve the same operations on the same store. */
@@ -63,6 +68,16 @@ export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
   const credentials = deps.credentials ?? DEFAULT_CREDENTIALS.atelio;
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
+  const transform = deps.testHooks?.transformResponse;
+  if (transform)
+    app.use('*', async (c, next) => {
+      await next();
+      if (!c.res.headers.get('content-type')?.startsWith('application/json')) return;
+      const body = JSON.stringify(transform(c.req.path, await c.res.json()));
+      const headers = new Headers(c.res.headers);
+      headers.delete('content-length');
+      c.res = new Response(body, { status: c.res.status, headers });
+    });
   if (deps.journal) app.use('*', journalMiddleware(deps.journal, 'atelio', deps.clock));
   if (deps.faults) app.use('*', faultMiddleware(deps.faults, 'atelio', faultResponder));
   app.use(

@@ -34,6 +34,11 @@ export interface AtomicAppDeps {
   credentials?: AtomicCredentials;
   /** Largest accepted request body; default 1 MiB. */
   bodyLimitBytes?: number;
+  /**
+   * Test-only: rewrites every JSON response body before it leaves, so contract tests can prove that a
+   * renamed or retyped field fails verification. Never set by the platform.
+   */
+  testHooks?: { transformResponse?(path: string, body: unknown): unknown };
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -52,6 +57,16 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
   const credentials = deps.credentials ?? DEFAULT_CREDENTIALS.atomic;
   const app = new OpenAPIHono<AtomicEnv>({ defaultHook: validationHook });
 
+  const transform = deps.testHooks?.transformResponse;
+  if (transform)
+    app.use('*', async (c, next) => {
+      await next();
+      if (!c.res.headers.get('content-type')?.startsWith('application/json')) return;
+      const body = JSON.stringify(transform(c.req.path, await c.res.json()));
+      const headers = new Headers(c.res.headers);
+      headers.delete('content-length');
+      c.res = new Response(body, { status: c.res.status, headers });
+    });
   if (deps.journal) app.use('*', journalMiddleware(deps.journal, 'atomic', clock));
   if (deps.faults)
     app.use(
