@@ -1,0 +1,51 @@
+import type { Hono } from 'hono';
+import type { Clock } from '../../core/clock';
+import type { DeliveryEngine } from '../../core/webhooks';
+import type { AtelioStore } from '../../mock-atelio';
+import type { AtomicStore } from '../../mock-atomic';
+import type { ScenarioRunner } from '../../scenarios';
+import type { StitcherService } from '../../stitcher';
+import { createLiveFeed, eventRoutes } from '../routes/events';
+import { viewRoutes } from '../routes/views';
+import { dashboardSite } from './site';
+
+export { dashboardSite, CONTENT_SECURITY_POLICY, PUBLIC_DIR } from './site';
+
+export interface DashboardDeps {
+  /** The platform clock itself (heartbeats, batching), not the ScopedClock runs use. */
+  clock: Clock;
+  engine: DeliveryEngine;
+  scenarios: ScenarioRunner;
+  atomic: AtomicStore;
+  atelio: AtelioStore;
+  /** The reference stitcher and the URL it listens on, when the platform runs it. */
+  stitcher?: { service: Pick<StitcherService, 'app' | 'idle'>; url: string } | undefined;
+}
+
+/**
+ * Everything the dashboard adds to the control plane: the live feed (`/api/events`), the read
+ * models (`/api/users`, `/api/stitcher/...`) and the page itself (`/`, `/assets/...`).
+ * `api` goes into `createControlApp`'s `extraApi`, `site` into its `site`.
+ */
+export function dashboardRoutes(deps: DashboardDeps): { api: Record<string, Hono>; site: Hono } {
+  const { stitcher } = deps;
+  const feed = createLiveFeed({
+    clock: deps.clock,
+    engine: deps.engine,
+    scenarios: deps.scenarios,
+    atomic: deps.atomic,
+    atelio: deps.atelio,
+    stitcher: stitcher ? { url: stitcher.url, idle: () => stitcher.service.idle() } : undefined,
+  });
+  return {
+    api: {
+      '/events': eventRoutes(feed, { clock: deps.clock }),
+      ...viewRoutes({
+        atomic: deps.atomic,
+        atelio: deps.atelio,
+        stitcher: stitcher ? { app: stitcher.service.app } : undefined,
+      }),
+    },
+    site: dashboardSite(),
+  };
+}

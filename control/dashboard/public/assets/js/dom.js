@@ -1,0 +1,119 @@
+/* global document, Node, HTMLElement, CSS, setTimeout */
+// @ts-check
+
+/**
+ * A small element builder. Text always goes in as text nodes, never as HTML, so webhook bodies,
+ * merchant names and scenario notes can never inject markup.
+ *
+ *   h('button', { class: 'button', type: 'button', onclick: run }, 'Run')
+ *
+ * @param {string} tag
+ * @param {Record<string, unknown> | null} [props]
+ * @param {...unknown} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') {
+      el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : String(value);
+    } else if (key === 'dataset') {
+      Object.assign(el.dataset, value);
+    } else if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {unknown[]} children
+ */
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/**
+ * Replaces what `container` shows, keeping what the person was doing: the focused control (matched
+ * by `data-key`) and which `<details data-key>` were open. Live updates re-render panels often, and
+ * a button that vanishes under the keyboard focus or a body that snaps shut would make the page
+ * unusable.
+ *
+ * @param {HTMLElement} container
+ * @param {...unknown} children
+ */
+export function render(container, ...children) {
+  const active = document.activeElement;
+  const focusKey =
+    active instanceof HTMLElement && container.contains(active) ? active.dataset['key'] : undefined;
+  const open = new Set(
+    [...container.querySelectorAll('details[open][data-key]')].map(
+      (d) => /** @type {HTMLElement} */ (d).dataset['key'],
+    ),
+  );
+  const fragment = document.createDocumentFragment();
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    fragment.append(child instanceof Node ? child : String(child));
+  }
+  for (const details of fragment.querySelectorAll('details[data-key]')) {
+    if (open.has(/** @type {HTMLElement} */ (details).dataset['key'])) details.setAttribute('open', '');
+  }
+  container.replaceChildren(fragment);
+  if (focusKey !== undefined) {
+    const again = container.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
+  }
+}
+
+/**
+ * @param {string} id
+ * @returns {HTMLElement}
+ */
+export function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el;
+}
+
+/** Says something to screen readers (and leaves it readable in the live region). */
+export function announce(/** @type {string} */ message) {
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  region.textContent = '';
+  // A fresh text node after clearing makes screen readers read repeated messages again.
+  setTimeout(() => (region.textContent = message), 30);
+}
+
+/**
+ * Marks a button as working (or done). It stays focusable: a disabled button drops the keyboard
+ * focus, which would leave someone using the keyboard at the top of the page after every click.
+ *
+ * @param {HTMLElement} button
+ * @param {boolean} working
+ * @param {string} [label] text while working
+ */
+export function setBusy(button, working, label) {
+  if (working) {
+    if (label) {
+      button.dataset['idleLabel'] = button.textContent ?? '';
+      button.textContent = label;
+    }
+    button.setAttribute('aria-disabled', 'true');
+  } else {
+    if (button.dataset['idleLabel'] !== undefined) button.textContent = button.dataset['idleLabel'];
+    delete button.dataset['idleLabel'];
+    button.removeAttribute('aria-disabled');
+  }
+}
+
+/** Whether a button is marked as working. */
+export const isBusy = (/** @type {Element} */ button) => button.getAttribute('aria-disabled') === 'true';

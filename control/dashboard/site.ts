@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+
+/**
+ * The dashboard's site: `/` and the static files under `/assets/`. The page is plain HTML, CSS and
+ * ES modules served as they are on disk — nothing to build. Files are read once, when the site is
+ * created, so a request never touches the disk and only files that exist at start-up are served.
+ */
+
+export const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/**
+ * Everything the page loads comes from this origin, and nothing may be injected into it: no inline
+ * script or style, no other origin to talk to, no framing (the page holds a Reset button).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+interface Asset {
+  body: Uint8Array;
+  type: string;
+  etag: string;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/** Every servable file under `dir`, by URL path (`/index.html`, `/assets/js/main.js`). */
+export function loadAssets(dir: string = PUBLIC_DIR): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const file of listFiles(dir)) {
+    const type = CONTENT_TYPES[extname(file)];
+    if (!type) continue;
+    const body = readFileSync(file);
+    const urlPath = `/${relative(dir, file).split(sep).join('/')}`;
+    assets.set(urlPath, {
+      body,
+      type,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    });
+  }
+  return assets;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+function serve(asset: Asset, ifNoneMatch: string | undefined): Response {
+  // Revalidate every time: a restarted sandbox may serve a newer page, and the check is one 304.
+  const headers = { ...SECURITY_HEADERS, etag: asset.etag, 'cache-control': 'no-cache' };
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(asset.etag))
+    return new Response(null, { status: 304, headers });
+  return new Response(asset.body, { status: 200, headers: { ...headers, 'content-type': asset.type } });
+}
+
+/** `GET /` (the page) and `GET /assets/...` (its files). Anything else falls through to the app's 404. */
+export function dashboardSite(options: { dir?: string } = {}): Hono {
+  const assets = loadAssets(options.dir);
+  const index = assets.get('/index.html');
+  if (!index) throw new Error(`dashboard: no index.html in ${options.dir ?? PUBLIC_DIR}`);
+  const site = new Hono();
+  site.get('/', (c) => serve(index, c.req.header('if-none-match')));
+  site.get('/assets/*', (c) => {
+    const asset = assets.get(new URL(c.req.url).pathname);
+    if (!asset) return c.notFound();
+    return serve(asset, c.req.header('if-none-match'));
+  });
+  return site;
+}
