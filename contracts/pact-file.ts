@@ -33,9 +33,9 @@ const InteractionSchema = z.object({
     })
     .optional(),
   response: z.object({ status: z.number() }).optional(),
-  /** V4 asynchronous message. */
-  contents: z.object({ content: z.unknown().optional() }).optional(),
-  /** V3 message. */
+  /** V4 asynchronous message: `{content, contentType, encoded}`; V3 message: the body itself. */
+  contents: z.unknown().optional(),
+  /** Pre-V3 message body. */
   content: z.unknown().optional(),
 });
 
@@ -96,6 +96,14 @@ function kindOf(raw: RawInteraction, fromMessages: boolean): InteractionKind {
   return 'http';
 }
 
+function messageContent(raw: RawInteraction): unknown {
+  if (raw.type === 'Asynchronous/Messages') {
+    const contents = raw.contents as { content?: unknown } | undefined;
+    return contents?.content;
+  }
+  return raw.contents ?? raw.content;
+}
+
 function toInteraction(raw: RawInteraction, fromMessages: boolean): PactInteraction {
   const states: PactState[] = raw.providerStates
     ? raw.providerStates.map((s) => ({ name: s.name, params: s.params ?? {} }))
@@ -114,7 +122,7 @@ function toInteraction(raw: RawInteraction, fromMessages: boolean): PactInteract
       query: normaliseQuery(raw.request.query),
     };
   if (raw.response) interaction.status = raw.response.status;
-  const content = raw.contents?.content ?? raw.content;
+  const content = messageContent(raw);
   if (content !== undefined) interaction.content = content;
   return interaction;
 }

@@ -288,6 +288,7 @@ describe('stitcher ← atelio webhooks: transactions', () => {
   const cases = [
     {
       variant: 'pending',
+      description: 'a transactions event for a pending card purchase',
       state: 'customer {customerId} has a pending card purchase {transactionId}',
       transactionId: PENDING_TRANSACTION_ID,
       api: aTransaction({ state: 'pending', amount: '-42.10', details: { merchant_amount: '-42.10' } }),
@@ -295,6 +296,7 @@ describe('stitcher ← atelio webhooks: transactions', () => {
     },
     {
       variant: 'completed in one settlement',
+      description: 'a transactions event for a card purchase completed in one settlement',
       state: 'customer {customerId} has a card purchase {transactionId} settled in one part',
       transactionId: SETTLED_TRANSACTION_ID,
       api: aTransaction({
@@ -308,6 +310,7 @@ describe('stitcher ← atelio webhooks: transactions', () => {
     },
     {
       variant: 'completed in several settlements',
+      description: 'a transactions event for a card purchase completed in several settlements',
       state: 'customer {customerId} has a card purchase {transactionId} settled in two parts',
       transactionId: SPLIT_TRANSACTION_ID,
       api: aTransaction({
@@ -328,14 +331,14 @@ describe('stitcher ← atelio webhooks: transactions', () => {
     },
   ];
 
-  for (const { variant, state, transactionId, api, expected } of cases) {
+  for (const { variant, description, state, transactionId, api, expected } of cases) {
     contract.interaction(
       `${variant}: the stitcher fetches the transaction and its card, and stores them`,
       () =>
         pact
           .addAsynchronousInteraction()
           .given(state, { customerId: IDENTIFIER, transactionId, cardId: CARD_ID })
-          .expectsToReceive(`a transactions event for a card purchase ${variant}`, (message) =>
+          .expectsToReceive(description, (message) =>
             message.withJSONContent(transactionsEvent(transactionId)),
           )
           .executeTest(({ contents }) =>

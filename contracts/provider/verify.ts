@@ -136,13 +136,18 @@ function writeSubset(pact: PactFile, keep: ReadonlySet<PactInteraction>, dir: st
   return path;
 }
 
-export async function verifyPact(options: VerifyPactOptions): Promise<VerificationReport> {
-  const pact = readPact(options.pactFile);
+/** The mock that verifies this pact, from its provider name. */
+export function providerOf(pact: PactFile): ProviderName {
   if (!isProviderName(pact.provider))
     throw new PactFileError(
       `the pact's provider is "${pact.provider}"; the sandbox verifies pacts whose provider is ${PROVIDERS.join(' or ')}`,
     );
-  const provider = pact.provider;
+  return pact.provider;
+}
+
+export async function verifyPact(options: VerifyPactOptions): Promise<VerificationReport> {
+  const pact = readPact(options.pactFile);
+  const provider = providerOf(pact);
   const selected = pact.interactions.filter((i) => options.only?.(i) ?? true);
   if (selected.length === 0) throw new PactFileError(`${options.pactFile} has no interactions to verify`);
 

@@ -4,6 +4,7 @@ import { registerReplayCommand } from './replay';
 import { registerScenarioCommands } from './scenario';
 import { registerStartCommand } from './start';
 import { registerStitchCommand } from './stitch';
+import { registerVerifyPactCommand } from './verify-pact';
 
 /** `stitch-sandbox` command line. Each command lives in its own module and registers itself here. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerScenarioCommands(program);
   registerReplayCommand(program);
   registerStitchCommand(program);
+  registerVerifyPactCommand(program);
   return program;
 }
 
