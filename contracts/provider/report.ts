@@ -33,7 +33,7 @@ function describeKnownState(state: StateDescription): string[] {
   const extras = [
     Object.keys(state.optionalParams).length > 0
       ? `optional: ${Object.entries(state.optionalParams)
-          .map(([name, meaning]) => `${name} (${meaning})`)
+          .map(([name, meaning]) => `${name}: ${meaning}`)
           .join('; ')}`
       : '',
     state.provides.length > 0 ? `provides for fromProviderState: ${state.provides.join(', ')}` : '',
