@@ -4,10 +4,10 @@ import { FaultInjector } from '../core/faults';
 import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
 import { recordAttemptInRunContext } from '../core/run-context';
-import { startServer, type RunningServer } from '../core/server';
+import { startServer, type ProtocolErrorBody, type RunningServer } from '../core/server';
 import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
-import { createAtelioApp, createAtelioStore, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
-import { createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
+import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
+import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { createControlApp } from './app';
@@ -62,6 +62,15 @@ export interface PlatformState {
   atelio: unknown;
 }
 
+/** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
+const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErrorBody> = {
+  atomic: (status, message) =>
+    JSON.stringify({ code: status === 400 ? ERROR_CODES.badRequest.code : status * 100 + 1, message }),
+  atelio: (status, message) => JSON.stringify(atelioErrorBody(status, 'invalid_request', message)),
+  control: (status, message) =>
+    JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } }),
+};
+
 const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
 const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 
@@ -111,12 +120,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       name: 'Atomic mock',
       host,
       port: config.ports.atomic,
+      protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
     });
     servers.push(atomicServer);
     const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
       name: 'Atelio mock',
       host,
       port: config.ports.atelio,
+      protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
     });
     servers.push(atelioServer);
 
@@ -207,7 +218,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
     });
-    const controlServer = await startServer(control, { name: 'control plane', host, port: config.ports.control });
+    const controlServer = await startServer(control, {
+      name: 'control plane',
+      host,
+      port: config.ports.control,
+      protocolErrorBody: PROTOCOL_ERROR_BODIES.control,
+    });
     servers.push(controlServer);
 
     let stopped: Promise<void> | undefined;

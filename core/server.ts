@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES, type Server } from 'node:http';
 
 /** Anything with a fetch handler: a Hono or OpenAPIHono app. */
 export interface FetchApp {
@@ -22,13 +22,53 @@ export const HEALTH_PATH = '/__sandbox/health';
 export const healthResponse = () =>
   new Response('{"status":"ok"}', { status: 200, headers: { 'content-type': 'application/json' } });
 
+/** The JSON error body a server gives in its own envelope, for requests that never reach the app. */
+export type ProtocolErrorBody = (status: number, message: string) => string;
+
+/**
+ * Bytes that are not an HTTP request (a NUL in the request line, a header block over Node's 16 KiB,
+ * broken chunked framing) are refused by Node's parser before any app code runs; by default it
+ * answers with an empty 400/431. With `body`, the answer carries the server's own error envelope,
+ * so a client sees the same shape of error whatever it got wrong.
+ */
+function answerProtocolErrors(server: Server, body: ProtocolErrorBody): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // Nothing to answer on a connection the peer already dropped, or once an answer has started
+    // on it (the same test Node's own handler makes).
+    const answering = (socket as Socket & { _httpMessage?: { _headerSent?: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || answering?._headerSent) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400;
+    const text = body(
+      status,
+      status === 431
+        ? 'The request line and headers are larger than 16 KiB.'
+        : status === 408
+          ? 'The request did not arrive in time.'
+          : `The bytes received are not a valid HTTP/1.1 request (${error.code ?? 'parse error'}).`,
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  });
+}
+
 /**
  * Starts an app on host:port (port 0 picks a free one) and resolves once it is listening.
  * `GET /__sandbox/health` is answered here, before the app, so every server has it.
+ * `protocolErrorBody` gives malformed HTTP the server's error envelope (see answerProtocolErrors).
  */
 export function startServer(
   app: FetchApp,
-  options: { name: string; host?: string; port?: number },
+  options: { name: string; host?: string; port?: number; protocolErrorBody?: ProtocolErrorBody },
 ): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   // The node bindings (incoming/outgoing) are passed through: fault injection needs the socket.
@@ -41,6 +81,7 @@ export function startServer(
   };
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port: options.port ?? 0 }) as Server;
+    if (options.protocolErrorBody) answerProtocolErrors(server, options.protocolErrorBody);
     const onError = (error: NodeJS.ErrnoException) => {
       const where = `${host}:${options.port ?? 0}`;
       reject(
