@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { mountApiDocs } from '../core/api-docs';
+import { requestBodyLimit } from '../core/body-limit';
 import type { Clock } from '../core/clock';
 import { DEFAULT_CREDENTIALS } from '../core/config';
 import { faultMiddleware, type FaultInjector } from '../core/faults';
@@ -82,7 +82,7 @@ export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
   if (deps.faults) app.use('*', faultMiddleware(deps.faults, 'atelio', faultResponder));
   app.use(
     '*',
-    bodyLimit({
+    requestBodyLimit({
       maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
       onError: () =>
         respond(

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { mountApiDocs } from '../core/api-docs';
+import { requestBodyLimit } from '../core/body-limit';
 import type { Clock } from '../core/clock';
 import { DEFAULT_CREDENTIALS } from '../core/config';
 import { faultMiddleware, type FaultInjector } from '../core/faults';
@@ -78,7 +78,7 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
   const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   app.use(
     '*',
-    bodyLimit({
+    requestBodyLimit({
       maxSize: limit,
       onError: () =>
         respondError(

@@ -22,6 +22,9 @@ export function safeEqual(given: string, expected: string): boolean {
  * "Bearer"). Missing or wrong → 403 `auth_err`, as the vendor answers.
  */
 export function atelioAuth(credentials: AtelioCredentials): MiddlewareHandler {
+  // The expected values never change: hash them once, not on every request.
+  const expectedIdentity = digest(credentials.identity);
+  const expectedAuthorization = digest(credentials.authorization);
   return async (c, next) => {
     const identity = c.req.header('identity');
     const authorization = c.req.header('authorization');
@@ -36,8 +39,8 @@ export function atelioAuth(credentials: AtelioCredentials): MiddlewareHandler {
       );
     }
     // Evaluate both so the time taken does not reveal which one was wrong.
-    const identityOk = safeEqual(identity, credentials.identity);
-    const authorizationOk = safeEqual(authorization, credentials.authorization);
+    const identityOk = timingSafeEqual(digest(identity), expectedIdentity);
+    const authorizationOk = timingSafeEqual(digest(authorization), expectedAuthorization);
     if (!identityOk || !authorizationOk) {
       return respond(
         403,

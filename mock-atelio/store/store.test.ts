@@ -541,3 +541,29 @@ describe('reset, export and import', () => {
     expect(store.getCustomer('cust-1')).toBeDefined();
   });
 });
+
+describe('AtelioStore transaction views: copied or shared', () => {
+  const bank = () => {
+    const store = createAtelioStore({ seed: 1, clock: new VirtualClock('2025-03-10T15:00:00Z') });
+    const first = store.listTransactions({ count: 10 }).items[0]!;
+    return { store, id: first.transaction_id };
+  };
+
+  it('getTransaction and listTransactions return copies: changing them leaves the store as it was', () => {
+    const { store, id } = bank();
+    const before = JSON.stringify(store.listTransactions({ count: 10 }));
+    store.getTransaction(id)!.amount = '-0.01';
+    store.listTransactions({ count: 10 }).items[0]!.description = 'changed';
+    expect(JSON.stringify(store.listTransactions({ count: 10 }))).toBe(before);
+  });
+
+  it('share gives the same content as the copy', () => {
+    const { store, id } = bank();
+    expect(JSON.stringify(store.getTransaction(id, { share: true }))).toBe(
+      JSON.stringify(store.getTransaction(id)),
+    );
+    expect(JSON.stringify(store.listTransactions({ count: 10 }, { share: true }))).toBe(
+      JSON.stringify(store.listTransactions({ count: 10 })),
+    );
+  });
+});

@@ -45,17 +45,21 @@ const getRoute = (hide: boolean) =>
 export function registerTransactionRoutes({ api, store, hide }: RouteContext): void {
   api.openapi(listRoute(hide), (c) => {
     const q = c.req.valid('query');
-    const page = store.listTransactions({
-      customerId: q.customer_id,
-      accountId: q.account_id,
-      paymentType: q.payment_type,
-      startDate: q.start_date,
-      endDate: q.end_date,
-      page: q.page === undefined ? undefined : Number(q.page),
-      count: q.count === undefined ? undefined : Number(q.count),
-      orderBy: q.order_by,
-      state: q.transaction_state,
-    });
+    // Serialised right here, so the page may share the store's objects instead of copying them.
+    const page = store.listTransactions(
+      {
+        customerId: q.customer_id,
+        accountId: q.account_id,
+        paymentType: q.payment_type,
+        startDate: q.start_date,
+        endDate: q.end_date,
+        page: q.page === undefined ? undefined : Number(q.page),
+        count: q.count === undefined ? undefined : Number(q.count),
+        orderBy: q.order_by,
+        state: q.transaction_state,
+      },
+      { share: true },
+    );
     return c.json(
       {
         page: page.page,
@@ -70,7 +74,7 @@ export function registerTransactionRoutes({ api, store, hide }: RouteContext): v
 
   api.openapi(getRoute(hide), (c) => {
     const { transaction_id } = c.req.valid('param');
-    const transaction = store.getTransaction(transaction_id);
+    const transaction = store.getTransaction(transaction_id, { share: true });
     if (!transaction) throw doesNotExist('transaction', transaction_id);
     return c.json(transaction, 200);
   });

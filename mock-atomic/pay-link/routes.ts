@@ -110,7 +110,8 @@ export function registerPayLinkRoutes(app: AtomicApp, { store, auth }: RouteDeps
       const authInfo = c.get('auth');
       if (authInfo.kind === 'public' && store.accountOwner(id)?._id !== authInfo.user._id)
         throw new AtomicHttpError('resourceNotFound', `Account "${id}" not found`);
-      return c.json({ data: store.getPayLinkAccount(id) }, 200);
+      // Serialised right here, so the view may share the store's objects (no copy of the orders).
+      return c.json({ data: store.getPayLinkAccount(id, { share: true }) }, 200);
     },
   );
 }

@@ -68,16 +68,21 @@ const TOKEN_PROBLEMS = {
 } as const;
 
 export function createAuth(store: AtomicStore, credentials: AtomicCredentials): Auth {
+  // The configured key and secret never change: hash them once, not on every request.
+  const expectedKey = digest(credentials.apiKey);
+  const expectedSecret = digest(credentials.apiSecret);
   const checkServer = (key: string | undefined, secret: string | undefined): AuthInfo => {
     if (!key || !secret)
       throw new AtomicHttpError(
         'missingCredentials',
         `Missing credentials: send both x-api-key and x-api-secret (missing ${!key ? 'x-api-key' : 'x-api-secret'})`,
       );
-    const keyOk = safeEqual(key, credentials.apiKey);
+    const keyOk = timingSafeEqual(digest(key), expectedKey);
     // Compare against every accepted secret without stopping early.
-    let secretOk = safeEqual(secret, credentials.apiSecret);
-    for (const token of store.apiSecretTokens()) secretOk = safeEqual(secret, token) || secretOk;
+    const givenSecret = digest(secret);
+    let secretOk = timingSafeEqual(givenSecret, expectedSecret);
+    for (const token of store.apiSecretTokens())
+      secretOk = timingSafeEqual(givenSecret, digest(token)) || secretOk;
     if (!(keyOk && secretOk))
       throw new AtomicHttpError('invalidCredentials', 'Invalid x-api-key or x-api-secret');
     return { kind: 'server' };

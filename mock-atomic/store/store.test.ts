@@ -563,3 +563,23 @@ describe('AtomicStore state export and import', () => {
     expect(seen).toEqual(['state-replaced']);
   });
 });
+
+describe('AtomicStore account views: copied or shared', () => {
+  it('getPayLinkAccount returns a copy: changing it leaves the store as it was', () => {
+    const { store } = newStore();
+    const id = store.baselineInfo().amazonAccountId!;
+    const before = JSON.stringify(store.getPayLinkAccount(id));
+    const view = store.getPayLinkAccount(id);
+    view.orders!.length = 0;
+    view.actions.push({ type: 'changed' } as never);
+    expect(JSON.stringify(store.getPayLinkAccount(id))).toBe(before);
+  });
+
+  it('getPayLinkAccount with share serialises to the same bytes as the copy', () => {
+    const { store } = newStore();
+    const id = store.baselineInfo().amazonAccountId!;
+    const shared = store.getPayLinkAccount(id, { share: true });
+    expect(shared.orders!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(shared)).toBe(JSON.stringify(store.getPayLinkAccount(id)));
+  });
+});

@@ -921,8 +921,13 @@ export class AtomicStore {
     return account;
   }
 
-  getPayLinkAccount(accountId: string): PayLinkAccountView {
-    return payLinkAccountView(this.t, this.accountRecord(accountId));
+  /**
+   * The account as the API shows it. `{share: true}` skips the deep copy of its nested data (the order
+   * history): the view then holds the store's own objects, so it must be serialised at once and never
+   * changed or kept — what the HTTP route does; everything else takes the copy.
+   */
+  getPayLinkAccount(accountId: string, options: { share?: boolean } = {}): PayLinkAccountView {
+    return payLinkAccountView(this.t, this.accountRecord(accountId), options.share ? 'share' : 'copy');
   }
 
   findPayLinkAccount(accountId: string): PayLinkAccountView | undefined {

@@ -5,7 +5,7 @@ import type { TaskView } from '../tasks/schema';
 import type { UserRef } from '../webhooks/events';
 import type { LinkedAccountRecord, PayLinkAccountRecord, StateTables, TaskRecord, UserRecord } from './state';
 
-/** API views derived from store records. Each returns fresh objects, never live records. */
+/** API views derived from store records. Each returns fresh objects, never live records (unless told to share). */
 
 export interface CompanyRef {
   _id: string;
@@ -62,31 +62,45 @@ export function taskView(tables: StateTables, task: TaskRecord): TaskView {
   return view;
 }
 
-export function payLinkAccountView(tables: StateTables, account: PayLinkAccountRecord): PayLinkAccountView {
+/**
+ * How a view takes the record's nested data: deep copies by default; `share` hands out the record's
+ * own objects, only for a view that is serialised at once and then dropped (the HTTP response).
+ */
+export type ViewCopy = 'copy' | 'share';
+
+const same = <T>(value: T): T => value;
+
+export function payLinkAccountView(
+  tables: StateTables,
+  account: PayLinkAccountRecord,
+  mode: ViewCopy = 'copy',
+): PayLinkAccountView {
+  // Copying an Order Monitoring account's order history dominates a GET; a response needs no copy.
+  const copy: <T>(value: T) => T = mode === 'share' ? same : structuredClone;
   const supported = findCompany(account.companyId)?.scopes.includes('pay-link') ?? false;
   const details: PayLinkAccountView['account'] = {
     _id: account.details._id,
     type: account.details.type,
     connected: account.type === 'linked',
     supported,
-    suggestions: structuredClone(account.details.suggestions),
-    identities: structuredClone(account.details.identities),
+    suggestions: copy(account.details.suggestions),
+    identities: copy(account.details.identities),
   };
   if (account.details.sourceId !== undefined) details.sourceId = account.details.sourceId;
   if (account.createdBy) details.createdBy = account.createdBy;
-  if (account.details.billing) details.billing = structuredClone(account.details.billing);
-  if (account.details.data) details.data = structuredClone(account.details.data);
+  if (account.details.billing) details.billing = copy(account.details.billing);
+  if (account.details.data) details.data = copy(account.details.data);
   const view: PayLinkAccountView = {
     _id: account._id,
     company: companyRefFor(tables, account.companyId),
     account: details,
-    actions: structuredClone(account.actions),
+    actions: copy(account.actions),
     type: account.type,
     connectionStatus: account.connectionStatus,
     lastSyncedAt: account.lastSyncedAt,
   };
   if (account.failReason !== undefined) view.failReason = account.failReason;
-  if (account.details.type === 'ecommerce') view.orders = structuredClone(account.orders);
+  if (account.details.type === 'ecommerce') view.orders = copy(account.orders);
   return view;
 }
 
