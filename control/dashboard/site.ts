@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
@@ -10,7 +10,19 @@ import { Hono } from 'hono';
  * created, so a request never touches the disk and only files that exist at start-up are served.
  */
 
-export const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
+/**
+ * Where the page's files are: beside this module when it runs from source, or — when it has been
+ * bundled into `dist/` — back in the source tree, which a bundle does not copy.
+ */
+function findPublicDir(): string {
+  const candidates = [
+    new URL('./public', import.meta.url),
+    new URL('../control/dashboard/public', import.meta.url),
+  ].map((url) => fileURLToPath(url));
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+export const PUBLIC_DIR = findPublicDir();
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -372,4 +372,27 @@ describe.runIf(hasChromium)('dashboard in headless Chromium', () => {
     expect(problems, problems.join('\n')).toEqual([]);
     await page.close();
   });
+
+  it('reconnects by itself when the control plane comes back, and re-reads everything', async () => {
+    const { page } = await openDashboard();
+    const started = await fetch(`${base}/api/scenarios/multi-settlement/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ seed: 41 }),
+    });
+    const { runId } = (await started.json()) as { runId: string };
+    await waitForRunEnd(runId);
+    await page.locator('#deliveries-list article').first().waitFor({ timeout: WAIT_MS });
+
+    // A new platform on the same control port: nothing has run on it yet.
+    const port = Number(new URL(base).port);
+    await sandbox.stop();
+    await expect.poll(() => page.locator('#connection').getAttribute('data-state')).not.toBe('live');
+    sandbox = await startSandbox({ ports: { control: port, atomic: 0, atelio: 0, stitcher: 0 }, env: {} });
+    await page.locator('#connection[data-state="live"]').waitFor({ timeout: WAIT_MS });
+    await expect
+      .poll(() => page.locator('#deliveries-list').textContent(), { timeout: WAIT_MS })
+      .toBe('No webhook has been sent yet. Run a scenario.');
+    await page.close();
+  });
 });

@@ -1,3 +1,4 @@
+/* global HTMLElement */
 // @ts-check
 import { api, messageOf } from '../api.js';
 import { byId, h, isBusy, render, setBusy } from '../dom.js';
@@ -188,6 +189,15 @@ export function createScenarioPanel(hooks) {
         : null,
       h('ol', { class: 'timeline', 'aria-label': 'Steps on the virtual clock' }, items),
     );
+    // While the run plays, keep its newest step in sight (the list scrolls on its own).
+    if (run.status === 'running') {
+      const list = runBox.querySelector('.timeline');
+      const target =
+        list?.querySelector('li.running') ?? [...(list?.querySelectorAll('li:not(.upcoming)') ?? [])].pop();
+      if (list instanceof HTMLElement && target instanceof HTMLElement) {
+        list.scrollTop = Math.max(0, target.offsetTop - list.clientHeight / 4); // the list is its offsetParent
+      }
+    }
   }
 
   /** @param {any} entry */
@@ -202,6 +212,7 @@ export function createScenarioPanel(hooks) {
         h('span', { class: 'step-offset', title: formatDateTime(entry.at) }, entry.offset),
         h('span', { class: 'step-name' }, entry.step),
         h('span', { class: 'step-type' }, entry.type),
+        entry.status === 'completed' ? h('span', { class: 'visually-hidden' }, '(done)') : null,
         entry.status === 'running' ? h('span', { class: 'badge warn' }, 'running') : null,
         entry.status === 'failed' ? h('span', { class: 'badge bad' }, 'failed') : null,
       ),
@@ -252,7 +263,7 @@ export function createScenarioPanel(hooks) {
         h('span', { class: 'step-offset' }, when),
         h('span', { class: 'step-name' }, planned.name),
         h('span', { class: 'step-type' }, planned.type),
-        h('span', { class: 'badge' }, 'upcoming'),
+        h('span', { class: 'visually-hidden' }, '(upcoming)'),
       ),
       planned.note ? h('p', { class: 'step-note' }, planned.note) : null,
     );
