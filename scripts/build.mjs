@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+/**
+ * Builds dist/ from the TypeScript sources (see docs/decisions/009-build-step.md):
+ *
+ *   dist/cli.mjs           the `stitch-sandbox` command (control/cli/main.ts): what `npm start` runs
+ *   dist/index.mjs         the programmatic API (control/platform.ts: startSandbox) for test runners
+ *   dist/types/            type declarations of that API
+ *   dist/build-info.json   when the build started and which files went into it (freshness check)
+ *
+ *   node scripts/build.mjs              bundles and types (`npm run build`, `prepare`)
+ *   node scripts/build.mjs --bundles    bundles only (what bin/stitch-sandbox.mjs does when dist is stale)
+ *
+ * Runtime dependencies are bundled, so a start loads one file instead of hundreds of modules.
+ * Scenario files, dashboard assets and pacts stay in the source tree: bundled code resolves them
+ * from where its source file is (see `sourceUrlPlugin`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { BUILD_INFO, DIST, ROOT } from './dist-freshness.mjs';
+
+const ENTRIES = { cli: 'control/cli/main.ts', index: 'control/platform.ts' };
+const TYPES_ENTRY = 'control/platform.ts';
+const TYPES_DIR = join(DIST, 'types');
+
+const toPosix = (path) => path.split(sep).join('/');
+
+/**
+ * Packages left to Node at run time: native addons cannot be bundled, and development-only packages
+ * (Pact, Playwright, test tools) are imported lazily by the few commands that use them and may be
+ * absent from a production install.
+ */
+function externals() {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  return ['better-sqlite3', ...Object.keys(pkg.devDependencies ?? {})];
+}
+
+/**
+ * In a bundle every module would share dist/'s `import.meta.url`, so a module that finds its files
+ * beside itself (`new URL('./library', import.meta.url)`) would look in dist/. This gives each
+ * project module the URL of its own source file instead, relative to the bundle so the checkout can
+ * move: scenario YAML, dashboard assets and pacts are read from the source tree, never copied, and
+ * an edited scenario file needs no rebuild.
+ */
+const sourceUrlPlugin = {
+  name: 'source-import-meta-url',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?ts$/ }, async (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return { contents: source, loader: 'ts' };
+      const fromDist = toPosix(relative(DIST, args.path));
+      const url = `new URL(${JSON.stringify(fromDist)}, import.meta.url).href`;
+      return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+};
+
+/** Writes beside the target, then renames: a process starting meanwhile sees the old file or the new one, never half. */
+function writeAtomically(file, contents) {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
+}
+
+/** esbuild bundles of the CLI and the programmatic API, plus build-info.json. */
+export async function buildBundles({ quiet = false } = {}) {
+  const started = Date.now();
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    outdir: DIST,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: externals(),
+    // Bundled CommonJS packages (commander, …) call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __stitchCreateRequire } from 'node:module'; const require = __stitchCreateRequire(import.meta.url);",
+    },
+    sourcemap: 'linked',
+    legalComments: 'none',
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+    plugins: [sourceUrlPlugin],
+  });
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.includes('node_modules/'))
+    .sort();
+  const outputs = result.outputFiles.map((file) => toPosix(relative(ROOT, file.path))).sort();
+  const info = { version: 1, startedAtMs: started, builtAt: new Date(started).toISOString(), inputs, outputs };
+  writeAtomically(BUILD_INFO, `${JSON.stringify(info, null, 2)}\n`);
+  if (!quiet) {
+    const sizes = outputs
+      .filter((output) => output.endsWith('.mjs'))
+      .map((output) => `${output} ${(statSync(join(ROOT, output)).size / 1024 / 1024).toFixed(1)} MB`);
+    process.stderr.write(`bundled ${inputs.length} source files in ${Date.now() - started} ms: ${sizes.join(', ')}\n`);
+  }
+  return info;
+}
+
+/**
+ * Relative imports in the emitted declarations get explicit `.js` extensions, so they resolve under
+ * every `moduleResolution` a consumer may use (node16/nodenext require them; bundler accepts them).
+ */
+function addDeclarationExtensions(dir) {
+  const resolveSpecifier = (file, specifier) => {
+    const base = join(dirname(file), specifier);
+    if (existsSync(`${base}.d.ts`)) return `${specifier}.js`;
+    if (existsSync(join(base, 'index.d.ts'))) return `${specifier}/index.js`;
+    return specifier;
+  };
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+    const file = join(entry.parentPath ?? entry.path, entry.name);
+    const text = readFileSync(file, 'utf8');
+    const fixed = text.replace(
+      /(from\s+|import\s*\(\s*)(['"])(\.\.?\/[^'"]*)\2/g,
+      (_, lead, quote, specifier) => `${lead}${quote}${resolveSpecifier(file, specifier)}${quote}`,
+    );
+    if (fixed !== text) writeFileSync(file, fixed);
+  }
+}
+
+/** Declarations of the programmatic API (everything control/platform.ts exposes) under dist/types/. */
+export function buildTypes() {
+  const started = Date.now();
+  const staging = join(DIST, `.types-${process.pid}`);
+  const config = join(DIST, `.tsconfig.types-${process.pid}.json`);
+  mkdirSync(DIST, { recursive: true });
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: '../tsconfig.json',
+      compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: staging, rootDir: '..' },
+      include: [],
+      files: [`../${TYPES_ENTRY}`],
+    }),
+  );
+  try {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const run = spawnSync(process.execPath, [tsc, '-p', config], { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`type declarations failed:\n${run.stdout}${run.stderr}`);
+    addDeclarationExtensions(staging);
+    rmSync(TYPES_DIR, { recursive: true, force: true });
+    renameSync(staging, TYPES_DIR);
+  } finally {
+    rmSync(config, { force: true });
+    rmSync(staging, { recursive: true, force: true });
+  }
+  process.stderr.write(`type declarations in ${Date.now() - started} ms: dist/types/${TYPES_ENTRY.replace(/\.ts$/, '.d.ts')}\n`);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  try {
+    await buildBundles();
+    if (!process.argv.includes('--bundles')) buildTypes();
+  } catch (error) {
+    process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
