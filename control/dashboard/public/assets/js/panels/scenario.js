@@ -11,6 +11,7 @@ function speedLabel(/** @type {unknown} */ speed) {
   /** @type {Record<string, string>} */
   const named = {
     86400: '1 day per second',
+    43200: '12 hours per second',
     3600: '1 hour per second',
     60: '1 minute per second',
     1: 'real time',
