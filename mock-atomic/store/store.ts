@@ -168,6 +168,12 @@ export interface RefreshOptions {
   orders?: Order[];
   /** Make the refresh fail with this reason; the account is disconnected. */
   failReason?: OrderMonitoringFailReason;
+  /**
+   * Also refresh an account that a transient failure (`merchant-unavailable`) disconnected, as the
+   * next scheduled refresh does (vendor-docs 000: "Automatic retry on next scheduled refresh").
+   * Other disconnections still need the user to reconnect. Default false.
+   */
+  retryTransient?: boolean;
 }
 
 export interface WebhookTarget {
@@ -1295,7 +1301,11 @@ export class AtomicStore {
     const account = this.accountRecord(accountId);
     if (account.type !== 'linked')
       throw conflict(`account ${accountId} was only detected; there is nothing to refresh`);
-    if (account.connectionStatus !== 'connected')
+    const transient =
+      options.retryTransient === true &&
+      account.connectionStatus === 'disconnected' &&
+      account.failReason === 'merchant-unavailable';
+    if (account.connectionStatus !== 'connected' && !transient)
       throw conflict(
         `account ${accountId} is ${account.connectionStatus}; only a connected account can refresh`,
       );
@@ -1326,7 +1336,9 @@ export class AtomicStore {
       // An unavailable merchant never gets as far as a login; the other reasons are login-time failures.
       if (options.failReason !== 'merchant-unavailable') this.setTaskAuthenticated(task._id, false);
       this.setTaskStatus(task._id, 'failed', { failReason: options.failReason });
-      this.disconnectAccount(account._id, options.failReason);
+      // A retry of an already disconnected account (retryTransient) failing again stays disconnected.
+      if (account.connectionStatus === 'connected') this.disconnectAccount(account._id, options.failReason);
+      else Object.assign(account, { failReason: options.failReason, updatedAt: this.nowIso() });
     } else {
       this.setTaskAuthenticated(task._id, true);
       if (account.details.type === 'ecommerce') {

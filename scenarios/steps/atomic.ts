@@ -263,17 +263,18 @@ export const refresh = defineStep({
   type: 'refresh',
   vendor: 'atomic',
   summary:
-    'A scheduled daily refresh (continuous access): a refresh task finds new or changed orders and the account is synced (pay-link-accounts-updated: updated)',
+    'A scheduled daily refresh (continuous access): a refresh task finds new or changed orders and the account is synced (pay-link-accounts-updated: updated); it also retries an account merchant-unavailable disconnected',
   params: z.object({ account: AccountField, ...OrdersFields }).strict(),
   resultFields: ['accountId', 'taskId', 'status', 'connectionStatus', 'orderCount', 'newOrders', 'orders'],
   run(context, params) {
     const before = context.atomic.getPayLinkAccount(params.account);
     const owner = context.atomic.accountOwner(params.account)!;
     const built = ordersFromParams(context, params, 1);
-    const { task, account } = context.atomic.refreshAccount(
-      params.account,
-      built ? { orders: built.orders } : {},
-    );
+    // A scheduled refresh also retries an account a transient failure (merchant-unavailable) disconnected.
+    const { task, account } = context.atomic.refreshAccount(params.account, {
+      retryTransient: true,
+      ...(built ? { orders: built.orders } : {}),
+    });
     const changed = changedOrders(before, account);
     context.truth.addOrders(owner.identifier, changed);
     return {
@@ -323,7 +324,10 @@ export const failRefresh = defineStep({
   params: z.object({ account: AccountField, reason: FailReasonField }).strict(),
   resultFields: ['accountId', 'taskId', 'status', 'failReason', 'connectionStatus'],
   run(context, params) {
-    const { task, account } = context.atomic.refreshAccount(params.account, { failReason: params.reason });
+    const { task, account } = context.atomic.refreshAccount(params.account, {
+      failReason: params.reason,
+      retryTransient: true,
+    });
     return {
       accountId: account._id,
       taskId: task._id,
