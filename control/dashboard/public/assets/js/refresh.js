@@ -1,5 +1,9 @@
-/* global setTimeout, performance */
+/* global setTimeout, performance, console */
 // @ts-check
+
+/**
+ * @typedef {{ name: string, run: () => Promise<void>, dirty: boolean, running: boolean, timer: any, last: number }} Task
+ */
 
 /**
  * Re-reads parts of the page when live messages say they changed, without flooding the server: an
@@ -10,17 +14,17 @@
  * @param {number} gapMs
  */
 export function createRefresher(gapMs = 300) {
-  /** @type {Map<string, {run: () => Promise<void>, dirty: boolean, running: boolean, timer: any, last: number}>} */
+  /** @type {Map<string, Task>} */
   const tasks = new Map();
 
-  /** @param {{run: () => Promise<void>, dirty: boolean, running: boolean, timer: any, last: number}} task */
+  /** @param {Task} task */
   const schedule = (task) => {
     if (task.running || task.timer !== undefined) return;
     const wait = Math.max(0, task.last + gapMs - performance.now());
     task.timer = setTimeout(() => go(task), wait);
   };
 
-  /** @param {{run: () => Promise<void>, dirty: boolean, running: boolean, timer: any, last: number}} task */
+  /** @param {Task} task */
   const go = async (task) => {
     task.timer = undefined;
     if (!task.dirty) return;
@@ -28,6 +32,9 @@ export function createRefresher(gapMs = 300) {
     task.running = true;
     try {
       await task.run();
+    } catch (error) {
+      // A panel that failed to draw must not stop the others, nor its own next refresh.
+      console.error(`the ${task.name} panel could not refresh`, error);
     } finally {
       task.running = false;
       task.last = performance.now();
@@ -41,7 +48,7 @@ export function createRefresher(gapMs = 300) {
      * @param {() => Promise<void>} run
      */
     define(name, run) {
-      tasks.set(name, { run, dirty: false, running: false, timer: undefined, last: -Infinity });
+      tasks.set(name, { name, run, dirty: false, running: false, timer: undefined, last: -Infinity });
     },
     /** @param {...string} names */
     mark(...names) {
