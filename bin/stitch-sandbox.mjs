@@ -5,6 +5,8 @@
 // (about a second). Without esbuild (a production install) a stale or missing build falls back to
 // the TypeScript sources through tsx. STITCH_FROM_SOURCE=1 always runs the sources.
 // Why: docs/decisions/009-build-step.md.
+import process from 'node:process';
+import { URL } from 'node:url';
 import { staleReason } from '../scripts/dist-freshness.mjs';
 
 const compiled = new URL('../dist/cli.mjs', import.meta.url);
@@ -14,7 +16,9 @@ async function runFromSource() {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write('stitch-sandbox: no usable build in dist/ and tsx is not installed: run `npm run build`\n');
+    process.stderr.write(
+      'stitch-sandbox: no usable build in dist/ and tsx is not installed: run `npm run build`\n',
+    );
     process.exit(1);
   }
   register();
@@ -29,7 +33,9 @@ async function freshBuild() {
     ({ buildBundles } = await import('../scripts/build.mjs'));
   } catch (error) {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    process.stderr.write(`stitch-sandbox: dist/ is out of date (${reason}) and esbuild is not installed; running from source\n`);
+    process.stderr.write(
+      `stitch-sandbox: dist/ is out of date (${reason}) and esbuild is not installed; running from source\n`,
+    );
     return false;
   }
   process.stderr.write(`stitch-sandbox: rebuilding dist/ (${reason})\n`);

@@ -5,23 +5,34 @@
  *   dist/cli.mjs           the `stitch-sandbox` command (control/cli/main.ts): what `npm start` runs
  *   dist/index.mjs         the programmatic API (control/platform.ts: startSandbox) for test runners
  *   dist/types/            type declarations of that API
- *   dist/build-info.json   when the build started and which files went into it (freshness check)
+ *   dist/build-info.json   for each part, when its build started and which files went into it
  *
  *   node scripts/build.mjs              bundles and types (`npm run build`, `prepare`)
- *   node scripts/build.mjs --bundles    bundles only (what bin/stitch-sandbox.mjs does when dist is stale)
+ *   node scripts/build.mjs --bundles    bundles only (what bin/stitch-sandbox.mjs does when they are stale)
+ *   node scripts/build.mjs --if-stale   only the parts whose sources changed since they were built
  *
  * Runtime dependencies are bundled, so a start loads one file instead of hundreds of modules.
  * Scenario files, dashboard assets and pacts stay in the source tree: bundled code resolves them
  * from where its source file is (see `sourceUrlPlugin`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { BUILD_INFO, DIST, ROOT } from './dist-freshness.mjs';
+import { BUILD_INFO, DIST, ROOT, readBuildInfo, staleReason } from './dist-freshness.mjs';
 
 const ENTRIES = { cli: 'control/cli/main.ts', index: 'control/platform.ts' };
 const TYPES_ENTRY = 'control/platform.ts';
@@ -68,7 +79,16 @@ function writeAtomically(file, contents) {
   renameSync(temporary, file);
 }
 
-/** esbuild bundles of the CLI and the programmatic API, plus build-info.json. */
+/** Records one part's build in build-info.json, keeping the other part's record. */
+function recordBuild(part, record) {
+  const info = readBuildInfo() ?? { version: 2 };
+  info[part] = { builtAt: new Date(record.startedAtMs).toISOString(), ...record };
+  writeAtomically(BUILD_INFO, `${JSON.stringify(info, null, 2)}\n`);
+}
+
+const isProjectFile = (file) => !`/${toPosix(file)}`.includes('/node_modules/');
+
+/** esbuild bundles of the CLI and the programmatic API. */
 export async function buildBundles({ quiet = false } = {}) {
   const started = Date.now();
   const result = await esbuild.build({
@@ -93,19 +113,17 @@ export async function buildBundles({ quiet = false } = {}) {
     plugins: [sourceUrlPlugin],
   });
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
-  const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !input.includes('node_modules/'))
-    .sort();
+  const inputs = Object.keys(result.metafile.inputs).filter(isProjectFile).sort();
   const outputs = result.outputFiles.map((file) => toPosix(relative(ROOT, file.path))).sort();
-  const info = { version: 1, startedAtMs: started, builtAt: new Date(started).toISOString(), inputs, outputs };
-  writeAtomically(BUILD_INFO, `${JSON.stringify(info, null, 2)}\n`);
+  recordBuild('bundles', { startedAtMs: started, inputs, outputs });
   if (!quiet) {
     const sizes = outputs
       .filter((output) => output.endsWith('.mjs'))
       .map((output) => `${output} ${(statSync(join(ROOT, output)).size / 1024 / 1024).toFixed(1)} MB`);
-    process.stderr.write(`bundled ${inputs.length} source files in ${Date.now() - started} ms: ${sizes.join(', ')}\n`);
+    process.stderr.write(
+      `bundled ${inputs.length} source files in ${Date.now() - started} ms: ${sizes.join(', ')}\n`,
+    );
   }
-  return info;
 }
 
 /**
@@ -141,30 +159,54 @@ export function buildTypes() {
     config,
     JSON.stringify({
       extends: '../tsconfig.json',
-      compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: staging, rootDir: '..' },
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        outDir: staging,
+        rootDir: '..',
+      },
       include: [],
       files: [`../${TYPES_ENTRY}`],
     }),
   );
   try {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    const run = spawnSync(process.execPath, [tsc, '-p', config], { cwd: ROOT, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`type declarations failed:\n${run.stdout}${run.stderr}`);
+    // --listFiles: every file the declarations were derived from, type-only imports included.
+    const run = spawnSync(process.execPath, [tsc, '-p', config, '--listFiles'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const lines = run.stdout.split('\n').map((line) => line.trim());
+    const inputs = lines.filter((line) => line.startsWith(ROOT) && existsSync(line) && isProjectFile(line));
+    if (run.status !== 0) {
+      const problems = lines.filter((line) => line && !line.startsWith('/')).join('\n');
+      throw new Error(`type declarations failed:\n${problems}${run.stderr}`);
+    }
     addDeclarationExtensions(staging);
     rmSync(TYPES_DIR, { recursive: true, force: true });
     renameSync(staging, TYPES_DIR);
+    recordBuild('types', {
+      startedAtMs: started,
+      inputs: inputs.map((file) => toPosix(relative(ROOT, file))).sort(),
+      outputs: [`dist/types/${TYPES_ENTRY.replace(/\.ts$/, '.d.ts')}`],
+    });
   } finally {
     rmSync(config, { force: true });
     rmSync(staging, { recursive: true, force: true });
   }
-  process.stderr.write(`type declarations in ${Date.now() - started} ms: dist/types/${TYPES_ENTRY.replace(/\.ts$/, '.d.ts')}\n`);
+  process.stderr.write(
+    `type declarations in ${Date.now() - started} ms: dist/types/${TYPES_ENTRY.replace(/\.ts$/, '.d.ts')}\n`,
+  );
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
+  const ifStale = process.argv.includes('--if-stale');
   try {
-    await buildBundles();
-    if (!process.argv.includes('--bundles')) buildTypes();
+    if (!ifStale || staleReason('bundles')) await buildBundles();
+    if (!process.argv.includes('--bundles') && (!ifStale || staleReason('types'))) buildTypes();
   } catch (error) {
     process.stderr.write(`build failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

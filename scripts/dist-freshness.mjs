@@ -2,48 +2,48 @@
 // every `stitch-sandbox` start, so it must cost a few milliseconds, not load a bundler.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = join(ROOT, 'dist');
 export const BUILD_INFO = join(DIST, 'build-info.json');
 
-/** Besides the bundled sources, files whose change means a rebuild: the build itself and the dependency set. */
-export const BUILD_CONFIG_FILES = ['scripts/build.mjs', 'package.json', 'package-lock.json'];
+/** Besides the sources, files whose change means a rebuild: the build itself and the dependency set. */
+export const BUILD_CONFIG_FILES = ['scripts/build.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 
 /**
- * Why dist/ must be rebuilt before it is run, or undefined when it is fresh. Fresh means every file
- * that went into the last build (esbuild's own list of inputs, recorded in build-info.json) is
- * unchanged since that build started, and every output it wrote is still there.
+ * What build-info.json records for each part of dist/: `bundles` (esbuild) and `types` (tsc). Each
+ * has its own record because `stitch-sandbox` rebuilds only the bundles when they are stale.
  */
-export function staleReason() {
-  let info;
+export function readBuildInfo() {
   try {
-    info = JSON.parse(readFileSync(BUILD_INFO, 'utf8'));
+    const info = JSON.parse(readFileSync(BUILD_INFO, 'utf8'));
+    return info.version === 2 ? info : undefined;
   } catch {
-    return 'no build yet';
+    return undefined;
   }
-  if (info.version !== 1 || !Array.isArray(info.inputs) || !Array.isArray(info.outputs)) return 'unknown build format';
-  for (const output of info.outputs) {
-    try {
-      statSync(join(ROOT, output));
-    } catch {
-      return `${output} is missing`;
-    }
+}
+
+/**
+ * Why a part of dist/ must be rebuilt, or undefined when it is fresh. Fresh means every file that
+ * went into its last build (the compiler's own list of inputs) is unchanged since that build
+ * started, and every file it wrote is still there.
+ */
+export function staleReason(part = 'bundles') {
+  const record = readBuildInfo()?.[part];
+  if (!record) return `no ${part} built yet`;
+  for (const output of record.outputs) {
+    if (!statSync(join(ROOT, output), { throwIfNoEntry: false })) return `${output} is missing`;
   }
-  for (const input of info.inputs) {
-    let mtimeMs;
-    try {
-      mtimeMs = statSync(join(ROOT, input)).mtimeMs;
-    } catch {
-      return `${input} was removed`;
-    }
-    if (mtimeMs > info.startedAtMs) return `${input} changed`;
+  for (const input of record.inputs) {
+    const stat = statSync(join(ROOT, input), { throwIfNoEntry: false });
+    if (!stat) return `${input} was removed`;
+    if (stat.mtimeMs > record.startedAtMs) return `${input} changed`;
   }
   // An installed package has no lock file; a missing config file is no reason to rebuild.
   for (const file of BUILD_CONFIG_FILES) {
     const mtimeMs = statSync(join(ROOT, file), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    if (mtimeMs > info.startedAtMs) return `${file} changed`;
+    if (mtimeMs > record.startedAtMs) return `${file} changed`;
   }
   return undefined;
 }

@@ -5,7 +5,10 @@ export interface LoadResult {
   requestsPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  latencyAvgMs: number;
   requests: number;
+  /** Response bytes (headers + body) per request, to check that peers served the same payload. */
+  bytesPerRequest: number;
   errors: number;
   timeouts: number;
   non2xx: number;
@@ -39,7 +42,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSec: Math.round(result.requests.average),
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
+    latencyAvgMs: result.latency.average,
     requests: result.requests.total,
+    bytesPerRequest: result.requests.total ? Math.round(result.throughput.total / result.requests.total) : 0,
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,

@@ -41,6 +41,11 @@ export async function spawnServer(
     env?: Record<string, string>;
     timeoutMs?: number;
     cwd?: string;
+    /**
+     * Run in its own process group and stop the whole group: for launchers such as `npm start`,
+     * whose server is a grandchild that a signal to the launcher alone may not reach.
+     */
+    group?: boolean;
   } = {},
 ): Promise<SpawnedServer> {
   const started = performance.now();
@@ -49,35 +54,63 @@ export async function spawnServer(
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group ?? false,
   });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (options.group && child.pid !== undefined) process.kill(-child.pid, name);
+      else child.kill(name);
+    } catch {
+      // already gone
+    }
+  };
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()).slice(-4000));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`${command} exited early (${code}): ${stderr.slice(-2000)}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`${command} exited early (${code}): ${stderr.slice(-2000)}`)),
+    ),
   );
   exited.catch(() => undefined);
   let announced: Record<string, unknown> | undefined;
   let urls = options.healthUrls ?? [];
-  if (options.healthFromAnnouncement) {
-    const lines = createInterface({ input: child.stdout! });
-    announced = await Promise.race([
-      new Promise<Record<string, unknown>>((resolve) => {
-        lines.on('line', (line) => {
-          if (!line.startsWith('{')) return;
-          try {
-            resolve(JSON.parse(line) as Record<string, unknown>);
-          } catch {
-            // not the announcement
-          }
-        });
-      }),
-      exited,
-    ]);
-    urls = options.healthFromAnnouncement(announced);
-  } else {
-    child.stdout!.resume();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${command} did not become healthy within ${options.timeoutMs ?? 60_000} ms`)),
+      deadline - performance.now(),
+    );
+  });
+  timedOut.catch(() => undefined);
+  try {
+    if (options.healthFromAnnouncement) {
+      const lines = createInterface({ input: child.stdout! });
+      announced = await Promise.race([
+        new Promise<Record<string, unknown>>((resolve) => {
+          lines.on('line', (line) => {
+            if (!line.startsWith('{')) return;
+            try {
+              resolve(JSON.parse(line) as Record<string, unknown>);
+            } catch {
+              // not the announcement
+            }
+          });
+        }),
+        exited,
+        timedOut,
+      ]);
+      urls = options.healthFromAnnouncement(announced);
+    } else {
+      child.stdout!.resume();
+    }
+    await Promise.race([waitHealthy(urls, deadline), exited, timedOut]);
+  } catch (error) {
+    // Never leave a half-started server behind.
+    signal('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  await Promise.race([waitHealthy(urls, deadline), exited]);
   const startupMs = performance.now() - started;
   return {
     child,
@@ -87,8 +120,8 @@ export async function spawnServer(
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        signal('SIGTERM');
+        setTimeout(() => signal('SIGKILL'), 5000).unref();
       }),
   };
 }
