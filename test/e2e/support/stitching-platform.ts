@@ -52,11 +52,12 @@ export async function startStitchingPlatform(
   const logs: StitchingPlatform['logs'] = [];
   const { config } = sandbox;
 
-  let platform!: StitchingPlatform;
+  // The front's hook needs the platform object, which needs the front: fill it in below.
+  const self: { platform?: StitchingPlatform } = {};
   const front = await startReceiverFront({
     target: 'http://127.0.0.1:9',
     ...(options.decide ? { decide: options.decide } : {}),
-    afterForward: (delivery, status) => options.afterForward?.(platform, delivery, status),
+    afterForward: (delivery, status) => options.afterForward?.(self.platform!, delivery, status),
   });
   const atelioSubscription = sandbox.atelio.registerWebhookUrl(`${front.url}/webhooks/atelio`, {
     events: ['transactions'],
@@ -92,7 +93,7 @@ export async function startStitchingPlatform(
   };
   let stitcher = await open();
 
-  platform = {
+  const platform: StitchingPlatform = {
     sandbox,
     front,
     get stitcher() {
@@ -127,5 +128,6 @@ export async function startStitchingPlatform(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  self.platform = platform;
   return platform;
 }
