@@ -7,7 +7,7 @@ import {
   type TransactionRow,
   type UserSummary,
 } from './support/stitcher-state';
-import { startStitchingPlatform, type StitchingPlatform } from './support/stitching-platform';
+import { startStitchingPlatform } from './support/stitching-platform';
 
 /**
  * The whole story end to end: a scenario plays on the real platform, both vendors send signed
