@@ -409,6 +409,38 @@ export interface ScenarioListing {
   error?: string;
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Parsed files by path, reused while the file's size and modification time stay the same. */
+const parsed = new Map<string, { stamp: string; listing: ScenarioListing }>();
+
+function listingOf(file: string): ScenarioListing {
+  const stats = statSync(file);
+  const stamp = `${stats.mtimeMs}:${stats.size}`;
+  const cached = parsed.get(file);
+  if (cached?.stamp === stamp) return cached.listing;
+  let listing: ScenarioListing;
+  try {
+    // Frozen: every run of the scenario shares this one object.
+    const scenario = deepFreeze(loadScenarioFile(file));
+    listing = { name: scenario.name, file, scenario };
+  } catch (error) {
+    listing = {
+      name: basename(file, extname(file)),
+      file,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+  parsed.set(file, { stamp, listing });
+  return listing;
+}
+
 /**
  * Every scenario file in `dirs`, by name. A later folder's file replaces an earlier one of the same
  * name, so a tester can override a shipped scenario; two files of one name in one folder is an error.
@@ -420,18 +452,7 @@ export function listScenarioFiles(dirs: readonly string[]): Map<string, Scenario
     const inDir = new Map<string, string>();
     for (const entry of readdirSync(dir).sort()) {
       if (!(SCENARIO_FILE_EXTENSIONS as readonly string[]).includes(extname(entry).toLowerCase())) continue;
-      const path = join(dir, entry);
-      let listing: ScenarioListing;
-      try {
-        const scenario = loadScenarioFile(path);
-        listing = { name: scenario.name, file: resolve(path), scenario };
-      } catch (error) {
-        listing = {
-          name: basename(entry, extname(entry)),
-          file: resolve(path),
-          error: error instanceof Error ? error.message : String(error),
-        };
-      }
+      const listing = listingOf(resolve(join(dir, entry)));
       const twin = inDir.get(listing.name);
       if (twin) {
         out.set(listing.name, {
