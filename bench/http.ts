@@ -181,11 +181,16 @@ async function main() {
         durationSec,
       });
 
-    const results = [];
+    // Warm-up of both servers on every endpoint before anything is measured: the JVM's JIT and
+    // V8's optimiser both see every code path first.
     for (const endpoint of endpoints) {
       log(`${endpoint.name}: warm-up`);
       await load('warm-up', baseOf(endpoint), endpoint, WARMUP_SECONDS);
       await load('warm-up', wiremock.url, endpoint, WARMUP_SECONDS);
+    }
+
+    const results = [];
+    for (const endpoint of endpoints) {
       const oursRuns: LoadResult[] = [];
       const theirRuns: LoadResult[] = [];
       for (let r = 0; r < ROUNDS; r++) {

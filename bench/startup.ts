@@ -37,7 +37,14 @@ interface Subject {
   start(): Promise<SpawnedServer>;
 }
 
-const sandbox = (name: string, command: string, file: string, argv: string[], env: Record<string, string> = {}, group = false): Subject => ({
+const sandbox = (
+  name: string,
+  command: string,
+  file: string,
+  argv: string[],
+  env: Record<string, string> = {},
+  group = false,
+): Subject => ({
   name,
   command,
   start: async () => {
@@ -86,7 +93,9 @@ async function main() {
         samples.get(subject.name)!.push(server.startupMs);
         await server.stop();
       }
-      log(`run ${run + 1}: ${subjects.map((s) => `${s.name} ${Math.round(samples.get(s.name)!.at(-1)!)} ms`).join(', ')}`);
+      log(
+        `run ${run + 1}: ${subjects.map((s) => `${s.name} ${Math.round(samples.get(s.name)!.at(-1)!)} ms`).join(', ')}`,
+      );
     }
   } finally {
     rmSync(rootDir, { recursive: true, force: true });

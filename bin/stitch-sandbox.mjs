@@ -4,7 +4,7 @@
 // source file that went into dist/ has changed since the build, the bundles are rebuilt first
 // (about a second). Without esbuild (a production install) a stale or missing build falls back to
 // the TypeScript sources through tsx. STITCH_FROM_SOURCE=1 always runs the sources.
-// Why: docs/decisions/009-build-step.md.
+// Why: docs/decisions/006-build-step.md.
 import process from 'node:process';
 import { URL } from 'node:url';
 import { staleReason } from '../scripts/dist-freshness.mjs';

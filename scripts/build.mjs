@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Builds dist/ from the TypeScript sources (see docs/decisions/009-build-step.md):
+ * Builds dist/ from the TypeScript sources (see docs/decisions/006-build-step.md):
  *
  *   dist/cli.mjs           the `stitch-sandbox` command (control/cli/main.ts): what `npm start` runs
  *   dist/index.mjs         the programmatic API (control/platform.ts: startSandbox) for test runners

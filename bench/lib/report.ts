@@ -1,0 +1,188 @@
+/**
+ * bench/results/latest.md from latest.json: one section per suite with the figures that matter and
+ * the command that reproduces them. Suites this file does not know are shown by their top-level
+ * figures; the full JSON is always in latest.json.
+ */
+
+export interface SuiteRecord {
+  suite: string;
+  command: string;
+  ranAt: string;
+  durationSec: number;
+  loadAverage1m: { before: number; after: number };
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
+export interface ResultsDocument {
+  generatedAt: string;
+  machine: { cpu: string; cores: number; memoryGB: number; os: string; node: string };
+  suites: Record<string, SuiteRecord>;
+}
+
+type Json = Record<string, unknown>;
+
+const obj = (value: unknown): Json => (value && typeof value === 'object' ? (value as Json) : {});
+const arr = (value: unknown): Json[] => (Array.isArray(value) ? value.map(obj) : []);
+const num = (value: unknown, digits = 0): string =>
+  typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '—';
+const text = (value: unknown): string => (value === undefined || value === null ? '—' : String(value));
+const yesNo = (value: unknown): string => (value === true ? 'yes' : value === false ? '**no**' : '—');
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function http(result: Json): string {
+  const rows = arr(result['results']).map((r) => {
+    const ours = obj(r['stitchSandbox']);
+    const peer = obj(r['wiremock']);
+    return [
+      `\`${text(r['path'])}\``,
+      `${num(r['bodyBytes'])} B`,
+      num(ours['medianRequestsPerSec']),
+      num(peer['medianRequestsPerSec']),
+      `**${num(r['throughputRatio'], 2)}×**`,
+      `${num(ours['medianP99Ms'])} ms`,
+      `${num(peer['medianP99Ms'])} ms`,
+      yesNo(r['goalMet']),
+    ];
+  });
+  const settings = obj(result['settings']);
+  return [
+    table(
+      [
+        'endpoint',
+        'body',
+        'stitch-sandbox req/s',
+        'WireMock req/s',
+        'ratio',
+        'stitch-sandbox p99',
+        'WireMock p99',
+        '≥1.5× and lower p99',
+      ],
+      rows,
+    ),
+    '',
+    `Medians of ${text(settings['rounds'])} alternating runs of ${text(settings['secondsPerRun'])} s each, autocannon with ` +
+      `${text(settings['connections'])} connections, after a ${text(settings['warmupSecondsEach'])} s warm-up of each server. ` +
+      `Ours: ${text(settings['ours'])}. WireMock ${text(result['wiremock'])} on Java ${text(result['java'])}: ${text(settings['peer'])}, ` +
+      'one stub per endpoint matching the same URL and credential headers, answering the bytes captured from our server.',
+    '',
+    `Goal (${text(result['goal'])}): ${result['goalMet'] === true ? 'met' : '**not met**'}.`,
+  ].join('\n');
+}
+
+function startup(result: Json): string {
+  const rows = arr(result['results']).map((r) => [
+    text(r['name']),
+    `\`${text(r['command'])}\``,
+    num(r['servers']),
+    `**${num(r['medianMs'])} ms**`,
+    `${num(r['minMs'])}–${num(r['maxMs'])} ms`,
+  ]);
+  return [
+    table(['what', 'command', 'servers', 'median', 'range'], rows),
+    '',
+    `${text(result['measure'])}; median of ${text(result['runs'])} runs, the subjects alternating. ` +
+      `Goal (${text(result['goal'])}): ${result['goalMet'] === true ? 'met' : '**not met**'}; ` +
+      `compiled start-up is ${num(result['ratioToWiremock'], 2)}× WireMock's.`,
+  ].join('\n');
+}
+
+function webhooks(result: Json): string {
+  const rows = arr(result['throughput']).map((r) => [
+    text(r['vendor']),
+    num(r['deliveriesPerSec']),
+    num(r['deliveries']),
+    num(r['undeliveredInLog']),
+  ]);
+  const memory = obj(result['memory']);
+  return [
+    table(['vendor', 'signed deliveries/s', 'deliveries', 'undelivered'], rows),
+    '',
+    `Memory: ${num(memory['events'])} events (${text(memory['transport'])}), heap growth ${num(memory['heapGrowthMB'], 1)} MB, ` +
+      `delivery log ${num(memory['logSize'])}/${num(memory['logCapacity'])} entries.`,
+  ].join('\n');
+}
+
+function scenarios(result: Json): string {
+  const rows = arr(result['results']).map((r) => [
+    text(r['scenario']),
+    num(r['steps']),
+    num(r['webhooks']),
+    num(r['virtualDays'], 2),
+    `${num(r['medianWallMs'], 1)} ms`,
+    num(r['eventsPerSecond']),
+  ]);
+  return [
+    table(['scenario', 'steps', 'webhooks', 'virtual days', 'median wall time', 'webhook events/s'], rows),
+    '',
+    `Instant mode, ${text(result['receiver'])}.`,
+  ].join('\n');
+}
+
+function stitching(result: Json): string {
+  const matcher = obj(result['matcher']);
+  const naive = obj(result['naiveBaseline']);
+  const performance = obj(result['performance']);
+  return [
+    table(
+      ['', 'reference matcher', 'naive baseline'],
+      [
+        ['precision', num(matcher['precision'], 4), num(naive['precision'], 4)],
+        ['recall', num(matcher['recall'], 4), num(naive['recall'], 4)],
+        ['wrong matches', num(matcher['wrong']), num(naive['wrong'])],
+      ],
+    ),
+    '',
+    `${num(result['orders'])} orders, ${num(result['transactions'])} transactions: stitched in ` +
+      `${num(performance['stitchMsFirstRun'], 1)} ms (first run), ${num(performance['stitchMsMedianOf3'], 1)} ms median; ` +
+      `peak RSS ${num(performance['peakRssMb'])} MB.`,
+  ].join('\n');
+}
+
+/** For suites without a renderer: their top-level figures. */
+function generic(result: Json): string {
+  const lines = Object.entries(result)
+    .filter(([, value]) => value === null || typeof value !== 'object')
+    .map(([key, value]) => `- ${key}: ${typeof value === 'number' ? num(value, 2) : text(value)}`);
+  return lines.length ? lines.join('\n') : 'See latest.json.';
+}
+
+const RENDERERS: Record<string, (result: Json) => string> = { http, startup, webhooks, scenarios, stitching };
+
+const TITLES: Record<string, string> = {
+  http: 'HTTP throughput and latency vs WireMock',
+  startup: 'Start-up vs WireMock',
+  webhooks: 'Webhook delivery',
+  scenarios: 'Scenarios (instant mode)',
+  stitching: 'Stitching accuracy and speed',
+  load: 'Mixed load',
+  memory: 'Memory',
+};
+
+export function renderMarkdown(document: ResultsDocument): string {
+  const { machine } = document;
+  const parts = [
+    '# Benchmark results',
+    '',
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, ${machine.os}, Node ${machine.node}. ` +
+      'Reproduce everything with `npm run bench`, or one suite with `npm run bench -- <suite>`; each suite also runs alone with the command shown.',
+  ];
+  for (const record of Object.values(document.suites)) {
+    parts.push(
+      '',
+      `## ${TITLES[record.suite] ?? record.suite} (\`${record.suite}\`)`,
+      '',
+      `\`${record.command}\` — ran ${record.ranAt.slice(0, 16).replace('T', ' ')} UTC for ${record.durationSec} s; ` +
+        `1-minute load average ${record.loadAverage1m.before} before, ${record.loadAverage1m.after} after.`,
+      '',
+    );
+    if (!record.ok) parts.push(`**Failed:** ${text(record.error)}`);
+    else parts.push((RENDERERS[record.suite] ?? generic)(obj(record.result)));
+  }
+  return `${parts.join('\n')}\n`;
+}
