@@ -5,7 +5,7 @@ import type { FaultInjector } from '../core/faults';
 import type { RequestJournal } from '../core/journal';
 import type { DeliveryEngine } from '../core/webhooks';
 import { controlError, handleControlError } from './errors';
-import { sameOriginOnly } from './origin-guard';
+import { loopbackHostOnly, sameOriginOnly } from './origin-guard';
 import { clockRoutes } from './routes/clock';
 import { deliveryRoutes } from './routes/deliveries';
 import { faultRoutes } from './routes/faults';
@@ -23,6 +23,8 @@ export interface ControlDeps {
   /** Routes mounted at the root (the dashboard). */
   site?: Hono;
   bodyLimitBytes?: number;
+  /** The interface the server binds; when it is loopback, requests naming another Host are refused. */
+  bindHost?: string;
 }
 
 /** The control plane: the `/api` routes of DESIGN.md, same-origin only for anything that changes state. */
@@ -30,6 +32,7 @@ export function createControlApp(deps: ControlDeps) {
   const app = new Hono();
   app.onError(handleControlError);
   app.notFound((c) => controlError(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
+  if (deps.bindHost !== undefined) app.use(loopbackHostOnly(deps.bindHost));
   app.use(sameOriginOnly());
   app.use(
     bodyLimit({

@@ -217,6 +217,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       extraApi: { '': scenarioRoutes(scenarios), ...dashboard.api },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
+      bindHost: host,
     });
     const controlServer = await startServer(control, {
       name: 'control plane',

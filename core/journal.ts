@@ -92,8 +92,22 @@ export class RequestJournal {
   }
 }
 
+export interface JournalOptions {
+  /**
+   * Masks credentials that travel in the path rather than a header (Atomic's
+   * `PUT /access-token/{publicToken}/revoke`), before the path is recorded.
+   */
+  redactPath?: (path: string) => string;
+}
+
 /** Hono middleware that records every request (including failed ones) in the journal. */
-export function journalMiddleware(journal: RequestJournal, vendor: string, clock: Clock): MiddlewareHandler {
+export function journalMiddleware(
+  journal: RequestJournal,
+  vendor: string,
+  clock: Clock,
+  options: JournalOptions = {},
+): MiddlewareHandler {
+  const redact = options.redactPath ?? ((path: string) => path);
   return async (c, next) => {
     const started = performance.now();
     const time = new Date(clock.now()).toISOString();
@@ -105,7 +119,7 @@ export function journalMiddleware(journal: RequestJournal, vendor: string, clock
         time,
         vendor,
         method: c.req.method,
-        path: url.pathname,
+        path: redact(url.pathname),
         query: url.search,
         status: c.res.status,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,

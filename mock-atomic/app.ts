@@ -4,7 +4,7 @@ import { requestBodyLimit } from '../core/body-limit';
 import type { Clock } from '../core/clock';
 import { DEFAULT_CREDENTIALS } from '../core/config';
 import { faultMiddleware, type FaultInjector } from '../core/faults';
-import { journalMiddleware, type RequestJournal } from '../core/journal';
+import { journalMiddleware, maskSecret, type RequestJournal } from '../core/journal';
 import { registerAccessTokenRoutes } from './access-token/routes';
 import { registerCompanyRoutes } from './companies/routes';
 import { registerLinkedAccountRoutes } from './linked-accounts/routes';
@@ -43,6 +43,14 @@ export interface AtomicAppDeps {
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** A public token is a credential (masked as the `x-public-token` header is) even in the revoke path. */
+const REVOKE_PATH = /^(\/access-token\/)([^/]+)(\/revoke\/?)$/;
+const redactTokenPath = (path: string) =>
+  path.replace(
+    REVOKE_PATH,
+    (_all, head: string, token: string, tail: string) => `${head}${maskSecret(token)}${tail}`,
+  );
+
 const FAULT_CODES: Record<number, number> = {
   429: ERROR_CODES.rateLimited.code,
   500: ERROR_CODES.internal.code,
@@ -67,7 +75,8 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
       headers.delete('content-length');
       c.res = new Response(body, { status: c.res.status, headers });
     });
-  if (deps.journal) app.use('*', journalMiddleware(deps.journal, 'atomic', clock));
+  if (deps.journal)
+    app.use('*', journalMiddleware(deps.journal, 'atomic', clock, { redactPath: redactTokenPath }));
   if (deps.faults)
     app.use(
       '*',

@@ -166,7 +166,7 @@ describe('the real servers, attacked over sockets', () => {
 
       const head = [
         `POST ${target.path} HTTP/1.1`,
-        'Host: x',
+        'Host: 127.0.0.1',
         'Content-Type: application/json',
         'Transfer-Encoding: chunked',
         'Connection: close',
@@ -201,25 +201,25 @@ describe('the real servers, attacked over sockets', () => {
     const attacks: { name: string; payload: Uint8Array | string }[] = [
       {
         name: 'NUL in the path',
-        payload: bytes('GET /pay-link/accounts/a§b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', [0]),
+        payload: bytes('GET /pay-link/accounts/a§b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', [0]),
       },
       {
         name: 'invalid UTF-8 in the path',
         payload: bytes(
-          'GET /api/v0.1/transactions/§ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+          'GET /api/v0.1/transactions/§ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
           [0xff, 0xfe, 0xc0, 0xaf],
         ),
       },
       {
         name: 'invalid UTF-8 in a header',
         payload: bytes(
-          'GET /api/clock HTTP/1.1\r\nHost: x\r\nx-api-key: §\r\nConnection: close\r\n\r\n',
+          'GET /api/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: §\r\nConnection: close\r\n\r\n',
           [0xff, 0xed, 0xa0, 0x80],
         ),
       },
       {
         name: 'literal ../ in the path',
-        payload: 'GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        payload: 'GET /../../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
       },
       { name: 'bare LF line ends', payload: 'GET /api/clock HTTP/1.1\nHost: x\nConnection: close\n\n' },
       {
@@ -228,37 +228,37 @@ describe('the real servers, attacked over sockets', () => {
       },
       {
         name: 'header flood over 16 KiB',
-        payload: `GET /api/clock HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\nConnection: close\r\n\r\n`,
+        payload: `GET /api/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(40_000)}\r\nConnection: close\r\n\r\n`,
       },
       {
         name: 'URL over 16 KiB',
-        payload: `GET /api/clock?${'q'.repeat(40_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        payload: `GET /api/clock?${'q'.repeat(40_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
       },
       {
         name: 'Content-Length and chunked together',
         payload:
-          'POST /api/faults HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n',
+          'POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n',
       },
       {
         name: 'negative Content-Length',
-        payload: 'POST /api/faults HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
+        payload: 'POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
       },
       {
         name: 'bad chunk size',
         payload:
-          'POST /api/faults HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+          'POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
       },
       {
         name: 'body shorter than Content-Length, then hang-up',
         payload:
-          'POST /access-token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"identifier":',
+          'POST /access-token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"identifier":',
       },
       { name: 'half a request line, then hang-up', payload: 'GET /api/v0.1/transac' },
       { name: 'HTTP/0.9 style', payload: 'GET /\r\n\r\n' },
-      { name: 'unknown HTTP version', payload: 'GET / HTTP/7.0\r\nHost: x\r\nConnection: close\r\n\r\n' },
+      { name: 'unknown HTTP version', payload: 'GET / HTTP/7.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' },
       {
         name: '50 pipelined requests',
-        payload: `${'GET /__sandbox/health HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(49)}GET /__sandbox/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        payload: `${'GET /__sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(49)}GET /__sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
       },
     ];
     const results: string[] = [];
@@ -295,7 +295,7 @@ describe('the real servers, attacked over sockets', () => {
       sendRaw(
         i % 2 ? cli.urls.atomic : cli.urls.atelio,
         i % 3
-          ? `POST /access-token HTTP/1.1\r\nHost: x\r\nContent-Length: 99999\r\n\r\n{`
+          ? `POST /access-token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999\r\n\r\n{`
           : '\x00\xff\r\n\r\n',
         1500,
       ).catch(() => undefined),

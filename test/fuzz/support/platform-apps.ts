@@ -64,6 +64,7 @@ export async function startFuzzPlatform(
     extraApi: { '': scenarioRoutes(sandbox.scenarios), ...dashboard.api },
     site: dashboard.site,
     bodyLimitBytes: config.bodyLimitBytes,
+    bindHost: config.host,
   });
 
   const docOf = async (app: InProcessApp) => describeApi(await (await app.request('/openapi.json')).json());
