@@ -33,19 +33,17 @@ afterEach(async () => {
 async function run(
   name: string,
   identifier = `qa-${name}`,
-): Promise<{ platform: ScenarioPlatform; view: RunView; delivered: Delivered[]; wallMs: number }> {
+): Promise<{ platform: ScenarioPlatform; view: RunView; delivered: Delivered[] }> {
   const platform = await createScenarioPlatform();
   platforms.push(platform);
-  const started = performance.now();
   const view = await platform.runner.start(name, { seed: 42, identifier, startTime: START }).done;
-  const wallMs = performance.now() - started;
   expect(view.error).toBeUndefined();
   expect(view.status).toBe('completed');
   const delivered = deliveriesOf(platform, view);
   // Every event reached the receiver exactly once, signed as its vendor signs.
   expect(delivered).toHaveLength(view.webhookCount);
   for (const d of delivered) expectSigned(platform, d);
-  return { platform, view, delivered, wallMs };
+  return { platform, view, delivered };
 }
 
 function expectSigned(platform: ScenarioPlatform, d: Delivered): void {
@@ -299,9 +297,9 @@ describe('multi-settlement', () => {
 });
 
 describe('continuous-access', () => {
-  it('plays 30 days of daily refreshes, a merchant-unavailable day and its recovery, in well under a second', async () => {
-    const { platform, view, delivered, wallMs } = await run('continuous-access');
-    expect(wallMs).toBeLessThan(1000);
+  // Its wall time is measured by bench/scenarios.ts, not asserted here: a timed test fails on a busy machine.
+  it('plays 30 days of daily refreshes, a merchant-unavailable day and its recovery', async () => {
+    const { platform, view, delivered } = await run('continuous-access');
     const refreshDays = [
       ...Array.from({ length: 11 }, (_, i) => i + 1),
       ...Array.from({ length: 18 }, (_, i) => i + 13),
