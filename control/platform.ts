@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PlatformClock, ScopedClock } from '../core/clock';
 import { loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
 import { FaultInjector } from '../core/faults';
@@ -51,7 +52,11 @@ export interface Sandbox {
   reset(): Promise<void>;
   exportState(): PlatformState;
   importState(state: unknown): Promise<void>;
-  /** Stops every server; in-flight deliveries are recorded as aborted. Safe to call twice. */
+  /**
+   * Graceful shutdown, safe to call twice: running scenario runs are cancelled, the state is saved
+   * to `stateFile` (when set), in-flight deliveries are recorded as aborted, the stitcher finishes
+   * the event in hand and closes its database (checkpointing the WAL), then every server closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -60,6 +65,28 @@ export interface PlatformState {
   clockOffsetMs: number;
   atomic: unknown;
   atelio: unknown;
+  /**
+   * Webhook URLs the platform registered itself (the stitcher's, `--webhook-url`). Another
+   * platform importing the state drops those it does not use (a stitcher on another port).
+   */
+  receivers?: string[];
+}
+
+/** Reads a saved state; a missing file is no state, an unreadable one is an error that names it. */
+function readStateFile(file: string): unknown {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`--state-file ${file} is not a state document: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Writes beside the file and renames over it, so a crash mid-write never leaves half a state. */
+function writeStateFile(file: string, state: PlatformState): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state));
+  renameSync(temporary, file);
 }
 
 /** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
@@ -106,13 +133,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = config.host;
   const common = { clock: scopedClock, journal, faults, bodyLimitBytes: config.bodyLimitBytes };
 
+  /** Set once the platform is up: saves the state to `--state-file` on the way down. */
+  let saveState: (() => void) | undefined;
   const stopAll = async () => {
+    // No new webhooks. Deliveries in flight are aborted and recorded as such in the delivery log,
+    // and no retry is left scheduled: a receiver that hangs cannot hold the shutdown up.
     for (const off of unwire) off();
     await engine.stop();
-    await Promise.allSettled(servers.map((s) => s.close()));
-    await stitcher?.close();
-    atomic.dispose();
-    clock.stop();
+    // Runs end after the step in hand; then the stores are quiet and their state can be saved.
+    await scenarios.cancelAll();
+    try {
+      saveState?.();
+    } finally {
+      // The stitcher stops taking webhooks and finishes the event in hand while the vendors it
+      // calls are still up; whatever is left stays in its inbox for the next start.
+      await stitcher?.stop();
+      await Promise.allSettled(servers.map((s) => s.close()));
+      await stitcher?.close();
+      atomic.dispose();
+      clock.stop();
+    }
   };
 
   try {
@@ -153,6 +193,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       atelio.listWebhookSubscriptions().find((s) => s.url === url) ??
       atelio.registerWebhookUrl(url, { description, ...(events ? { events } : {}) });
 
+    /** The webhook URLs this platform registers itself. */
+    const receiverUrls = () => [
+      ...(stitcher && stitcherUrl ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`] : []),
+      ...(config.webhookUrl ? [config.webhookUrl] : []),
+    ];
+    /** Drops registrations another platform made for its own receivers (e.g. a stitcher on another port). */
+    const dropForeignReceivers = (urls: unknown) => {
+      if (!Array.isArray(urls)) return;
+      const ours = new Set(receiverUrls());
+      const stale = new Set(urls.filter((url): url is string => typeof url === 'string' && !ours.has(url)));
+      for (const endpoint of atomic.listWebhookEndpoints())
+        if (stale.has(endpoint.url)) atomic.deleteWebhookEndpoint(endpoint._id);
+      for (const subscription of atelio.listWebhookSubscriptions())
+        if (stale.has(subscription.url)) atelio.deleteWebhookSubscription(subscription.id);
+    };
+
     /** Registers the stitcher and `--webhook-url` with both mocks; again after every reset or import. */
     const registerReceivers = () => {
       if (stitcher && stitcherUrl) {
@@ -186,6 +242,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clockOffsetMs: clock.offsetMs,
       atomic: atomic.exportState(),
       atelio: atelio.exportState(),
+      receivers: receiverUrls(),
     });
     const importState = async (input: unknown) => {
       const state = input as Partial<PlatformState> | null;
@@ -193,6 +250,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await engine.reset();
       atomic.importState(state.atomic);
       atelio.importState(state.atelio);
+      dropForeignReceivers(state.receivers);
       registerReceivers();
       if (typeof state.clockOffsetMs === 'number' && state.clockOffsetMs > clock.offsetMs) {
         clock.advance(state.clockOffsetMs - clock.offsetMs);
@@ -226,6 +284,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       protocolErrorBody: PROTOCOL_ERROR_BODIES.control,
     });
     servers.push(controlServer);
+
+    // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
+    const { stateFile } = config;
+    if (stateFile) {
+      const saved = readStateFile(stateFile);
+      if (saved !== undefined) await importState(saved);
+      saveState = () => writeStateFile(stateFile, exportState());
+    }
 
     let stopped: Promise<void> | undefined;
     return {

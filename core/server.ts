@@ -61,6 +61,29 @@ function answerProtocolErrors(server: Server, body: ProtocolErrorBody): void {
   });
 }
 
+/** How long requests already being answered get to finish when a server closes. */
+export const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Stops accepting connections at once, lets requests already in progress finish (idle keep-alive
+ * connections are closed as soon as they are idle), and cuts whatever is still open after
+ * CLOSE_GRACE_MS (a dashboard's live event stream never ends by itself).
+ */
+function closeGracefully(server: Server): Promise<void> {
+  return new Promise<void>((done) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 25);
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    sweep.unref();
+    cut.unref();
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      done();
+    });
+    server.closeIdleConnections();
+  });
+}
+
 /**
  * Starts an app on host:port (port 0 picks a free one) and resolves once it is listening.
  * `GET /__sandbox/health` is answered here, before the app, so every server has it.
@@ -100,11 +123,7 @@ export function startServer(
         host,
         port,
         url: `http://${urlHost}:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections?.();
-          }),
+        close: () => closeGracefully(server),
       });
     });
   });

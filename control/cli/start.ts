@@ -52,10 +52,12 @@ function banner(sandbox: Sandbox): string {
     `    Atomic  x-api-key: ${config.atomic.apiKey}   x-api-secret: ${config.atomic.apiSecret}`,
     `    Atelio  Identity: ${config.atelio.identity}   Authorization: ${config.atelio.authorization}`,
   ];
+  if (config.stateFile) lines.push('', `  State file ${config.stateFile} (restored at start, saved when stopped)`);
   const baseline = sandbox.atomic.baselineInfo();
   if (baseline.identifiers.length) {
     lines.push('', '  Seeded data', `    Atomic user identifiers: ${baseline.identifiers.join(', ')}`);
-    if (baseline.amazonAccountId) lines.push(`    Amazon order-monitoring account: ${baseline.amazonAccountId}`);
+    if (baseline.amazonAccountId)
+      lines.push(`    Amazon order-monitoring account: ${baseline.amazonAccountId}`);
     if (baseline.publicToken) lines.push(`    Public token: ${baseline.publicToken}`);
   }
   if (sandbox.webhookSecrets && config.webhookUrl) {
@@ -66,7 +68,13 @@ function banner(sandbox: Sandbox): string {
       `    Atelio  Bond-Signature keyed with: ${sandbox.webhookSecrets.atelio}`,
     );
   }
-  lines.push('', `  Try: curl -H 'x-api-key: ${config.atomic.apiKey}' -H 'x-api-secret: ${config.atomic.apiSecret}' ${urls.atomic}/${baseline.identifiers[0] ?? 'IDENTIFIER'}/pay-link/accounts`, '', 'Press Ctrl+C to stop.', '');
+  lines.push(
+    '',
+    `  Try: curl -H 'x-api-key: ${config.atomic.apiKey}' -H 'x-api-secret: ${config.atomic.apiSecret}' ${urls.atomic}/${baseline.identifiers[0] ?? 'IDENTIFIER'}/pay-link/accounts`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -93,13 +101,23 @@ export function registerStartCommand(program: Command): void {
       else process.stdout.write(banner(sandbox));
       let stopping = false;
       const shutdown = async (signal: string) => {
-        if (stopping) return;
+        if (stopping) {
+          // A second Ctrl+C means "now": skip what is left of the graceful stop.
+          process.stderr.write(`${signal} again: exiting without finishing the shutdown\n`);
+          process.exit(1);
+        }
         stopping = true;
         process.stderr.write(`\n${signal}: stopping…\n`);
-        await sandbox.stop();
+        try {
+          await sandbox.stop();
+        } catch (error) {
+          process.stderr.write(`stitch-sandbox: shutdown failed: ${(error as Error).message}\n`);
+          process.exit(1);
+        }
+        if (sandbox.config.stateFile) process.stderr.write(`State saved to ${sandbox.config.stateFile}\n`);
         process.exit(0);
       };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
     });
 }

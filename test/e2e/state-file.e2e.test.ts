@@ -1,0 +1,146 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, startCli, type CliProcess } from './support/cli';
+import { api, runScenario, stitcherDrained } from './support/control-client';
+
+/**
+ * `--state-file PATH` for demo environments: the platform's state (what `GET /api/state` exports)
+ * is saved when it stops and restored when it starts, through the real command.
+ */
+
+const ATOMIC = { 'x-api-key': 'test-api-key', 'x-api-secret': 'test-api-secret' };
+const ATELIO = { identity: 'test-identity', authorization: 'test-authorization' };
+const DAY = 86_400_000;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function stateFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stitch-state-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'demo-state.json');
+}
+
+async function cli(args: string[]): Promise<CliProcess> {
+  const started = await startCli(args);
+  cleanups.push(() => void started.stop('SIGKILL'));
+  return started;
+}
+
+interface StateDocument {
+  version: number;
+  clockOffsetMs: number;
+  atomic: unknown;
+  atelio: unknown;
+  receivers?: string[];
+}
+
+const customerTransactions = async (atelio: string, customerId: string) => {
+  const response = await fetch(
+    `${atelio}/api/v0.1/transactions?customer_id=${customerId}&count=100&order_by=asc`,
+    { headers: ATELIO },
+  );
+  expect(response.status).toBe(200);
+  return (
+    (await response.json()) as { transactions: { transaction_id: string; state: string; amount: string }[] }
+  ).transactions;
+};
+
+describe('--state-file', () => {
+  it('saves the state on SIGTERM and restores it on the next start', async () => {
+    const file = stateFile();
+    const first = await cli(['--state-file', file]);
+    expect(existsSync(file)).toBe(false);
+
+    // Change the state through the APIs, as a demo would.
+    const token = await fetch(`${first.urls.atomic}/access-token`, {
+      method: 'POST',
+      headers: { ...ATOMIC, 'content-type': 'application/json' },
+      body: '{"identifier":"kept-user"}',
+    });
+    expect(token.status).toBe(200);
+    expect(
+      (await runScenario(first.urls.control, 'multi-settlement', { seed: 4, identifier: 'kept-customer' }))
+        .status,
+    ).toBe('completed');
+    await api(first.urls.control, '/api/clock/advance', { method: 'POST', body: { ms: DAY } });
+    const transactions = await customerTransactions(first.urls.atelio, 'kept-customer');
+    expect(transactions.length).toBeGreaterThan(0);
+    const exported = await api<StateDocument>(first.urls.control, '/api/state');
+
+    expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(first.stderr()).toContain(`State saved to ${file}`);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as StateDocument;
+    expect(saved).toEqual(exported);
+
+    const second = await cli(['--state-file', file]);
+    const restored = await api<StateDocument>(second.urls.control, '/api/state');
+    // Everything but the webhook registrations, which follow the new stitcher (checked below).
+    const { webhookEndpoints: _oldEndpoints, ...atomicData } = exported.atomic as Record<string, unknown>;
+    const { webhookEndpoints: _newEndpoints, ...restoredAtomic } = restored.atomic as Record<string, unknown>;
+    expect(restoredAtomic).toEqual(atomicData);
+    const { subscriptions: _oldSubscriptions, ...atelioData } = exported.atelio as Record<string, unknown>;
+    const { subscriptions: _newSubscriptions, ...restoredAtelio } = restored.atelio as Record<
+      string,
+      unknown
+    >;
+    expect(restoredAtelio).toEqual(atelioData);
+    expect(restored.clockOffsetMs).toBeGreaterThanOrEqual(DAY);
+    expect(await customerTransactions(second.urls.atelio, 'kept-customer')).toEqual(transactions);
+    const accounts = await fetch(`${second.urls.atomic}/kept-user/pay-link/accounts`, { headers: ATOMIC });
+    expect(accounts.status).toBe(200);
+
+    // The first platform's stitcher registrations (another port) are gone; the new one receives.
+    const oldStitcher = first.urls.stitcher!;
+    expect(JSON.stringify(restored)).not.toContain(oldStitcher);
+    expect(restored.receivers).toEqual(
+      expect.arrayContaining([
+        `${second.urls.stitcher}/webhooks/atomic`,
+        `${second.urls.stitcher}/webhooks/atelio`,
+      ]),
+    );
+    expect(
+      (await runScenario(second.urls.control, 'multi-settlement', { seed: 5, identifier: 'after-restore' }))
+        .status,
+    ).toBe('completed');
+    await stitcherDrained(second.urls.stitcher!);
+    const failed = await api<{ deliveries: unknown[] }>(second.urls.control, '/api/deliveries?status=failed');
+    expect(failed.deliveries).toEqual([]);
+    const user = await fetch(`${second.urls.stitcher}/users/after-restore/transactions`);
+    expect(user.status).toBe(200);
+
+    // And it is saved again on the way down, with what happened since.
+    expect(await second.stop('SIGINT')).toEqual({ code: 0, signal: null });
+    expect(readFileSync(file, 'utf8')).toContain('after-restore');
+  });
+
+  it('refuses to start on a file that is not a state document, and leaves the file alone', async () => {
+    const file = stateFile();
+    writeFileSync(file, '{"version": 1, "atomic": ');
+    const child = spawn(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin/stitch-sandbox.mjs'), 'start', '--port', '0', '--state-file', file],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, STITCH_FROM_SOURCE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    let stdout = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('exit', (exitCode) => resolve(exitCode)),
+    );
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(file);
+    expect(stdout).not.toContain('"ready"');
+    expect(readFileSync(file, 'utf8')).toBe('{"version": 1, "atomic": ');
+  });
+});
