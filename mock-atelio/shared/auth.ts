@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { respond } from './http';
 
@@ -7,7 +7,8 @@ export interface AtelioCredentials {
   authorization: string;
 }
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// One-shot hash: about half the cost of createHash().update().digest(), paid on every request.
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * Compares in constant time. Hashing first gives equal-length buffers, so neither the content nor

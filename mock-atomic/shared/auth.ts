@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import type { AtomicStore } from '../store/store';
 import type { UserRecord } from '../store/state';
@@ -42,7 +42,8 @@ export const SERVER_SECURITY = [{ ApiKey: [], ApiSecret: [] }];
 export const CLIENT_SECURITY = [{ PublicToken: [] }];
 export const EITHER_SECURITY = [...SERVER_SECURITY, ...CLIENT_SECURITY];
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+// One-shot hash: about half the cost of createHash().update().digest(), paid on every request.
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * Constant-time comparison: both sides are hashed first, so the buffers are always the same length
