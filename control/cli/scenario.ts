@@ -34,7 +34,8 @@ async function reachControlPlane(url: string): Promise<string | undefined> {
 async function api<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
   const body = (await response.json().catch(() => ({}))) as T & { error?: { message: string } };
-  if (!response.ok) throw new Error(body.error?.message ?? `${init?.method ?? 'GET'} ${url} answered ${response.status}`);
+  if (!response.ok)
+    throw new Error(body.error?.message ?? `${init?.method ?? 'GET'} ${url} answered ${response.status}`);
   return body;
 }
 
@@ -42,7 +43,8 @@ function runOptions(flags: RunFlags): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   if (flags.seed !== undefined) {
     const seed = Number(flags.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a whole number >= 0, got ${flags.seed}`);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new Error(`--seed must be a whole number >= 0, got ${flags.seed}`);
     options['seed'] = seed;
   }
   if (flags.speed !== undefined) {
@@ -67,7 +69,9 @@ function printList(scenarios: ScenarioSummary[]): void {
 }
 
 export function registerScenarioCommands(program: Command): void {
-  const scenario = program.command('scenario').description('List and run scenarios (real-world stories on a virtual clock)');
+  const scenario = program
+    .command('scenario')
+    .description('List and run scenarios (real-world stories on a virtual clock)');
 
   scenario
     .command('list')
@@ -104,11 +108,14 @@ export function registerScenarioCommands(program: Command): void {
       let final: RunView;
       if (controlUrl) {
         if (!flags.json) process.stdout.write(`Running ${name} on the platform at ${controlUrl}\n`);
-        const started = await api<{ runId: string }>(`${controlUrl}/api/scenarios/${encodeURIComponent(name)}/runs`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...options, ...(flags.record ? { record: true } : {}) }),
-        });
+        const started = await api<{ runId: string }>(
+          `${controlUrl}/api/scenarios/${encodeURIComponent(name)}/runs`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ ...options, ...(flags.record ? { record: true } : {}) }),
+          },
+        );
         for (;;) {
           final = await api<RunView>(`${controlUrl}/api/runs/${started.runId}`);
           if (!flags.json) printer.update(final);
@@ -123,14 +130,21 @@ export function registerScenarioCommands(program: Command): void {
       } else {
         if (flags.controlUrl) throw new Error(`no platform answers at ${flags.controlUrl}`);
         if (!flags.json)
-          process.stdout.write(`No platform running; running ${name} in a private in-process platform (with the reference stitcher as receiver)\n`);
+          process.stdout.write(
+            `No platform running; running ${name} in a private in-process platform (with the reference stitcher as receiver)\n`,
+          );
         const sandbox = await startSandbox({
           ports: 0,
           ...(flags.webhookUrl ? { webhookUrl: flags.webhookUrl } : {}),
         });
         try {
-          const run = sandbox.scenarios.start(name, { ...options, ...(flags.record ? { record: flags.record } : {}) });
-          const off = flags.json ? () => undefined : sandbox.scenarios.events.on('step-completed', () => printer.update(run.toJSON()));
+          const run = sandbox.scenarios.start(name, {
+            ...options,
+            ...(flags.record ? { record: flags.record } : {}),
+          });
+          const off = flags.json
+            ? () => undefined
+            : sandbox.scenarios.events.on('step-completed', () => printer.update(run.toJSON()));
           final = await run.done;
           off();
           await sandbox.engine.idle();

@@ -8,9 +8,7 @@ export class TimelinePrinter {
   private printed = 0;
   private progressShown = false;
 
-  constructor(
-    private readonly out: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean },
-  ) {}
+  constructor(private readonly out: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean }) {}
 
   update(run: RunView): void {
     const finished = run.timeline.filter((entry) => entry.status !== 'running');
