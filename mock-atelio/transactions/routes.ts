@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { cachedJson, JsonBodyCache } from '../../core/json-body-cache';
 import { doesNotExist } from '../shared/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
@@ -43,9 +44,12 @@ const getRoute = (hide: boolean) =>
   });
 
 export function registerTransactionRoutes({ api, store, hide }: RouteContext): void {
+  // A page of 50 transactions is over 50 kB, and clients poll the same page again and again.
+  const pageBodies = new JsonBodyCache();
   api.openapi(listRoute(hide), (c) => {
     const q = c.req.valid('query');
-    // Serialised right here, so the page may share the store's objects instead of copying them.
+    // Serialised right here, so the page may share the store's objects instead of copying them;
+    // an unchanged page reuses the bytes encoded last time.
     const page = store.listTransactions(
       {
         customerId: q.customer_id,
@@ -60,7 +64,10 @@ export function registerTransactionRoutes({ api, store, hide }: RouteContext): v
       },
       { share: true },
     );
-    return c.json(
+    return cachedJson(
+      c,
+      pageBodies,
+      c.req.url,
       {
         page: page.page,
         pages: page.pages,

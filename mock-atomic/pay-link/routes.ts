@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { cachedJson, JsonBodyCache } from '../../core/json-body-cache';
 import { CLIENT_SECURITY, EITHER_SECURITY, SERVER_SECURITY } from '../shared/auth';
 import { AtomicHttpError } from '../shared/errors';
 import { errors, jsonBody, jsonResponse, type AtomicApp, type RouteDeps } from '../shared/routing';
@@ -10,6 +11,8 @@ const IdentifierParams = z.object({
 });
 
 export function registerPayLinkRoutes(app: AtomicApp, { store, auth }: RouteDeps): void {
+  // An Order Monitoring account with its order history is tens of kilobytes, polled again and again.
+  const accountBodies = new JsonBodyCache();
   app.openapi(
     createRoute({
       method: 'get',
@@ -110,8 +113,15 @@ export function registerPayLinkRoutes(app: AtomicApp, { store, auth }: RouteDeps
       const authInfo = c.get('auth');
       if (authInfo.kind === 'public' && store.accountOwner(id)?._id !== authInfo.user._id)
         throw new AtomicHttpError('resourceNotFound', `Account "${id}" not found`);
-      // Serialised right here, so the view may share the store's objects (no copy of the orders).
-      return c.json({ data: store.getPayLinkAccount(id, { share: true }) }, 200);
+      // Serialised right here, so the view may share the store's objects (no copy of the orders);
+      // an unchanged body reuses the bytes encoded last time.
+      return cachedJson(
+        c,
+        accountBodies,
+        c.req.url,
+        { data: store.getPayLinkAccount(id, { share: true }) },
+        200,
+      );
     },
   );
 }
