@@ -125,7 +125,13 @@ function journalHeaders(c: Context): Record<string, string> {
 }
 
 /** Hono middleware that records every request (including failed ones) in the journal. */
-export function journalMiddleware(journal: RequestJournal, vendor: string, clock: Clock): MiddlewareHandler {
+export function journalMiddleware(
+  journal: RequestJournal,
+  vendor: string,
+  clock: Clock,
+  options: JournalOptions = {},
+): MiddlewareHandler {
+  const redact = options.redactPath;
   return async (c, next) => {
     const started = performance.now();
     const time = new Date(clock.now()).toISOString();
@@ -139,7 +145,7 @@ export function journalMiddleware(journal: RequestJournal, vendor: string, clock
         time,
         vendor,
         method: c.req.method,
-        path: c.req.path,
+        path: redact ? redact(c.req.path) : c.req.path,
         query: queryAt < 0 ? '' : url.slice(queryAt),
         status: c.res.status,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
