@@ -23,6 +23,7 @@
  * Prints one JSON document on stdout (progress on stderr); exits 1 when the growth is over 50 MB.
  */
 import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { median, spawnServer } from './lib/process';
 
@@ -67,7 +68,7 @@ interface GcTrace {
   markCompacts: { reduce: boolean; liveMb: number; committedMb: number }[];
 }
 
-function traceGc(child: import('node:child_process').ChildProcess): GcTrace {
+function traceGc(child: ChildProcess): GcTrace {
   const trace: GcTrace = { markCompacts: [] };
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {
