@@ -11,24 +11,39 @@ const encoder = new TextEncoder();
 const sizeOf = (entry: { json: string; bytes: Uint8Array }) => entry.bytes.byteLength + entry.json.length * 2;
 
 /**
- * The encoded bytes of large JSON bodies that repeat byte for byte — a client polling the same
- * account or the same page of transactions. The body is still serialised from the store on every
- * request and compared with the last one under its key, so a change shows at once and nothing can be
- * stale; what is saved is turning tens of kilobytes of string into UTF-8 and measuring them, which
- * for a page of transactions costs as much as serialising it.
+ * The encoded bytes of large JSON bodies that clients read again and again — the same account, the
+ * same page of transactions — for `versionedJson`. An entry is answered as it is only while the
+ * data's version is the one it was built at. When the version has moved, the body is built and
+ * serialised again, and if its text is unchanged the bytes are still reused: encoding a page of
+ * transactions to UTF-8 costs as much as serialising it.
  *
  * Memory is bounded: past `maxBytes` the oldest keys are dropped.
  */
 export class JsonBodyCache {
-  private readonly entries = new Map<string, { json: string; bytes: Uint8Array<ArrayBuffer> }>();
+  private readonly entries = new Map<
+    string,
+    { json: string; bytes: Uint8Array<ArrayBuffer>; version: number | undefined }
+  >();
   private heldBytes = 0;
 
   constructor(readonly maxBytes = 4 * 1024 * 1024) {}
 
-  /** UTF-8 bytes of `json`: those encoded last time for `key` when the text is the same. */
-  encode(key: string, json: string): Uint8Array<ArrayBuffer> {
+  /** The bytes held for `key` if they were built at `version` of the data (see `versionedJson`). */
+  lookup(key: string, version: number): Uint8Array<ArrayBuffer> | undefined {
     const held = this.entries.get(key);
-    if (held && held.json === json) return held.bytes;
+    return held && held.version === version ? held.bytes : undefined;
+  }
+
+  /**
+   * UTF-8 bytes of `json`: those encoded last time for `key` when the text is the same. `version`,
+   * when given, is recorded for `lookup`.
+   */
+  encode(key: string, json: string, version?: number): Uint8Array<ArrayBuffer> {
+    const held = this.entries.get(key);
+    if (held && held.json === json) {
+      held.version = version;
+      return held.bytes;
+    }
     const bytes = encoder.encode(json);
     if (held) {
       this.entries.delete(key);
@@ -36,7 +51,7 @@ export class JsonBodyCache {
     }
     const size = sizeOf({ json, bytes });
     if (size > this.maxBytes) return bytes;
-    this.entries.set(key, { json, bytes });
+    this.entries.set(key, { json, bytes, version });
     this.heldBytes += size;
     for (const [oldest, entry] of this.entries) {
       if (this.heldBytes <= this.maxBytes) break;
@@ -53,18 +68,23 @@ export class JsonBodyCache {
 }
 
 /**
- * `c.json(value, status)` with the body's bytes taken from `cache` under `key` when unchanged. Same
- * bytes and headers as `c.json`, and typed like it so the route's response schema still applies.
+ * `c.json(build(), status)` for data that carries a version moving on with every change (a store's
+ * `revision`): while `version` is the one the held bytes for `key` were built at, they are answered
+ * without building or serialising anything. Otherwise the value is built and serialised, and its
+ * bytes encoded once more only if the text differs. Same bytes and headers as `c.json`, and typed
+ * like it, so the route's response schema still applies.
  */
-export function cachedJson<T extends JSONValue | object, U extends ContentfulStatusCode>(
+export function versionedJson<T extends JSONValue | object, U extends ContentfulStatusCode>(
   c: Context,
   cache: JsonBodyCache,
   key: string,
-  value: T,
+  version: number,
+  build: () => T,
   status: U,
 ): Response & TypedResponse<JSONParsed<T>, U, 'json'> {
-  const json = JSON.stringify(value);
-  const body = json.length < MIN_CACHED_LENGTH ? json : cache.encode(key, json);
+  const held = cache.lookup(key, version);
+  const json = held ? undefined : JSON.stringify(build());
+  const body = held ?? (json!.length < MIN_CACHED_LENGTH ? json! : cache.encode(key, json!, version));
   return c.body(body, status, { 'content-type': 'application/json' }) as unknown as Response &
     TypedResponse<JSONParsed<T>, U, 'json'>;
 }

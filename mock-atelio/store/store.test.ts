@@ -567,3 +567,39 @@ describe('AtelioStore transaction views: copied or shared', () => {
     );
   });
 });
+
+describe('AtelioStore revision', () => {
+  it('stays where it is while transactions are only read', () => {
+    const { store } = emptyBank();
+    const made = authorize(store);
+    const before = store.revision;
+    store.getTransaction(made.transaction_id);
+    store.getTransaction(made.transaction_id, { share: true });
+    store.listTransactions({ count: 10 });
+    store.listTransactions(
+      { customerId: made.customer_id, accountId: made.account_id, count: 10 },
+      { share: true },
+    );
+    expect(store.revision).toBe(before);
+  });
+
+  it('moves on with every change, and with a call that fails half-way', () => {
+    const { store } = emptyBank();
+    const pending = authorize(store);
+    const changes: (() => unknown)[] = [
+      () => authorize(store, '1.00'),
+      () => store.settleTransaction(pending.transaction_id, { amount: '30.49' }),
+      () => store.createCustomer({ customerId: 'another' }),
+      () => store.importState(store.exportState()),
+      () => store.reset(),
+    ];
+    for (const change of changes) {
+      const before = store.revision;
+      change();
+      expect(store.revision).toBeGreaterThan(before);
+    }
+    const before = store.revision;
+    expect(() => store.settleTransaction('no-such-transaction', { amount: '1.00' })).toThrow();
+    expect(store.revision).toBeGreaterThan(before);
+  });
+});

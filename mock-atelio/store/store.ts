@@ -254,6 +254,19 @@ function lowerBound(list: readonly TransactionRecord[], ms: number): number {
 }
 
 /**
+ * Store methods that only read: calling them leaves `revision` where it is, so the responses cached
+ * for the hot GET routes stay valid. Only what those routes call needs to be here — a read missing
+ * from the list costs cache hits, never correctness.
+ */
+const READ_ONLY_METHODS = new Set<string>([
+  'listTransactions',
+  'getTransaction',
+  'publicTransaction',
+  'requireCustomer',
+  'requireAccount',
+]);
+
+/**
  * The Atelio bank's state: customers, accounts, cards, transactions and webhook subscriptions.
  * The HTTP app reads and changes it; the scenario engine drives it directly through these
  * methods. Every change takes its time from the injected clock (or an explicit `at` for
@@ -279,6 +292,35 @@ export class AtelioStore {
   /** All transactions ordered by (created time, creation order). */
   private ordered: TransactionRecord[] = [];
   private subscriptions = new Map<string, WebhookSubscription>();
+  private changes = 0;
+
+  /**
+   * A number that moves on with every change to the store's state, so a response cached at one
+   * revision is exactly what the store would serve now. Every method not in READ_ONLY_METHODS —
+   * public or private, today's or tomorrow's — counts as a change when it returns or throws: a new
+   * method is counted by default, never missed.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
+  static {
+    for (const name of Object.getOwnPropertyNames(AtelioStore.prototype)) {
+      const descriptor = Object.getOwnPropertyDescriptor(AtelioStore.prototype, name)!;
+      const method: unknown = descriptor.value;
+      if (name === 'constructor' || READ_ONLY_METHODS.has(name) || typeof method !== 'function') continue;
+      Object.defineProperty(AtelioStore.prototype, name, {
+        ...descriptor,
+        value: function (this: AtelioStore, ...args: unknown[]) {
+          try {
+            return (method as (...a: unknown[]) => unknown).apply(this, args);
+          } finally {
+            this.changes++;
+          }
+        },
+      });
+    }
+  }
 
   constructor(options: AtelioStoreOptions) {
     this.seed = options.seed;

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { cachedJson, JsonBodyCache } from '../../core/json-body-cache';
+import { JsonBodyCache, versionedJson } from '../../core/json-body-cache';
 import { doesNotExist } from '../shared/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
@@ -48,32 +48,35 @@ export function registerTransactionRoutes({ api, store, hide }: RouteContext): v
   const pageBodies = new JsonBodyCache();
   api.openapi(listRoute(hide), (c) => {
     const q = c.req.valid('query');
-    // Serialised right here, so the page may share the store's objects instead of copying them;
-    // an unchanged page reuses the bytes encoded last time.
-    const page = store.listTransactions(
-      {
-        customerId: q.customer_id,
-        accountId: q.account_id,
-        paymentType: q.payment_type,
-        startDate: q.start_date,
-        endDate: q.end_date,
-        page: q.page === undefined ? undefined : Number(q.page),
-        count: q.count === undefined ? undefined : Number(q.count),
-        orderBy: q.order_by,
-        state: q.transaction_state,
-      },
-      { share: true },
-    );
-    return cachedJson(
+    // Built only when the store changed since these bytes were (its revision says so), and then
+    // serialised right here, so the page may share the store's objects instead of copying them.
+    return versionedJson(
       c,
       pageBodies,
       c.req.url,
-      {
-        page: page.page,
-        pages: page.pages,
-        count: page.count,
-        next_page: page.next_page,
-        transactions: page.items,
+      store.revision,
+      () => {
+        const page = store.listTransactions(
+          {
+            customerId: q.customer_id,
+            accountId: q.account_id,
+            paymentType: q.payment_type,
+            startDate: q.start_date,
+            endDate: q.end_date,
+            page: q.page === undefined ? undefined : Number(q.page),
+            count: q.count === undefined ? undefined : Number(q.count),
+            orderBy: q.order_by,
+            state: q.transaction_state,
+          },
+          { share: true },
+        );
+        return {
+          page: page.page,
+          pages: page.pages,
+          count: page.count,
+          next_page: page.next_page,
+          transactions: page.items,
+        };
       },
       200,
     );

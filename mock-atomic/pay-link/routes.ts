@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { cachedJson, JsonBodyCache } from '../../core/json-body-cache';
+import { JsonBodyCache, versionedJson } from '../../core/json-body-cache';
 import { CLIENT_SECURITY, EITHER_SECURITY, SERVER_SECURITY } from '../shared/auth';
 import { AtomicHttpError } from '../shared/errors';
 import { errors, jsonBody, jsonResponse, type AtomicApp, type RouteDeps } from '../shared/routing';
@@ -113,13 +113,14 @@ export function registerPayLinkRoutes(app: AtomicApp, { store, auth }: RouteDeps
       const authInfo = c.get('auth');
       if (authInfo.kind === 'public' && store.accountOwner(id)?._id !== authInfo.user._id)
         throw new AtomicHttpError('resourceNotFound', `Account "${id}" not found`);
-      // Serialised right here, so the view may share the store's objects (no copy of the orders);
-      // an unchanged body reuses the bytes encoded last time.
-      return cachedJson(
+      // Built only when the store changed since these bytes were (its revision says so), and then
+      // serialised right here, so the view may share the store's objects (no copy of the orders).
+      return versionedJson(
         c,
         accountBodies,
         c.req.url,
-        { data: store.getPayLinkAccount(id, { share: true }) },
+        store.revision,
+        () => ({ data: store.getPayLinkAccount(id, { share: true }) }),
         200,
       );
     },

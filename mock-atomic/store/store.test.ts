@@ -583,3 +583,63 @@ describe('AtomicStore account views: copied or shared', () => {
     expect(JSON.stringify(shared)).toBe(JSON.stringify(store.getPayLinkAccount(id)));
   });
 });
+
+describe('AtomicStore revision', () => {
+  it('stays where it is while the store is only read', () => {
+    const { store } = newStore();
+    const id = store.baselineInfo().amazonAccountId!;
+    const before = store.revision;
+    store.getPayLinkAccount(id);
+    store.getPayLinkAccount(id, { share: true });
+    store.listPayLinkAccounts('demo-user');
+    store.accountOwner(id);
+    store.apiSecretTokens();
+    store.resolvePublicToken('unknown-token');
+    store.findUser('demo-user');
+    store.getUser('demo-user');
+    expect(store.revision).toBe(before);
+  });
+
+  it('moves on with every change, and with a call that fails half-way', () => {
+    const { store } = newStore();
+    const id = store.baselineInfo().amazonAccountId!;
+    const changes: (() => unknown)[] = [
+      () => store.disconnectAccount(id, 'session-expired'),
+      () => store.createSecret('another'),
+      () => store.ensureUser('someone-new'),
+      () => store.endMonitoring('demo-user'),
+      () => store.reset(),
+      () => store.importState(store.exportState()),
+    ];
+    for (const change of changes) {
+      const before = store.revision;
+      change();
+      expect(store.revision).toBeGreaterThan(before);
+    }
+    const before = store.revision;
+    expect(() => store.disconnectAccount('0'.repeat(24), 'session-expired')).toThrow();
+    expect(store.revision).toBeGreaterThan(before);
+  });
+
+  it('moves on when a task played out on the clock changes state', async () => {
+    const { store, clock } = newStore({ baseline: false });
+    const task = store.startConnectTask({ identifier: 'u' });
+    const done = store.runTask(task._id, { connection: { orderCount: 2 } });
+    let before = store.revision;
+    await clock.advance(2_000);
+    expect(store.revision).toBeGreaterThan(before);
+    before = store.revision;
+    await clock.advance(4_000);
+    await done;
+    expect(store.revision).toBeGreaterThan(before);
+  });
+
+  it('is shared by withRandom views, whose changes move it too', () => {
+    const { store } = newStore();
+    const view = store.withRandom(createRandom('view'));
+    const before = store.revision;
+    view.ensureUser('from-a-view');
+    expect(store.revision).toBeGreaterThan(before);
+    expect(view.revision).toBe(store.revision);
+  });
+});

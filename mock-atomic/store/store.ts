@@ -214,6 +214,8 @@ interface StoreCore {
   mfaWaiters: Map<string, () => void>;
   muted: boolean;
   baseline: BaselineInfo;
+  /** Moves on with every change to the state (see READ_ONLY_METHODS). */
+  revision: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -247,6 +249,22 @@ function outcomeFor(username: SandboxUsername | undefined): {
 const mfaFor = (username: SandboxUsername | undefined): 'code' | 'question' | undefined =>
   username === 'test-code-mfa' ? 'code' : username === 'test-question-mfa' ? 'question' : undefined;
 
+/**
+ * Store methods that only read: calling them leaves `revision` where it is, so the responses cached
+ * for the hot GET routes stay valid. Only what those routes call needs to be here — a read missing
+ * from the list costs cache hits, never correctness.
+ */
+const READ_ONLY_METHODS = new Set<string>([
+  'getPayLinkAccount',
+  'listPayLinkAccounts',
+  'accountRecord',
+  'accountOwner',
+  'findUser',
+  'getUser',
+  'apiSecretTokens',
+  'resolvePublicToken',
+]);
+
 export class AtomicStore {
   readonly events = new Emitter<AtomicStoreEvents>();
   readonly clock: Clock;
@@ -260,6 +278,34 @@ export class AtomicStore {
   private readonly core: StoreCore;
   /** Set on `withRandom` views; the store itself uses the shared runtime generator. */
   private readonly randomOverride: SeededRandom | undefined = undefined;
+
+  /**
+   * A number that moves on with every change to the store's state, so a response cached at one
+   * revision is exactly what the store would serve now. Every method not in READ_ONLY_METHODS —
+   * public or private, today's or tomorrow's — counts as a change when it returns or throws, and so
+   * does every timer the store schedules: a new method is counted by default, never missed.
+   */
+  get revision(): number {
+    return this.core.revision;
+  }
+
+  static {
+    for (const name of Object.getOwnPropertyNames(AtomicStore.prototype)) {
+      const descriptor = Object.getOwnPropertyDescriptor(AtomicStore.prototype, name)!;
+      const method: unknown = descriptor.value;
+      if (name === 'constructor' || READ_ONLY_METHODS.has(name) || typeof method !== 'function') continue;
+      Object.defineProperty(AtomicStore.prototype, name, {
+        ...descriptor,
+        value: function (this: AtomicStore, ...args: unknown[]) {
+          try {
+            return (method as (...a: unknown[]) => unknown).apply(this, args);
+          } finally {
+            this.core.revision++;
+          }
+        },
+      });
+    }
+  }
 
   constructor(options: AtomicStoreOptions) {
     this.clock = options.clock;
@@ -287,6 +333,7 @@ export class AtomicStore {
       mfaWaiters: new Map(),
       muted: false,
       baseline: { identifiers: [], defaultSecretId: '' },
+      revision: 0,
     };
     this.buildBaseline();
   }
@@ -330,7 +377,12 @@ export class AtomicStore {
   private schedule(ms: number, fn: () => void): void {
     const id = this.clock.setTimeout(() => {
       this.core.timers.delete(id);
-      fn();
+      try {
+        fn();
+      } finally {
+        // A timer changes state outside any method call: count it as a change too.
+        this.core.revision++;
+      }
     }, ms);
     this.core.timers.add(id);
   }
