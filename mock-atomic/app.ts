@@ -46,10 +46,13 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** A public token is a credential (masked as the `x-public-token` header is) even in the revoke path. */
 const REVOKE_PATH = /^(\/access-token\/)([^/]+)(\/revoke\/?)$/;
 const redactTokenPath = (path: string) =>
-  path.replace(
-    REVOKE_PATH,
-    (_all, head: string, token: string, tail: string) => `${head}${maskSecret(token)}${tail}`,
-  );
+  // The prefix test first: this runs for every request the journal records.
+  path.startsWith('/access-token/')
+    ? path.replace(
+        REVOKE_PATH,
+        (_all, head: string, token: string, tail: string) => `${head}${maskSecret(token)}${tail}`,
+      )
+    : path;
 
 const FAULT_CODES: Record<number, number> = {
   429: ERROR_CODES.rateLimited.code,

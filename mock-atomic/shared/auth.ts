@@ -69,23 +69,35 @@ const TOKEN_PROBLEMS = {
 } as const;
 
 export function createAuth(store: AtomicStore, credentials: AtomicCredentials): Auth {
-  // The configured key and secret never change: hash them once, not on every request.
-  const expectedKey = digest(credentials.apiKey);
-  const expectedSecret = digest(credentials.apiSecret);
+  /**
+   * Key and secret are hashed as one value and compared with each accepted pair: one hash per
+   * request, and a wrong key takes exactly as long as a wrong secret. The length prefix keeps the
+   * pair unambiguous.
+   */
+  const pairDigest = (key: string, secret: string) => digest(`${key.length}:${key}${secret}`);
+  // The expected pairs change only when a secret is created or deleted: hash each once.
+  const configuredPair = pairDigest(credentials.apiKey, credentials.apiSecret);
+  const tokenPairs = new Map<string, Buffer>();
+  const expectedPair = (token: string) => {
+    let pair = tokenPairs.get(token);
+    if (!pair) {
+      if (tokenPairs.size >= 1000) tokenPairs.clear();
+      pair = pairDigest(credentials.apiKey, token);
+      tokenPairs.set(token, pair);
+    }
+    return pair;
+  };
   const checkServer = (key: string | undefined, secret: string | undefined): AuthInfo => {
     if (!key || !secret)
       throw new AtomicHttpError(
         'missingCredentials',
         `Missing credentials: send both x-api-key and x-api-secret (missing ${!key ? 'x-api-key' : 'x-api-secret'})`,
       );
-    const keyOk = timingSafeEqual(digest(key), expectedKey);
-    // Compare against every accepted secret without stopping early.
-    const givenSecret = digest(secret);
-    let secretOk = timingSafeEqual(givenSecret, expectedSecret);
-    for (const token of store.apiSecretTokens())
-      secretOk = timingSafeEqual(givenSecret, digest(token)) || secretOk;
-    if (!(keyOk && secretOk))
-      throw new AtomicHttpError('invalidCredentials', 'Invalid x-api-key or x-api-secret');
+    const given = pairDigest(key, secret);
+    // Compare against every accepted pair without stopping early.
+    let ok = timingSafeEqual(given, configuredPair);
+    for (const token of store.apiSecretTokens()) ok = timingSafeEqual(given, expectedPair(token)) || ok;
+    if (!ok) throw new AtomicHttpError('invalidCredentials', 'Invalid x-api-key or x-api-secret');
     return { kind: 'server' };
   };
 
