@@ -247,9 +247,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const importState = async (input: unknown) => {
       const state = input as Partial<PlatformState> | null;
       if (!state || state.version !== 1) throw new Error('state.version must be 1 (export one with GET /api/state)');
+      // Both stores or neither: a document one of them refuses leaves the platform as it was.
+      const previous = { atomic: atomic.exportState(), atelio: atelio.exportState() };
+      try {
+        atomic.importState(state.atomic);
+        atelio.importState(state.atelio);
+      } catch (error) {
+        atomic.importState(previous.atomic);
+        atelio.importState(previous.atelio);
+        throw error;
+      }
       await engine.reset();
-      atomic.importState(state.atomic);
-      atelio.importState(state.atelio);
       dropForeignReceivers(state.receivers);
       registerReceivers();
       if (typeof state.clockOffsetMs === 'number' && state.clockOffsetMs > clock.offsetMs) {

@@ -15,7 +15,8 @@ import { answerProblem, sendInProcess } from './support/transport';
  * message}}`, never a 5xx — including `/api/stitcher/...`, which passes requests on to the stitcher.
  */
 
-const BODY_LIMIT = 16 * 1024;
+/** Above the size of an exported state (about 350 KB), so PUT /api/state imports real documents. */
+const BODY_LIMIT = 512 * 1024;
 let platform: FuzzPlatform;
 let api: ApiDescription;
 
@@ -240,5 +241,33 @@ describe('the control plane under generated bad input', () => {
       expect(answerProblem('control', request, answer), rest).toBeUndefined();
       expect(answer.text).not.toContain('"version":1');
     }
+  });
+
+  it('refuses a state document that is valid for one vendor and not the other, and changes nothing', async () => {
+    const { sandbox } = platform;
+    // Runs the fuzzer started in real time would change the state while we compare it.
+    await sandbox.scenarios.cancelAll();
+    const before = sandbox.exportState();
+    const deliveries = sandbox.engine.log.size;
+    const exported = sandbox.exportState();
+    // Valid for Atomic (and different: no webhook endpoints), broken for Atelio — and the reverse.
+    const atomicChanged = { ...(exported.atomic as Record<string, unknown>), webhookEndpoints: [] };
+    for (const half of [
+      { ...exported, atomic: atomicChanged, atelio: { version: 1, customers: 'not a list' } },
+      { ...exported, atomic: { version: 1, users: 7 } },
+    ]) {
+      const request = {
+        method: 'PUT',
+        target: '/api/state',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(half),
+        label: 'half a state',
+      };
+      const answer = (await sendInProcess(platform.control, request))!;
+      expect(answer.status).toBe(400);
+      expect(answerProblem('control', request, answer)).toBeUndefined();
+      expect(sandbox.exportState()).toEqual(before);
+    }
+    expect(sandbox.engine.log.size).toBe(deliveries);
   });
 });
