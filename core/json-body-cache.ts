@@ -2,20 +2,17 @@ import type { Context, TypedResponse } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { JSONParsed, JSONValue } from 'hono/utils/types';
 
-/** Bodies shorter than this are answered as they are: encoding them costs less than the lookup. */
-const MIN_CACHED_LENGTH = 4096;
-
 const encoder = new TextEncoder();
 
 /** Bytes an entry holds: the encoded body plus its text, counted at two bytes a character (the worst case). */
 const sizeOf = (entry: { json: string; bytes: Uint8Array }) => entry.bytes.byteLength + entry.json.length * 2;
 
 /**
- * The encoded bytes of large JSON bodies that clients read again and again — the same account, the
- * same page of transactions — for `versionedJson`. An entry is answered as it is only while the
- * data's version is the one it was built at. When the version has moved, the body is built and
- * serialised again, and if its text is unchanged the bytes are still reused: encoding a page of
- * transactions to UTF-8 costs as much as serialising it.
+ * The encoded bytes of JSON bodies that clients read again and again — the same account, the same
+ * task status while it runs, the same page of transactions — for `versionedJson`. An entry is
+ * answered as it is only while the data's version is the one it was built at. When the version has
+ * moved, the body is built and serialised again, and if its text is unchanged the bytes are still
+ * reused: encoding a page of transactions to UTF-8 costs as much as serialising it.
  *
  * Memory is bounded: past `maxBytes` the oldest keys are dropped.
  */
@@ -26,7 +23,7 @@ export class JsonBodyCache {
   >();
   private heldBytes = 0;
 
-  constructor(readonly maxBytes = 4 * 1024 * 1024) {}
+  constructor(readonly maxBytes = 2 * 1024 * 1024) {}
 
   /** The bytes held for `key` if they were built at `version` of the data (see `versionedJson`). */
   lookup(key: string, version: number): Uint8Array<ArrayBuffer> | undefined {
@@ -82,9 +79,7 @@ export function versionedJson<T extends JSONValue | object, U extends Contentful
   build: () => T,
   status: U,
 ): Response & TypedResponse<JSONParsed<T>, U, 'json'> {
-  const held = cache.lookup(key, version);
-  const json = held ? undefined : JSON.stringify(build());
-  const body = held ?? (json!.length < MIN_CACHED_LENGTH ? json! : cache.encode(key, json!, version));
+  const body = cache.lookup(key, version) ?? cache.encode(key, JSON.stringify(build()), version);
   return c.body(body, status, { 'content-type': 'application/json' }) as unknown as Response &
     TypedResponse<JSONParsed<T>, U, 'json'>;
 }

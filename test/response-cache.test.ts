@@ -8,8 +8,8 @@ import {
 } from '../scenarios/testing';
 
 /**
- * The hot GET routes answer from bytes cached per store revision (an account with its orders, a page
- * of transactions). Whatever a scenario does to the stores, every answer must be what the store
+ * The hot GET routes answer from bytes cached per store revision (an account with its orders, a task's
+ * status, a transaction, a page of transactions). Whatever a scenario does to the stores, every answer must be what the store
  * holds at that moment: the routes are polled while every shipped scenario runs and after it ends,
  * and each answer is compared byte for byte with a fresh serialisation of the store.
  */
@@ -32,8 +32,8 @@ async function text(
 }
 
 /**
- * Compares every account of the seeded user and the scenario's user, and three transaction pages,
- * with the store. Only reads that leave the revision alone are used, so the caches the scenario must
+ * Compares every account and task status of the seeded user and the scenario's user, transactions
+ * by id and three transaction pages, with the store. Only reads that leave the revision alone are used, so the caches the scenario must
  * invalidate are never invalidated by the check itself. A comparison is counted only when nothing
  * changed while the request was in flight.
  */
@@ -52,7 +52,37 @@ async function check(platform: ScenarioPlatform): Promise<number> {
     expect(served).toEqual({ status: 200, body: expected });
     compared++;
   }
+  const taskIds = ['demo-user', IDENTIFIER].flatMap((identifier) =>
+    platform.atomic.findUser(identifier) ? platform.atomic.listUserTasks(identifier).map((t) => t._id) : [],
+  );
+  for (const id of taskIds) {
+    const revision = platform.atomic.revision;
+    const task = platform.atomic.getTask(id);
+    const served = await text(platform.atomicApp, `/task/${id}/status`, ATOMIC_HEADERS);
+    if (platform.atomic.revision !== revision) continue;
+    expect(served.status).toBe(200);
+    const body = JSON.parse(served.body) as { status: string; createdAt: string; failReason?: string };
+    expect(body).toMatchObject({
+      status: task.status,
+      createdAt: task.createdAt,
+      data: { task: { status: task.status, payrollDataAvailable: task.payrollDataAvailable } },
+    });
+    expect(body.failReason).toBe(task.status === 'failed' ? task.failReason : undefined);
+    compared++;
+  }
   const customer = platform.atelio.getCustomer(IDENTIFIER) ? IDENTIFIER : undefined;
+  const transactionIds = [
+    ...platform.atelio.listTransactions({ count: 10 }).items,
+    ...(customer ? platform.atelio.listTransactions({ customerId: customer, count: 100 }).items : []),
+  ].map((t) => t.transaction_id);
+  for (const id of transactionIds) {
+    const revision = platform.atelio.revision;
+    const expected = JSON.stringify(platform.atelio.getTransaction(id));
+    const served = await text(platform.atelioApp, `/api/v0.1/transactions/${id}`, ATELIO_HEADERS);
+    if (platform.atelio.revision !== revision) continue;
+    expect(served).toEqual({ status: 200, body: expected });
+    compared++;
+  }
   const queries = [
     { count: 50 },
     { count: 50, page: 2 },
@@ -83,7 +113,7 @@ async function check(platform: ScenarioPlatform): Promise<number> {
 
 describe('cached GET responses', () => {
   it.each(SCENARIOS)(
-    '%s: every account and transaction page served during and after the run is current',
+    '%s: every account, task status, transaction and page served during and after the run is current',
     async (name) => {
       const platform = await createScenarioPlatform({ receiver: false });
       platforms.push(platform);
@@ -97,10 +127,10 @@ describe('cached GET responses', () => {
       let finished = false;
       void run.done.finally(() => (finished = true));
       while (!finished) {
-      compared += await check(platform);
-      // The run moves on in timers: let them in between checks.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+        compared += await check(platform);
+        // The run moves on in timers: let them in between checks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       expect((await run.done).status).toBe('completed');
       compared += await check(platform);
       compared += await check(platform);

@@ -44,8 +44,10 @@ const getRoute = (hide: boolean) =>
   });
 
 export function registerTransactionRoutes({ api, store, hide }: RouteContext): void {
-  // A page of 50 transactions is over 50 kB, and clients poll the same page again and again.
+  // Clients poll the same page (over 50 kB at count=50) and the same transaction again and again:
+  // both are answered from the bytes built at the store's revision.
   const pageBodies = new JsonBodyCache();
+  const transactionBodies = new JsonBodyCache();
   api.openapi(listRoute(hide), (c) => {
     const q = c.req.valid('query');
     // Built only when the store changed since these bytes were (its revision says so), and then
@@ -82,10 +84,19 @@ export function registerTransactionRoutes({ api, store, hide }: RouteContext): v
     );
   });
 
-  api.openapi(getRoute(hide), (c) => {
-    const { transaction_id } = c.req.valid('param');
-    const transaction = store.getTransaction(transaction_id, { share: true });
-    if (!transaction) throw doesNotExist('transaction', transaction_id);
-    return c.json(transaction, 200);
-  });
+  api.openapi(getRoute(hide), (c) =>
+    versionedJson(
+      c,
+      transactionBodies,
+      c.req.url,
+      store.revision,
+      () => {
+        const { transaction_id } = c.req.valid('param');
+        const transaction = store.getTransaction(transaction_id, { share: true });
+        if (!transaction) throw doesNotExist('transaction', transaction_id);
+        return transaction;
+      },
+      200,
+    ),
+  );
 }

@@ -255,6 +255,9 @@ const mfaFor = (username: SandboxUsername | undefined): 'code' | 'question' | un
  * from the list costs cache hits, never correctness.
  */
 const READ_ONLY_METHODS = new Set<string>([
+  'getTask',
+  'taskRecord',
+  'listUserTasks',
   'getPayLinkAccount',
   'listPayLinkAccounts',
   'accountRecord',

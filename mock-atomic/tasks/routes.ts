@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { timingSafeEqual } from 'node:crypto';
+import { JsonBodyCache, versionedJson } from '../../core/json-body-cache';
 import { findCompany } from '../companies/catalog';
 import { SERVER_SECURITY } from '../shared/auth';
 import { AtomicHttpError } from '../shared/errors';
@@ -18,6 +19,7 @@ import {
 const TaskParams = z.object({ taskId: ObjectIdSchema.openapi({ param: { name: 'taskId', in: 'path' } }) });
 
 export function registerTaskRoutes(app: AtomicApp, { store, auth, clock }: RouteDeps): void {
+  const statusBodies = new JsonBodyCache();
   app.openapi(
     createRoute({
       method: 'get',
@@ -45,27 +47,33 @@ export function registerTaskRoutes(app: AtomicApp, { store, auth, clock }: Route
       request: { params: TaskParams },
       responses: { 200: jsonResponse(TaskStatusResponseSchema, 'The status'), ...errors(404) },
     }),
-    (c) => {
-      const task = store.getTask(c.req.valid('param').taskId);
-      const failReason =
-        task.status === 'failed' && task.failReason !== undefined ? { failReason: task.failReason } : {};
-      return c.json(
-        {
-          createdAt: task.createdAt,
-          status: task.status,
-          ...failReason,
-          data: {
-            task: {
-              createdAt: task.createdAt,
-              status: task.status,
-              ...failReason,
-              payrollDataAvailable: task.payrollDataAvailable,
+    // Polled in a loop while a task runs: answered from the bytes built at the store's revision.
+    (c) =>
+      versionedJson(
+        c,
+        statusBodies,
+        c.req.url,
+        store.revision,
+        () => {
+          const task = store.getTask(c.req.valid('param').taskId);
+          const failReason =
+            task.status === 'failed' && task.failReason !== undefined ? { failReason: task.failReason } : {};
+          return {
+            createdAt: task.createdAt,
+            status: task.status,
+            ...failReason,
+            data: {
+              task: {
+                createdAt: task.createdAt,
+                status: task.status,
+                ...failReason,
+                payrollDataAvailable: task.payrollDataAvailable,
+              },
             },
-          },
+          };
         },
         200,
-      );
-    },
+      ),
   );
 
   app.openapi(
