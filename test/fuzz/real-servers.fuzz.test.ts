@@ -201,7 +201,10 @@ describe('the real servers, attacked over sockets', () => {
     const attacks: { name: string; payload: Uint8Array | string }[] = [
       {
         name: 'NUL in the path',
-        payload: bytes('GET /pay-link/accounts/a§b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n', [0]),
+        payload: bytes(
+          'GET /pay-link/accounts/a§b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+          [0],
+        ),
       },
       {
         name: 'invalid UTF-8 in the path',
@@ -241,7 +244,8 @@ describe('the real servers, attacked over sockets', () => {
       },
       {
         name: 'negative Content-Length',
-        payload: 'POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
+        payload:
+          'POST /api/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
       },
       {
         name: 'bad chunk size',
@@ -255,7 +259,10 @@ describe('the real servers, attacked over sockets', () => {
       },
       { name: 'half a request line, then hang-up', payload: 'GET /api/v0.1/transac' },
       { name: 'HTTP/0.9 style', payload: 'GET /\r\n\r\n' },
-      { name: 'unknown HTTP version', payload: 'GET / HTTP/7.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' },
+      {
+        name: 'unknown HTTP version',
+        payload: 'GET / HTTP/7.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+      },
       {
         name: '50 pipelined requests',
         payload: `${'GET /__sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(49)}GET /__sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
