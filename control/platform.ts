@@ -82,10 +82,13 @@ function readStateFile(file: string): unknown {
   }
 }
 
-/** Writes beside the file and renames over it, so a crash mid-write never leaves half a state. */
+/**
+ * Writes beside the file and renames over it, so a crash mid-write never leaves half a state. The
+ * state holds webhook signing secrets: readable by the owner only.
+ */
 function writeStateFile(file: string, state: PlatformState): void {
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state));
+  writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
   renameSync(temporary, file);
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -76,6 +76,8 @@ describe('--state-file', () => {
     expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(first.stderr()).toContain(`State saved to ${file}`);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as StateDocument;
+    // It holds webhook signing secrets: nobody but the owner may read it.
+    expect(statSync(file).mode & 0o077).toBe(0);
     expect(saved).toEqual(exported);
 
     const second = await cli(['--state-file', file]);
