@@ -5,6 +5,7 @@
  *   npm run bench                     every suite
  *   npm run bench -- http startup     only these (the other suites' last results are kept)
  *   npm run bench -- --list           the suites and what each measures
+ *   npm run bench -- --render         rewrite latest.md from latest.json
  *
  * Each suite prints one JSON document on stdout; its progress lines go to stderr and are shown as
  * they come. The summary at the end is the same text as latest.md.
@@ -15,7 +16,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firstJsonObject } from './lib/json';
-import { renderMarkdown, type SuiteRecord } from './lib/report';
+import { renderMarkdown, type ResultsDocument, type SuiteRecord } from './lib/report';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -151,6 +152,14 @@ async function main() {
       process.stdout.write(
         `${suite.name.padEnd(10)} ${suite.what}${available(suite) ? '' : ' (no script yet)'}\n`,
       );
+    return;
+  }
+  if (argv.includes('--render')) {
+    // Only rewrite latest.md from latest.json (after a change to the report's layout).
+    const latestJson = join(RESULTS_DIR, 'latest.json');
+    const document = JSON.parse(readFileSync(latestJson, 'utf8')) as ResultsDocument;
+    writeAtomically(join(RESULTS_DIR, 'latest.md'), renderMarkdown(document));
+    process.stdout.write(renderMarkdown(document));
     return;
   }
   const suites = chooseSuites(argv);

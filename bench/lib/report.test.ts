@@ -50,10 +50,60 @@ describe('renderMarkdown', () => {
 
   it('lists the top-level figures of a suite it has no table for', () => {
     const markdown = renderMarkdown(
-      document([record('memory', { rssGrowthMB: 12.345, goalMet: true, detail: {} })]),
+      document([record('custom', { rssGrowthMB: 12.345, goalMet: true, detail: {} })]),
     );
     expect(markdown).toContain('- rssGrowthMB: 12.35');
     expect(markdown).toContain('- goalMet: true');
     expect(markdown).not.toContain('detail');
+  });
+});
+
+describe('renderMarkdown for the load and memory suites', () => {
+  it('shows the mixed load per target with errors and 5xx', () => {
+    const load = {
+      connections: 200,
+      durationSec: 60.1,
+      requests: 600000,
+      requestsPerSec: 9984,
+      errors: 0,
+      server5xx: 0,
+      perVendor: [
+        {
+          vendor: 'atomic',
+          connections: 100,
+          requests: 300000,
+          requestsPerSec: 4992,
+          latencyMs: { p50: 18, p99: 60 },
+          errors: 0,
+          server5xx: 0,
+        },
+      ],
+      webhooks: {
+        scenarioRuns: { started: 12, completed: 12, failed: 0, webhooks: 400 },
+        authorizationsSimulated: 345,
+        failedDeliveries: 0,
+      },
+      platformHealthyAfter: true,
+    };
+    const markdown = renderMarkdown(document([record('load', load)]));
+    expect(markdown).toContain('| atomic | 100 | 300,000 | 4,992 | 18 ms | 60 ms | 0 | 0 |');
+    expect(markdown).toContain('**0 errors, 0 5xx**');
+    expect(markdown).toContain('12 scenario runs (0 failed, 400 webhooks) and 345 card authorisations');
+  });
+
+  it('shows the RSS before and after with the growth against the budget', () => {
+    const memory = {
+      rssMB: { afterFirst10kRequests: 120.4, afterAll: 131.2, growth: 10.8, budget: 50 },
+      withinBudget: true,
+      requests: { measuredPhase: 1000000, errors: 0, server5xx: 0 },
+      webhookDeliveries: { measuredPhase: 100000, failedEvents: 0 },
+      bounded: {
+        journal: { recorded: 1010000, capacity: 1000 },
+        deliveryLog: { size: 1000, capacity: 1000 },
+      },
+    };
+    const markdown = renderMarkdown(document([record('memory', memory)]));
+    expect(markdown).toContain('| 120.4 MB | 131.2 MB | **10.8 MB** | 50 MB | yes |');
+    expect(markdown).toContain('1,000,000 requests and 100,000 webhook deliveries');
   });
 });

@@ -144,6 +144,61 @@ function stitching(result: Json): string {
   ].join('\n');
 }
 
+function load(result: Json): string {
+  const rows = arr(result['perVendor']).map((v) => {
+    const latency = obj(v['latencyMs']);
+    return [
+      text(v['vendor']),
+      num(v['connections']),
+      num(v['requests']),
+      num(v['requestsPerSec']),
+      `${num(latency['p50'])} ms`,
+      `${num(latency['p99'])} ms`,
+      num(v['errors']),
+      num(v['server5xx']),
+    ];
+  });
+  const webhooks = obj(result['webhooks']);
+  const runs = obj(webhooks['scenarioRuns']);
+  return [
+    table(['target', 'connections', 'requests', 'req/s', 'p50', 'p99', 'errors', '5xx'], rows),
+    '',
+    `${num(result['connections'])} clients for ${num(result['durationSec'], 1)} s: ${num(result['requests'])} requests ` +
+      `(${num(result['requestsPerSec'])}/s), **${num(result['errors'])} errors, ${num(result['server5xx'])} 5xx**. ` +
+      `Meanwhile ${num(runs['completed'])} scenario runs (${num(runs['failed'])} failed, ${num(runs['webhooks'])} webhooks) ` +
+      `and ${num(webhooks['authorizationsSimulated'])} card authorisations sent webhooks; ` +
+      `${num(webhooks['failedDeliveries'])} deliveries failed; platform healthy afterwards: ${yesNo(result['platformHealthyAfter'])}.`,
+  ].join('\n');
+}
+
+function memory(result: Json): string {
+  const rss = obj(result['rssMB']);
+  const requests = obj(result['requests']);
+  const deliveries = obj(result['webhookDeliveries']);
+  const bounded = obj(result['bounded']);
+  const journal = obj(bounded['journal']);
+  const log = obj(bounded['deliveryLog']);
+  return [
+    table(
+      ['RSS after the first 10,000 requests', 'RSS after all', 'growth', 'budget', 'within budget'],
+      [
+        [
+          `${num(rss['afterFirst10kRequests'], 1)} MB`,
+          `${num(rss['afterAll'], 1)} MB`,
+          `**${num(rss['growth'], 1)} MB**`,
+          `${num(rss['budget'])} MB`,
+          yesNo(result['withinBudget']),
+        ],
+      ],
+    ),
+    '',
+    `Measured phase: ${num(requests['measuredPhase'])} requests and ${num(deliveries['measuredPhase'])} webhook deliveries ` +
+      `(${num(requests['errors'])} errors, ${num(requests['server5xx'])} 5xx, ${num(deliveries['failedEvents'])} failed events). ` +
+      `Journal ${num(journal['recorded'])} recorded, ${num(journal['capacity'])} kept; delivery log ` +
+      `${num(log['size'])}/${num(log['capacity'])}. RSS read at rest, after V8's memory reducer.`,
+  ].join('\n');
+}
+
 /** For suites without a renderer: their top-level figures. */
 function generic(result: Json): string {
   const lines = Object.entries(result)
@@ -152,7 +207,15 @@ function generic(result: Json): string {
   return lines.length ? lines.join('\n') : 'See latest.json.';
 }
 
-const RENDERERS: Record<string, (result: Json) => string> = { http, startup, webhooks, scenarios, stitching };
+const RENDERERS: Record<string, (result: Json) => string> = {
+  http,
+  startup,
+  webhooks,
+  scenarios,
+  stitching,
+  load,
+  memory,
+};
 
 const TITLES: Record<string, string> = {
   http: 'HTTP throughput and latency vs WireMock',
