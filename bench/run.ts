@@ -39,7 +39,7 @@ const SUITES: Suite[] = [
   {
     name: 'startup',
     file: 'bench/startup.ts',
-    args: [],
+    args: ['--runs', '5'],
     what: 'spawn to all four servers healthy vs WireMock to healthy',
   },
   {
