@@ -41,13 +41,15 @@ const TYPES_DIR = join(DIST, 'types');
 const toPosix = (path) => path.split(sep).join('/');
 
 /**
- * Packages left to Node at run time: native addons cannot be bundled, and development-only packages
- * (Pact, Playwright, test tools) are imported lazily by the few commands that use them and may be
- * absent from a production install.
+ * Packages left to Node at run time: native addons cannot be bundled (better-sqlite3, and Pact,
+ * whose core is a native library it finds next to its own files; only `verify-pact` loads it, on
+ * demand), and development-only packages may be absent from a production install.
  */
+const NATIVE = ['better-sqlite3', '@pact-foundation/pact'];
+
 function externals() {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  return ['better-sqlite3', ...Object.keys(pkg.devDependencies ?? {})];
+  return [...NATIVE, ...Object.keys(pkg.devDependencies ?? {})];
 }
 
 /**
