@@ -15,9 +15,9 @@ export const BUILD_CONFIG_FILES = ['scripts/build.mjs', 'package.json', 'package
  * What build-info.json records for each part of dist/: `bundles` (esbuild) and `types` (tsc). Each
  * has its own record because `stitch-sandbox` rebuilds only the bundles when they are stale.
  */
-export function readBuildInfo() {
+export function readBuildInfo(root = ROOT) {
   try {
-    const info = JSON.parse(readFileSync(BUILD_INFO, 'utf8'));
+    const info = JSON.parse(readFileSync(join(root, 'dist', 'build-info.json'), 'utf8'));
     return info.version === 2 ? info : undefined;
   } catch {
     return undefined;
@@ -29,20 +29,20 @@ export function readBuildInfo() {
  * went into its last build (the compiler's own list of inputs) is unchanged since that build
  * started, and every file it wrote is still there.
  */
-export function staleReason(part = 'bundles') {
-  const record = readBuildInfo()?.[part];
+export function staleReason(part = 'bundles', root = ROOT) {
+  const record = readBuildInfo(root)?.[part];
   if (!record) return `no ${part} built yet`;
   for (const output of record.outputs) {
-    if (!statSync(join(ROOT, output), { throwIfNoEntry: false })) return `${output} is missing`;
+    if (!statSync(join(root, output), { throwIfNoEntry: false })) return `${output} is missing`;
   }
   for (const input of record.inputs) {
-    const stat = statSync(join(ROOT, input), { throwIfNoEntry: false });
+    const stat = statSync(join(root, input), { throwIfNoEntry: false });
     if (!stat) return `${input} was removed`;
     if (stat.mtimeMs > record.startedAtMs) return `${input} changed`;
   }
   // An installed package has no lock file; a missing config file is no reason to rebuild.
   for (const file of BUILD_CONFIG_FILES) {
-    const mtimeMs = statSync(join(ROOT, file), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const mtimeMs = statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs ?? 0;
     if (mtimeMs > record.startedAtMs) return `${file} changed`;
   }
   return undefined;
