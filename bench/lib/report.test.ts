@@ -88,7 +88,9 @@ describe('renderMarkdown for the load and memory suites', () => {
     const markdown = renderMarkdown(document([record('load', load)]));
     expect(markdown).toContain('| atomic | 100 | 300,000 | 4,992 | 18 ms | 60 ms | 0 | 0 |');
     expect(markdown).toContain('**0 errors, 0 5xx**');
-    expect(markdown).toContain('12 scenario runs (0 failed, 400 webhooks) and 345 card authorisations');
+    expect(markdown).toContain(
+      'scenario runs (12 completed, 0 failed, 400 webhooks) and 345 card authorisations',
+    );
   });
 
   it('shows the RSS before and after with the growth against the budget', () => {

@@ -165,8 +165,8 @@ function load(result: Json): string {
     '',
     `${num(result['connections'])} clients for ${num(result['durationSec'], 1)} s: ${num(result['requests'])} requests ` +
       `(${num(result['requestsPerSec'])}/s), **${num(result['errors'])} errors, ${num(result['server5xx'])} 5xx**. ` +
-      `Meanwhile ${num(runs['completed'])} scenario runs (${num(runs['failed'])} failed, ${num(runs['webhooks'])} webhooks) ` +
-      `and ${num(webhooks['authorizationsSimulated'])} card authorisations sent webhooks; ` +
+      `Meanwhile webhooks came from scenario runs (${num(runs['completed'])} completed, ${num(runs['failed'])} failed, ` +
+      `${num(runs['webhooks'])} webhooks) and ${num(webhooks['authorizationsSimulated'])} card authorisations; ` +
       `${num(webhooks['failedDeliveries'])} deliveries failed; platform healthy afterwards: ${yesNo(result['platformHealthyAfter'])}.`,
   ].join('\n');
 }
