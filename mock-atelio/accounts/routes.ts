@@ -1,3 +1,4 @@
+import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { doesNotExist } from '../shared/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
@@ -36,19 +37,9 @@ export function registerAccountRoutes({ api, store, hide }: RouteContext): void 
     const q = c.req.valid('query');
     const page = store.listAccounts({
       customerId: q.customer_id,
-      page: q.page === undefined ? undefined : Number(q.page),
-      count: q.count === undefined ? undefined : Number(q.count),
+      ...pageRequestOf(q),
     });
-    return c.json(
-      {
-        page: page.page,
-        pages: page.pages,
-        count: page.count,
-        next_page: page.next_page,
-        accounts: page.items,
-      },
-      200,
-    );
+    return c.json(pageEnvelope(page, 'accounts'), 200);
   });
 
   api.openapi(getRoute(hide), (c) => {

@@ -1,3 +1,4 @@
+import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
@@ -25,18 +26,8 @@ export function registerBalanceRoutes({ api, store, hide }: RouteContext): void 
     const q = c.req.valid('query');
     const page = store.listBalances({
       customerId: q.customer_id,
-      page: q.page === undefined ? undefined : Number(q.page),
-      count: q.count === undefined ? undefined : Number(q.count),
+      ...pageRequestOf(q),
     });
-    return c.json(
-      {
-        page: page.page,
-        pages: page.pages,
-        count: page.count,
-        next_page: page.next_page,
-        balances: page.items,
-      },
-      200,
-    );
+    return c.json(pageEnvelope(page, 'balances'), 200);
   });
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { countQuery, pageEnvelopeFields, pageQuery } from '../shared/pagination';
+import { countQuery, idQuery, pageEnvelopeFields, pageQuery } from '../shared/pagination';
 import { SIGNED_AMOUNT } from '../shared/money';
 
 /**
@@ -23,12 +23,7 @@ export const BalanceSchema = z
 export type Balance = z.infer<typeof BalanceSchema>;
 
 export const BalanceListQuerySchema = z.object({
-  customer_id: z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .openapi({ param: { name: 'customer_id', in: 'query' }, description: 'Only this customer’s accounts.' }),
+  customer_id: idQuery('customer_id', 'Only this customer’s balances.'),
   page: pageQuery,
   count: countQuery,
 });

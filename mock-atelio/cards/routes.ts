@@ -1,3 +1,4 @@
+import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { doesNotExist } from '../shared/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
@@ -35,13 +36,9 @@ export function registerCardRoutes({ api, store, hide }: RouteContext): void {
     const page = store.listCards({
       customerId: q.customer_id,
       accountId: q.account_id,
-      page: q.page === undefined ? undefined : Number(q.page),
-      count: q.count === undefined ? undefined : Number(q.count),
+      ...pageRequestOf(q),
     });
-    return c.json(
-      { page: page.page, pages: page.pages, count: page.count, next_page: page.next_page, cards: page.items },
-      200,
-    );
+    return c.json(pageEnvelope(page, 'cards'), 200);
   });
 
   api.openapi(getRoute(hide), (c) => {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { countQuery, pageEnvelopeFields, pageQuery } from '../shared/pagination';
+import { countQuery, idQuery, pageEnvelopeFields, pageQuery } from '../shared/pagination';
 
 /**
  * [choice] The card object: enough for an integration to find whose card a transaction was on and
@@ -36,14 +36,6 @@ export const CardIdParamSchema = z.object({
     .max(256)
     .openapi({ param: { name: 'card_id', in: 'path' } }),
 });
-
-const idQuery = (name: string, description: string) =>
-  z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .openapi({ param: { name, in: 'query' }, description });
 
 export const CardListQuerySchema = z.object({
   customer_id: idQuery('customer_id', 'Only this customer’s cards.'),

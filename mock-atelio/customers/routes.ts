@@ -1,3 +1,4 @@
+import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { doesNotExist } from '../shared/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
@@ -32,19 +33,9 @@ export function registerCustomerRoutes({ api, store, hide }: RouteContext): void
   api.openapi(listRoute(hide), (c) => {
     const q = c.req.valid('query');
     const page = store.listCustomers({
-      page: q.page === undefined ? undefined : Number(q.page),
-      count: q.count === undefined ? undefined : Number(q.count),
+      ...pageRequestOf(q),
     });
-    return c.json(
-      {
-        page: page.page,
-        pages: page.pages,
-        count: page.count,
-        next_page: page.next_page,
-        customers: page.items,
-      },
-      200,
-    );
+    return c.json(pageEnvelope(page, 'customers'), 200);
   });
 
   api.openapi(getRoute(hide), (c) => {

@@ -49,6 +49,15 @@ export const pageEnvelopeFields = {
     .openapi({ description: 'The next page number, or null on the last page.' }),
 };
 
+/** An optional id filter in the query string (`customer_id`, `account_id`). */
+export const idQuery = (name: string, description: string) =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .openapi({ param: { name, in: 'query' }, description });
+
 export interface PageRequest {
   page?: number | undefined;
   count?: number | undefined;
@@ -61,6 +70,30 @@ export interface Page<T> {
   next_page: number | null;
   items: T[];
 }
+
+/** The page request of a validated query (`page` and `count` arrive as checked digit strings). */
+export const pageRequestOf = (query: {
+  page?: string | undefined;
+  count?: string | undefined;
+}): PageRequest => ({
+  page: query.page === undefined ? undefined : Number(query.page),
+  count: query.count === undefined ? undefined : Number(query.count),
+});
+
+/** The wire envelope of a page: `{page, pages, count, next_page, <key>: items}`. */
+export const pageEnvelope = <K extends string, T>(page: Page<T>, key: K) =>
+  ({
+    page: page.page,
+    pages: page.pages,
+    count: page.count,
+    next_page: page.next_page,
+    [key]: page.items,
+  }) as {
+    page: number;
+    pages: number;
+    count: number;
+    next_page: number | null;
+  } & Record<K, T[]>;
 
 /** Checks page/count for callers that bypass the HTTP schema (the store API). */
 export function resolvePageRequest(request: PageRequest): { page: number; count: AllowedCount } {

@@ -1,3 +1,4 @@
+import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { JsonBodyCache, versionedJson } from '../../core/json-body-cache';
 import { doesNotExist } from '../shared/errors';
@@ -65,20 +66,13 @@ export function registerTransactionRoutes({ api, store, hide }: RouteContext): v
             paymentType: q.payment_type,
             startDate: q.start_date,
             endDate: q.end_date,
-            page: q.page === undefined ? undefined : Number(q.page),
-            count: q.count === undefined ? undefined : Number(q.count),
+            ...pageRequestOf(q),
             orderBy: q.order_by,
             state: q.transaction_state,
           },
           { share: true },
         );
-        return {
-          page: page.page,
-          pages: page.pages,
-          count: page.count,
-          next_page: page.next_page,
-          transactions: page.items,
-        };
+        return pageEnvelope(page, 'transactions');
       },
       200,
     );

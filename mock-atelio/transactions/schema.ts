@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { countQuery, pageEnvelopeFields, pageQuery } from '../shared/pagination';
+import { countQuery, idQuery, pageEnvelopeFields, pageQuery } from '../shared/pagination';
 import { SIGNED_AMOUNT } from '../shared/money';
 import { TIMESTAMP_PATTERN } from '../shared/time';
 
@@ -148,14 +148,6 @@ const dateQuery = (name: string, description: string) =>
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${name} must be a date in the form YYYY-MM-DD` })
     .optional()
     .openapi({ param: { name, in: 'query' }, description, example: '2024-01-31' });
-
-const idQuery = (name: string, description: string) =>
-  z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .openapi({ param: { name, in: 'query' }, description });
 
 export const TransactionListQuerySchema = z.object({
   customer_id: idQuery('customer_id', 'Only this customer’s transactions.'),
