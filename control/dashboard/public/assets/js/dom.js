@@ -31,6 +31,26 @@ export function h(tag, props, ...children) {
 }
 
 /**
+ * A table's header row: plain labels, or `{ num: 'Label' }` for a right-aligned number column.
+ *
+ * @param {...(string | { num: string })} headings
+ * @returns {HTMLElement}
+ */
+export function headRow(...headings) {
+  return h(
+    'thead',
+    null,
+    h(
+      'tr',
+      null,
+      headings.map((heading) =>
+        typeof heading === 'string' ? h('th', null, heading) : h('th', { class: 'num' }, heading.num),
+      ),
+    ),
+  );
+}
+
+/**
  * @param {HTMLElement} el
  * @param {unknown[]} children
  */

@@ -1,7 +1,7 @@
 /* global document, HTMLElement, CSS, URLSearchParams */
 // @ts-check
 import { api, messageOf } from '../api.js';
-import { announce, byId, h, render } from '../dom.js';
+import { announce, byId, h, headRow, render } from '../dom.js';
 import { formatDateTime, formatLatency } from '../format.js';
 import { state } from '../state.js';
 import { statusClass } from './user.js';
@@ -193,19 +193,7 @@ export function createDeliveriesPanel() {
         ? h(
             'table',
             { class: 'attempts', 'aria-label': `Attempts to ${t.url}` },
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                h('th', null, '#'),
-                h('th', null, 'Kind'),
-                h('th', null, 'When'),
-                h('th', null, 'Answer'),
-                h('th', { class: 'num' }, 'Latency'),
-              ),
-            ),
+            headRow('#', 'Kind', 'When', 'Answer', { num: 'Latency' }),
             h(
               'tbody',
               null,

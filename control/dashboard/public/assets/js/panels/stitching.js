@@ -1,6 +1,6 @@
 // @ts-check
 import { api, messageOf } from '../api.js';
-import { byId, h, render } from '../dom.js';
+import { byId, h, headRow, render } from '../dom.js';
 import { formatConfidence, formatDate, formatDateTime, formatMoney, formatPaymentMethod } from '../format.js';
 import { state } from '../state.js';
 import { statusClass } from './user.js';
@@ -125,19 +125,7 @@ export function createStitchingPanel() {
         ? h(
             'table',
             { 'aria-label': 'Orders without a transaction' },
-            h(
-              'thead',
-              null,
-              h(
-                'tr',
-                null,
-                h('th', null, 'Order'),
-                h('th', null, 'Date'),
-                h('th', { class: 'num' }, 'Total'),
-                h('th', null, 'Paid with'),
-                h('th', null, 'Status and reason'),
-              ),
-            ),
+            headRow('Order', 'Date', { num: 'Total' }, 'Paid with', 'Status and reason'),
             h('tbody', null, waiting.map(orderRow)),
           )
         : h('p', { class: 'empty' }, 'Every order has its transaction.'),
@@ -153,18 +141,7 @@ export function createStitchingPanel() {
             h(
               'table',
               null,
-              h(
-                'thead',
-                null,
-                h(
-                  'tr',
-                  null,
-                  h('th', null, 'When'),
-                  h('th', null, 'Merchant'),
-                  h('th', { class: 'num' }, 'Amount'),
-                  h('th', null, 'State'),
-                ),
-              ),
+              headRow('When', 'Merchant', { num: 'Amount' }, 'State'),
               h(
                 'tbody',
                 null,

@@ -1,6 +1,6 @@
 // @ts-check
 import { api, messageOf } from '../api.js';
-import { byId, h, render } from '../dom.js';
+import { byId, h, headRow, render } from '../dom.js';
 import { formatDate, formatDateTime, formatMoney, formatPaymentMethod } from '../format.js';
 import { state } from '../state.js';
 
@@ -171,19 +171,7 @@ export function createUserPanel(hooks) {
       h(
         'table',
         null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'Date'),
-            h('th', null, 'Order'),
-            h('th', { class: 'num' }, 'Total'),
-            h('th', null, 'Paid with'),
-            h('th', null, 'Products'),
-          ),
-        ),
+        headRow('Date', 'Order', { num: 'Total' }, 'Paid with', 'Products'),
         h(
           'tbody',
           null,
@@ -256,19 +244,7 @@ export function createUserPanel(hooks) {
       h(
         'table',
         null,
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'When'),
-            h('th', null, 'Merchant'),
-            h('th', { class: 'num' }, 'Amount'),
-            h('th', null, 'State'),
-            h('th', null, 'Settlements'),
-          ),
-        ),
+        headRow('When', 'Merchant', { num: 'Amount' }, 'State', 'Settlements'),
         h('tbody', null, rows.map(row)),
       );
     render(
