@@ -12,6 +12,7 @@ export {
   type ConnectionData,
   type CreateAccessTokenInput,
   type PayrollEntry,
+  type UserSummary,
   type RefreshOptions,
   type RunTaskOptions,
   type SecretView,

@@ -79,14 +79,6 @@ function allCustomers(atelio: AtelioStore): Customer[] {
 
 /** Every user either vendor knows, newest first, with what the page needs to pick one. */
 export async function listUsers(deps: ViewDeps): Promise<UserListEntry[]> {
-  // The Atomic store has no user listing of its own; its export is a consistent copy of everything.
-  const atomicState = deps.atomic.exportState();
-  const accountsByUser = new Map<string, typeof atomicState.payLinkAccounts>();
-  for (const account of atomicState.payLinkAccounts) {
-    const list = accountsByUser.get(account.userId) ?? [];
-    list.push(account);
-    accountsByUser.set(account.userId, list);
-  }
   const paused = await stitcherPaused(deps.stitcher);
   const entries = new Map<string, UserListEntry>();
   const entry = (identifier: string) => {
@@ -102,16 +94,10 @@ export async function listUsers(deps: ViewDeps): Promise<UserListEntry[]> {
     if (ms === undefined) return;
     if (e.createdAt === null || ms < Date.parse(e.createdAt)) e.createdAt = new Date(ms).toISOString();
   };
-  for (const user of atomicState.users) {
-    const e = entry(user.identifier);
-    const accounts = (accountsByUser.get(user._id) ?? []).filter((a) => a.type === 'linked');
-    e.atomic = {
-      accounts: accounts.length,
-      connected: accounts.filter((a) => a.connectionStatus === 'connected').length,
-      disconnected: accounts.filter((a) => a.connectionStatus === 'disconnected').length,
-      orders: accounts.reduce((sum, a) => sum + a.orders.length, 0),
-    };
-    seen(e, user.createdAt);
+  for (const { identifier, createdAt, ...counts } of deps.atomic.userSummaries()) {
+    const e = entry(identifier);
+    e.atomic = counts;
+    seen(e, createdAt);
   }
   for (const customer of allCustomers(deps.atelio)) {
     const e = entry(customer.customer_id);

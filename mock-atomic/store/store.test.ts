@@ -584,6 +584,29 @@ describe('AtomicStore account views: copied or shared', () => {
   });
 });
 
+describe('AtomicStore.userSummaries', () => {
+  it("counts each user's linked accounts by connection status and their orders, as the export holds them", () => {
+    const { store } = newStore();
+    const state = store.exportState();
+    const summaries = store.userSummaries();
+    expect(summaries.map((s) => s.identifier)).toEqual(state.users.map((u) => u.identifier));
+    for (const user of state.users) {
+      const linked = state.payLinkAccounts.filter((a) => a.userId === user._id && a.type === 'linked');
+      expect(summaries.find((s) => s.identifier === user.identifier)).toEqual({
+        identifier: user.identifier,
+        createdAt: user.createdAt,
+        accounts: linked.length,
+        connected: linked.filter((a) => a.connectionStatus === 'connected').length,
+        disconnected: linked.filter((a) => a.connectionStatus === 'disconnected').length,
+        orders: linked.reduce((sum, a) => sum + a.orders.length, 0),
+      });
+    }
+    const demo = summaries.find((s) => s.identifier === 'demo-user')!;
+    expect(demo.orders).toBeGreaterThan(24);
+    expect(summaries.find((s) => s.identifier === 'demo-user-disconnected')!.disconnected).toBe(1);
+  });
+});
+
 describe('AtomicStore revision', () => {
   it('stays where it is while the store is only read', () => {
     const { store } = newStore();
@@ -597,6 +620,8 @@ describe('AtomicStore revision', () => {
     store.resolvePublicToken('unknown-token');
     store.findUser('demo-user');
     store.getUser('demo-user');
+    store.userSummaries();
+    store.exportState();
     expect(store.revision).toBe(before);
   });
 

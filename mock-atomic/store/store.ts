@@ -123,6 +123,17 @@ export type TokenCheck =
   | { ok: true; user: UserRecord; token: AccessTokenRecord }
   | { ok: false; reason: 'unknown' | 'revoked' | 'expired' };
 
+/** One line of a user listing (`userSummaries`). */
+export interface UserSummary {
+  identifier: string;
+  createdAt: string;
+  /** Linked PayLink accounts (detected ones are not counted). */
+  accounts: number;
+  connected: number;
+  disconnected: number;
+  orders: number;
+}
+
 export interface UserData {
   cards?: CardDetails[] | undefined;
   accounts?: AccountDetails[] | undefined;
@@ -264,6 +275,8 @@ const READ_ONLY_METHODS = new Set<string>([
   'accountOwner',
   'findUser',
   'getUser',
+  'userSummaries',
+  'exportState',
   'apiSecretTokens',
   'resolvePublicToken',
 ]);
@@ -400,6 +413,33 @@ export class AtomicStore {
   }
 
   // ---------------------------------------------------------------- users & access tokens
+
+  /**
+   * Every user with counts of their linked accounts and orders, for listings. Reads the tables in
+   * place: no copy of the orders, unlike `exportState`.
+   */
+  userSummaries(): UserSummary[] {
+    const byUser = new Map<string, UserSummary>();
+    for (const user of this.t.users.values()) {
+      byUser.set(user._id, {
+        identifier: user.identifier,
+        createdAt: user.createdAt,
+        accounts: 0,
+        connected: 0,
+        disconnected: 0,
+        orders: 0,
+      });
+    }
+    for (const account of this.t.payLinkAccounts.values()) {
+      const summary = byUser.get(account.userId);
+      if (!summary || account.type !== 'linked') continue;
+      summary.accounts++;
+      if (account.connectionStatus === 'connected') summary.connected++;
+      if (account.connectionStatus === 'disconnected') summary.disconnected++;
+      summary.orders += account.orders.length;
+    }
+    return [...byUser.values()];
+  }
 
   findUser(identifier: string): UserRecord | undefined {
     return this.t.usersByIdentifier.get(identifier);
