@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
@@ -11,18 +11,10 @@ import { Hono } from 'hono';
  */
 
 /**
- * Where the page's files are: beside this module when it runs from source, or — when it has been
- * bundled into `dist/` — back in the source tree, which a bundle does not copy.
+ * The page's files, beside this module. The build keeps each bundled module's own source location
+ * in `import.meta.url` (scripts/build.mjs), so this holds from dist/ too.
  */
-function findPublicDir(): string {
-  const candidates = [
-    new URL('./public', import.meta.url),
-    new URL('../control/dashboard/public', import.meta.url),
-  ].map((url) => fileURLToPath(url));
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
-}
-
-export const PUBLIC_DIR = findPublicDir();
+export const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
