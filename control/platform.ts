@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PlatformClock, ScopedClock } from '../core/clock';
-import { loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
 import { FaultInjector } from '../core/faults';
+import { isExposedBind, WebhookTargetPolicy } from '../core/hosts';
 import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
 import { recordAttemptInRunContext } from '../core/run-context';
@@ -11,8 +13,10 @@ import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireA
 import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
+import { sameSecret } from './access';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
+import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
 
 export type Ports = PlatformConfig['ports'];
@@ -46,6 +50,15 @@ export interface Sandbox {
   atelio: AtelioStore;
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
+  /**
+   * Who may use the control plane: the tokens in force (the control token generated at start when
+   * the platform is exposed and none was given), and whether the bind reaches beyond loopback.
+   */
+  access: { exposed: boolean; controlToken?: string; viewerToken?: string; generatedControlToken: boolean };
+  /** Recordings of runs started over HTTP (a private folder). */
+  recordings: RecordingStore;
+  /** Where webhooks may go (the `--allow-webhook-host` list once exposed). */
+  webhookTargets: WebhookTargetPolicy;
   /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */
   webhookSecrets: { atomic: string; atelio: string } | undefined;
   /** Back to the seeded baseline: stores, delivery log, journal, faults and the stitcher's data. */
@@ -92,6 +105,25 @@ function writeStateFile(file: string, state: PlatformState): void {
   renameSync(temporary, file);
 }
 
+/**
+ * The control plane's tokens. Beyond loopback a control token is required: when none is given one
+ * is generated (printed at start). On loopback tokens are optional and enforced only when given.
+ */
+function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
+  const exposed = isExposedBind(config.host);
+  const needed = exposed || config.viewerToken !== undefined;
+  const generated = needed && config.controlToken === undefined;
+  const controlToken = config.controlToken ?? (generated ? randomBytes(24).toString('base64url') : undefined);
+  if (controlToken !== undefined && config.viewerToken !== undefined && sameSecret(controlToken, config.viewerToken))
+    throw new ConfigError('Invalid configuration:\n  viewerToken: must differ from the control token');
+  return {
+    exposed,
+    generatedControlToken: generated,
+    ...(controlToken === undefined ? {} : { controlToken }),
+    ...(config.viewerToken === undefined ? {} : { viewerToken: config.viewerToken }),
+  };
+}
+
 /** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
 const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErrorBody> = {
   atomic: (status, message) =>
@@ -128,12 +160,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
-  const scenarios = createScenarioRunner({ atomic, atelio, engine, clock: scopedClock });
+  const scenarios = createScenarioRunner({
+    atomic,
+    atelio,
+    engine,
+    clock: scopedClock,
+    scenarioDirs: config.scenarioDirs,
+  });
+  const host = config.host;
+  const access = controlAccessFor(config);
+  // Every registration — vendor API, `--webhook-url`, imported state — passes the same check.
+  const recordings = new RecordingStore({
+    dir: config.recordingsDir,
+    retentionMs: config.recordingRetentionMs,
+    now: () => clock.now(),
+  });
+  const webhookTargets = new WebhookTargetPolicy({ bindHost: host, allowHosts: config.allowWebhookHosts });
+  atomic.webhookTargetCheck = (url) => webhookTargets.refusal(url);
+  atelio.webhookTargetCheck = (url) => webhookTargets.refusal(url);
 
   const servers: RunningServer[] = [];
   let stitcher: StitcherService | undefined;
   let webhookSecrets: Sandbox['webhookSecrets'];
-  const host = config.host;
   const common = { clock: scopedClock, journal, faults, bodyLimitBytes: config.bodyLimitBytes };
 
   /** Set once the platform is up: saves the state to `--state-file` on the way down. */
@@ -154,6 +202,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await Promise.allSettled(servers.map((s) => s.close()));
       await stitcher?.close();
       atomic.dispose();
+      recordings.dispose();
       clock.stop();
     }
   };
@@ -164,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       host,
       port: config.ports.atomic,
       protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
+      maxConnections: config.maxConnections,
     });
     servers.push(atomicServer);
     const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
@@ -171,6 +221,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       host,
       port: config.ports.atelio,
       protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
+      maxConnections: config.maxConnections,
     });
     servers.push(atelioServer);
 
@@ -189,6 +240,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       const started = await stitcher.start({ host, port: config.ports.stitcher });
       stitcherUrl = started.url;
+      webhookTargets.allowOrigin(stitcherUrl);
+    }
+    if (config.webhookUrl) {
+      const refusal = webhookTargets.refusal(config.webhookUrl);
+      if (refusal !== undefined)
+        throw new ConfigError(`Invalid configuration:\n  webhookUrl: ${config.webhookUrl} ${refusal}`);
     }
 
     /** An Atelio subscription for this URL: the existing one (e.g. from an imported state) or a new one. */
@@ -238,7 +295,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       journal.clear();
       faults.clear();
       stitcher?.reset();
+      recordings.clear();
       registerReceivers();
+    };
+    /** An imported state is held to the same webhook-target rules as a registration. */
+    const refuseDisallowedTargets = () => {
+      const urls = [
+        ...atomic.listWebhookEndpoints().map((e) => e.url),
+        ...atelio.listWebhookSubscriptions().map((s) => s.url),
+      ];
+      for (const url of urls) {
+        const refusal = webhookTargets.refusal(url);
+        if (refusal !== undefined) throw new Error(`webhook target ${url} ${refusal}`);
+      }
     };
     const exportState = (): PlatformState => ({
       version: 1,
@@ -255,6 +324,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       try {
         atomic.importState(state.atomic);
         atelio.importState(state.atelio);
+        refuseDisallowedTargets();
       } catch (error) {
         atomic.importState(previous.atomic);
         atelio.importState(previous.atelio);
@@ -276,6 +346,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       atomic,
       atelio,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
+      maxLiveSubscribers: config.maxLiveSubscribers,
     });
     const control = createControlApp({
       clock,
@@ -283,16 +354,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
       engine,
       state: { reset, exportState, importState },
-      extraApi: { '': scenarioRoutes(scenarios), ...dashboard.api },
+      extraApi: { '': scenarioRoutes(scenarios, recordings), ...dashboard.api },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
       bindHost: host,
+      allowedHosts: config.allowedHosts,
+      tokens: { admin: access.controlToken, viewer: access.viewerToken },
     });
     const controlServer = await startServer(control, {
       name: 'control plane',
       host,
       port: config.ports.control,
       protocolErrorBody: PROTOCOL_ERROR_BODIES.control,
+      maxConnections: config.maxConnections,
     });
     servers.push(controlServer);
 
@@ -318,6 +392,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       journal,
       faults,
       engine,
+      access,
+      webhookTargets,
+      recordings,
       atomic,
       atelio,
       scenarios,
