@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PlatformClock, ScopedClock } from '../core/clock';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { ConfigError, loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
 import { FaultInjector } from '../core/faults';
 import { isExposedBind, WebhookTargetPolicy } from '../core/hosts';
@@ -18,6 +18,7 @@ import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
 import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
+import { readStateDocument, removeStaleTemporaries, StateFileWriter } from './state-file';
 
 export type Ports = PlatformConfig['ports'];
 
@@ -83,27 +84,46 @@ export interface PlatformState {
    * platform importing the state drops those it does not use (a stitcher on another port).
    */
   receivers?: string[];
+  /**
+   * Webhooks still on their way when the state was taken. Importing the state sends them again to
+   * the current targets: a crash or restart loses no webhook (receivers de-duplicate the repeats).
+   */
+  pendingWebhooks?: PendingWebhook[];
 }
 
-/** Reads a saved state; a missing file is no state, an unreadable one is an error that names it. */
-function readStateFile(file: string): unknown {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`--state-file ${file} is not a state document: ${(error as Error).message}`, { cause: error });
-  }
+/** A webhook published but not yet delivered (or given up on) when the state was taken. */
+export interface PendingWebhook {
+  id: string;
+  vendor: 'atomic' | 'atelio';
+  eventType: string;
+  /** The exact body, sent again byte for byte (same Atomic `ce-id`, so receivers de-duplicate). */
+  body: string;
+  eventTime: string;
 }
 
-/**
- * Writes beside the file and renames over it, so a crash mid-write never leaves half a state. The
- * state holds webhook signing secrets: readable by the owner only.
- */
-function writeStateFile(file: string, state: PlatformState): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
-  renameSync(temporary, file);
-}
+/** The furthest the platform clock may be ahead of real time in an imported state: 100 years. */
+export const MAX_CLOCK_OFFSET_MS = 100 * 366 * 86_400_000;
+/** How often `--state-file` looks for changes to save (the longest a change waits for the disk). */
+const STATE_SAVE_INTERVAL_MS = 200;
+/** Pending webhooks kept in a state document (the delivery log's own capacity). */
+const MAX_PENDING_WEBHOOKS = 1000;
+
+const PendingWebhookSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    vendor: z.enum(['atomic', 'atelio']),
+    eventType: z.string().min(1).max(200),
+    body: z.string().max(1024 * 1024),
+    eventTime: z.iso.datetime(),
+  })
+  .strict();
+/** The platform's own fields of a state document; the stores check theirs. */
+const PlatformStateFieldsSchema = z.object({
+  version: z.literal(1, 'state.version must be 1 (export one with GET /api/state)'),
+  clockOffsetMs: z.number().int().min(0).max(MAX_CLOCK_OFFSET_MS).optional(),
+  receivers: z.array(z.string().max(2048)).max(100).optional(),
+  pendingWebhooks: z.array(PendingWebhookSchema).max(MAX_PENDING_WEBHOOKS).optional(),
+});
 
 /**
  * The control plane's tokens. Beyond loopback a control token is required: when none is given one
@@ -299,32 +319,76 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       registerReceivers();
     };
     /** An imported state is held to the same webhook-target rules as a registration. */
-    const refuseDisallowedTargets = () => {
+    const refuseDisallowedTargets = (droppedReceivers: readonly string[]) => {
+      // The other platform's own receivers in the document are dropped right after, not kept.
+      const dropped = new Set(droppedReceivers);
       const urls = [
         ...atomic.listWebhookEndpoints().map((e) => e.url),
         ...atelio.listWebhookSubscriptions().map((s) => s.url),
-      ];
+      ].filter((url) => !dropped.has(url) || receiverUrls().includes(url));
       for (const url of urls) {
         const refusal = webhookTargets.refusal(url);
         if (refusal !== undefined) throw new Error(`webhook target ${url} ${refusal}`);
       }
     };
-    const exportState = (): PlatformState => ({
-      version: 1,
-      clockOffsetMs: clock.offsetMs,
-      atomic: atomic.exportState(),
-      atelio: atelio.exportState(),
-      receivers: receiverUrls(),
-    });
+    /** Webhooks published and not yet settled, to be sent again after a restart. */
+    const pendingWebhooks = (): PendingWebhook[] =>
+      engine.log
+        .list({ status: 'pending', limit: MAX_PENDING_WEBHOOKS })
+        .reverse()
+        .map((event) => ({
+          id: event.id,
+          vendor: event.vendor as 'atomic' | 'atelio',
+          eventType: event.eventType,
+          body: event.body,
+          eventTime: event.eventTime,
+        }));
+    const exportState = (): PlatformState => {
+      const pending = pendingWebhooks();
+      return {
+        version: 1,
+        clockOffsetMs: clock.offsetMs,
+        atomic: atomic.exportState(),
+        atelio: atelio.exportState(),
+        receivers: receiverUrls(),
+        ...(pending.length ? { pendingWebhooks: pending } : {}),
+      };
+    };
+    /** Sends the pending webhooks of an imported state to the targets registered now. */
+    const resendPending = (pending: readonly PendingWebhook[]) => {
+      for (const webhook of pending) {
+        const targets =
+          webhook.vendor === 'atomic'
+            ? atomic
+                .webhookTargets(webhook.eventType as Parameters<AtomicStore['webhookTargets']>[0])
+                .map((t) => ({ id: t.endpointId, url: t.url, secret: t.secret }))
+            : atelio
+                .subscriptionsFor(webhook.eventType)
+                .map((t) => ({ id: t.id, url: t.url, secret: t.secret }));
+        if (targets.length === 0 || engine.log.get(webhook.id)) continue;
+        engine.publish({
+          vendor: webhook.vendor,
+          eventType: webhook.eventType,
+          body: webhook.body,
+          targets,
+          id: webhook.id,
+          time: webhook.eventTime,
+        });
+      }
+    };
     const importState = async (input: unknown) => {
-      const state = input as Partial<PlatformState> | null;
-      if (!state || state.version !== 1) throw new Error('state.version must be 1 (export one with GET /api/state)');
+      const fields = PlatformStateFieldsSchema.safeParse(input);
+      if (!fields.success) {
+        const issue = fields.error.issues[0]!;
+        throw new Error(`state.${issue.path.join('.') || 'version'}: ${issue.message}`);
+      }
+      const state = input as PlatformState;
       // Both stores or neither: a document one of them refuses leaves the platform as it was.
       const previous = { atomic: atomic.exportState(), atelio: atelio.exportState() };
       try {
         atomic.importState(state.atomic);
         atelio.importState(state.atelio);
-        refuseDisallowedTargets();
+        refuseDisallowedTargets(fields.data.receivers ?? []);
       } catch (error) {
         atomic.importState(previous.atomic);
         atelio.importState(previous.atelio);
@@ -333,9 +397,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await engine.reset();
       dropForeignReceivers(state.receivers);
       registerReceivers();
-      if (typeof state.clockOffsetMs === 'number' && state.clockOffsetMs > clock.offsetMs) {
-        clock.advance(state.clockOffsetMs - clock.offsetMs);
-      }
+      const offset = fields.data.clockOffsetMs;
+      if (offset !== undefined && offset > clock.offsetMs) clock.advance(offset - clock.offsetMs);
+      resendPending(fields.data.pendingWebhooks ?? []);
     };
 
     // The live feed, the dashboard's read models and the page itself.
@@ -373,9 +437,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
     const { stateFile } = config;
     if (stateFile) {
-      const saved = readStateFile(stateFile);
+      removeStaleTemporaries(stateFile);
+      const saved = readStateDocument(stateFile);
       if (saved !== undefined) await importState(saved);
-      saveState = () => writeStateFile(stateFile, exportState());
+      // Anything that moves a store, the clock or a delivery moves this.
+      let deliveryChanges = 0;
+      const writer = new StateFileWriter({
+        file: stateFile,
+        snapshot: exportState,
+        version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
+        onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
+      });
+      try {
+        writer.save();
+      } catch (error) {
+        throw new ConfigError(
+          `Invalid configuration:\n  stateFile: cannot write ${stateFile}: ${(error as Error).message}`,
+        );
+      }
+      // A webhook is on disk (with the change it announces) before any receiver can hear it.
+      const offPublished = engine.events.on('published', () => {
+        deliveryChanges++;
+        writer.flushSoon();
+      });
+      const offSettled = engine.events.on('settled', () => {
+        deliveryChanges++;
+        writer.changed();
+      });
+      // Store changes and clock moves are many and have no one event: look at their versions.
+      const tick = setInterval(() => writer.saveIfChanged(), STATE_SAVE_INTERVAL_MS);
+      tick.unref();
+      saveState = () => {
+        offPublished();
+        offSettled();
+        clearInterval(tick);
+        writer.close();
+      };
     }
 
     let stopped: Promise<void> | undefined;

@@ -160,5 +160,7 @@ export function registerStartCommand(program: Command): void {
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      // A closed terminal or an SSH session that drops: save and stop, as for Ctrl+C.
+      process.on('SIGHUP', () => void shutdown('SIGHUP'));
     });
 }
