@@ -258,7 +258,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         dbPath: config.stitcherDb,
         now: () => scopedClock.base.now(),
       });
-      const started = await stitcher.start({ host, port: config.ports.stitcher });
+      const started = await stitcher.start({
+        host,
+        port: config.ports.stitcher,
+        maxConnections: config.maxConnections,
+      });
       stitcherUrl = started.url;
       webhookTargets.allowOrigin(stitcherUrl);
     }
@@ -474,6 +478,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         writer.close();
       };
     }
+
+    // Read the scenario folders once, just after start-up, so no request pays for the first parse.
+    setTimeout(() => {
+      try {
+        scenarios.list();
+      } catch {
+        // A folder that cannot be listed is reported by the request that lists it.
+      }
+    }, 0).unref();
 
     let stopped: Promise<void> | undefined;
     return {
