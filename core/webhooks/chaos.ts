@@ -42,7 +42,12 @@ export const ChaosRuleInputSchema = z
     /** `duplicate`: extra copies per delivery (default 1). */
     times: z.number().int().min(1).max(10).optional(),
     /** `duplicate`: wait before each copy; `delay`: wait before the first attempt. Platform clock. */
-    delayMs: z.number().int().min(0).max(3 * DAY_MS).optional(),
+    delayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(3 * DAY_MS)
+      .optional(),
     /** `reorder`: how long matching events are held before being released out of order (default 60 s). */
     windowMs: z.number().int().min(1).max(DAY_MS).optional(),
     /** Shown in the delivery log beside the rule id. */
@@ -165,7 +170,9 @@ function matches(rule: ChaosRule, subject: ChaosSubject): boolean {
 
 /** A number in [0, 1) that depends only on the seed, the event and the target. */
 export function draw(seed: number, subject: Pick<ChaosSubject, 'eventId' | 'targetId'>): number {
-  const digest = createHash('sha256').update(`${seed}\u0000${subject.eventId}\u0000${subject.targetId}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seed}\u0000${subject.eventId}\u0000${subject.targetId}`)
+    .digest();
   return digest.readUInt32BE(0) / 2 ** 32;
 }
 
@@ -182,7 +189,8 @@ export function parseChaosShorthand(text: string): ChaosRuleInput {
   }
   if (extra !== undefined) {
     const ms = Number(extra);
-    if (!Number.isInteger(ms) || ms < 0) throw new Error(`--chaos ${text}: the third part must be milliseconds`);
+    if (!Number.isInteger(ms) || ms < 0)
+      throw new Error(`--chaos ${text}: the third part must be milliseconds`);
     rule[kind === 'reorder' ? 'windowMs' : 'delayMs'] = ms;
   }
   if (kind === 'delay' && rule['delayMs'] === undefined) rule['delayMs'] = 60_000;

@@ -323,7 +323,8 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     this.recorder = options.recorder;
     this.signingClock = options.signingClock ?? Date.now;
     this.slowAfterMs = options.slowTargetAfterMs ?? DEFAULT_SLOW_TARGET_AFTER_MS;
-    if (!(this.slowAfterMs > 0)) throw new RangeError(`slowTargetAfterMs must be > 0, got ${this.slowAfterMs}`);
+    if (!(this.slowAfterMs > 0))
+      throw new RangeError(`slowTargetAfterMs must be > 0, got ${this.slowAfterMs}`);
     this.maxBacklog = options.maxBacklogPerTarget ?? DEFAULT_MAX_BACKLOG_PER_TARGET;
     if (!Number.isInteger(this.maxBacklog) || this.maxBacklog < 1) {
       throw new RangeError(`maxBacklogPerTarget must be an integer >= 1, got ${this.maxBacklog}`);
@@ -335,7 +336,10 @@ class WebhookDeliveryEngine implements DeliveryEngine {
             failureThreshold: options.circuitBreaker?.failureThreshold ?? DEFAULT_BREAKER_FAILURE_THRESHOLD,
             coolDownMs: options.circuitBreaker?.coolDownMs ?? DEFAULT_BREAKER_COOL_DOWN_MS,
           };
-    if (this.breaker && !(Number.isInteger(this.breaker.failureThreshold) && this.breaker.failureThreshold >= 1)) {
+    if (
+      this.breaker &&
+      !(Number.isInteger(this.breaker.failureThreshold) && this.breaker.failureThreshold >= 1)
+    ) {
       throw new RangeError(`circuitBreaker.failureThreshold must be an integer >= 1`);
     }
     this.chaos = options.chaos ?? new ChaosRules();
@@ -475,7 +479,11 @@ class WebhookDeliveryEngine implements DeliveryEngine {
   private admit(event: EventState, target: TargetState, user: string | undefined): void {
     const lane = this.laneOf(event, target);
     if (lane.breaker === 'open') {
-      this.drop(target, lane, `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`);
+      this.drop(
+        target,
+        lane,
+        `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`,
+      );
       return;
     }
     if (lane.backlog >= this.maxBacklog) {
@@ -516,7 +524,8 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     const reorder = rule('reorder');
     const delay = rule('delay');
     if (reorder) this.holdForReorder(reorder, lane, event, target);
-    else if (delay) this.hold(event, target, delay.delayMs ?? 0, () => this.enqueue(event, target, 'initial'));
+    else if (delay)
+      this.hold(event, target, delay.delayMs ?? 0, () => this.enqueue(event, target, 'initial'));
     else this.enqueue(event, target, 'initial');
     const duplicate = rule('duplicate');
     if (duplicate) {
@@ -552,7 +561,11 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     target.outstanding++;
     this.outstanding++;
     const key = `${rule.id}\u0000${lane.key}`;
-    const item = { event, target, scope: new AsyncResource('webhook-reorder', { requireManualDestroy: true }) };
+    const item = {
+      event,
+      target,
+      scope: new AsyncResource('webhook-reorder', { requireManualDestroy: true }),
+    };
     const buffer = this.reorders.get(key);
     if (buffer) {
       buffer.items.push(item);
@@ -564,7 +577,11 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       this.reorders.delete(key);
       if (!held) return;
       const ranked = held.items
-        .map((entry, index) => ({ entry, index, rank: draw(held.seed + 1, { eventId: entry.event.id, targetId: entry.target.id }) }))
+        .map((entry, index) => ({
+          entry,
+          index,
+          rank: draw(held.seed + 1, { eventId: entry.event.id, targetId: entry.target.id }),
+        }))
         .sort((a, b) => a.rank - b.rank);
       // A shuffle that happens to keep the order is no reorder at all: reverse instead.
       if (ranked.length > 1 && ranked.every((r, i) => r.index === i)) ranked.reverse();
@@ -649,7 +666,8 @@ class WebhookDeliveryEngine implements DeliveryEngine {
   private breakerFailure(lane: Lane): void {
     if (!this.breaker) return;
     lane.failures++;
-    if (lane.breaker === 'half-open') this.openBreaker(lane, 'the first attempt after the cool-down failed too');
+    if (lane.breaker === 'half-open')
+      this.openBreaker(lane, 'the first attempt after the cool-down failed too');
     else if (lane.breaker === 'closed' && lane.failures >= this.breaker.failureThreshold)
       this.openBreaker(lane, `${lane.failures} failed attempts in a row`);
   }
@@ -715,8 +733,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     const clock = this.clock;
     const base = this.detachedClock;
     return base.setTimeout(
-      () =>
-        scope.runInAsyncScope(() => (clock instanceof ScopedClock ? clock.runWith(base, fn) : fn())),
+      () => scope.runInAsyncScope(() => (clock instanceof ScopedClock ? clock.runWith(base, fn) : fn())),
       ms,
     );
   }
@@ -815,7 +832,11 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       return;
     }
     if (automatic(kind) && lane.breaker === 'open') {
-      this.drop(target, lane, `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`);
+      this.drop(
+        target,
+        lane,
+        `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`,
+      );
       this.finishAttempt(event, target);
       return;
     }
@@ -915,7 +936,11 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       target.abandoned = true;
     } else if (automatic(kind) && !target.delivered) {
       if (lane.breaker === 'open')
-        this.drop(target, lane, `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`);
+        this.drop(
+          target,
+          lane,
+          `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`,
+        );
       else this.scheduleRetry(event, target, profile, detached);
     }
     this.finishAttempt(event, target, target.attempts[target.attempts.length - 1]);
@@ -933,7 +958,12 @@ class WebhookDeliveryEngine implements DeliveryEngine {
    * The next retry of the vendor's schedule. A detached attempt's retry waits on the platform clock:
    * the run that caused it has moved on (or ended) without waiting for the target.
    */
-  private scheduleRetry(event: EventState, target: TargetState, profile: WebhookProfile, detached: boolean): void {
+  private scheduleRetry(
+    event: EventState,
+    target: TargetState,
+    profile: WebhookProfile,
+    detached: boolean,
+  ): void {
     if (target.retryTimer !== undefined) return;
     const delay = profile.retryDelaysMs[target.retriesScheduled];
     if (delay === undefined) return; // schedule exhausted: the target is now failed

@@ -39,7 +39,8 @@ function standardVerify(raw: Buffer, header: string, secret: string, nowMs = Dat
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
   if (!matched) return 'signature mismatch';
-  if (Math.abs(Math.floor(nowMs / 1000) - t) > 300) return `timestamp outside tolerance (${Math.floor(nowMs / 1000) - t} s)`;
+  if (Math.abs(Math.floor(nowMs / 1000) - t) > 300)
+    return `timestamp outside tolerance (${Math.floor(nowMs / 1000) - t} s)`;
   return null;
 }
 
@@ -99,7 +100,10 @@ describe('Atelio signatures on a run that starts in the past', () => {
 
     // Same seed, identifier and start time: the same bodies, byte for byte.
     const bodies = (run: Played) =>
-      run.hook.requests.filter((r) => r.path === '/atelio').map((r) => r.raw.toString('utf8')).sort();
+      run.hook.requests
+        .filter((r) => r.path === '/atelio')
+        .map((r) => r.raw.toString('utf8'))
+        .sort();
     expect(bodies(second)).toEqual(bodies(first));
 
     // And the stitcher stitched them: every order the ground truth matches is matched to its transaction.
