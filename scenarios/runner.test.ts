@@ -290,10 +290,14 @@ describe('delivery chaos', () => {
     ]);
     const event = p.engine.log.get(view.timeline[1]!.webhooks[0]!.eventId!)!;
     expect(event.targets[0]!.attempts.map((a) => a.kind)).toEqual(['initial', 'duplicate']);
-    expect(event.targets[0]!.chaos).toEqual([{ ruleId: expect.stringMatching(/^chaos_/), kind: 'duplicate' }]);
+    expect(event.targets[0]!.chaos).toEqual([
+      { ruleId: expect.stringMatching(/^chaos_/), kind: 'duplicate' },
+    ]);
     // The run's rule is gone; a rule added by someone else stays.
     expect(p.engine.chaos.list().map((r) => r.id)).toEqual([other.id]);
-    expect(() => p.runner.start('purchase', { chaos: [{ kind: 'explode' }] } as never)).toThrow(RunOptionsError);
+    expect(() => p.runner.start('purchase', { chaos: [{ kind: 'explode' }] } as never)).toThrow(
+      RunOptionsError,
+    );
   });
 });
 
