@@ -1,7 +1,12 @@
 import { Hono } from 'hono';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { RunOptionsError, RunOptionsSchema, UnknownScenarioError, type ScenarioRunner } from '../../scenarios';
+import {
+  RunOptionsError,
+  RunOptionsSchema,
+  UnknownScenarioError,
+  type ScenarioRunner,
+} from '../../scenarios';
 import { ControlError } from '../errors';
 import type { RecordingStore } from '../recordings';
 import { jsonBody, queryOf } from '../validation';
@@ -31,7 +36,8 @@ export function scenarioRoutes(runner: ScenarioRunner, recordings: RecordingStor
       try {
         runner.load(name, { namesOnly: true });
       } catch (error) {
-        if (error instanceof UnknownScenarioError) throw new ControlError(404, 'scenario_not_found', error.message);
+        if (error instanceof UnknownScenarioError)
+          throw new ControlError(404, 'scenario_not_found', error.message);
         throw new ControlError(422, 'scenario_invalid', (error as Error).message);
       }
       try {
@@ -51,14 +57,24 @@ export function scenarioRoutes(runner: ScenarioRunner, recordings: RecordingStor
     })
     .get('/runs', (c) => {
       const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }));
-      return c.json({ runs: runner.runs().slice(0, limit ?? 50).map((run) => run.toJSON()) });
+      return c.json({
+        runs: runner
+          .runs()
+          .slice(0, limit ?? 50)
+          .map((run) => run.toJSON()),
+      });
     })
     .get('/runs/:runId', (c) => c.json(findRun(c.req.param('runId')).toJSON()))
     .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
     .get('/runs/:runId/recording', (c) => {
       const run = findRun(c.req.param('runId'));
       const file = recordings.fileOf(run.id);
-      if (!file) throw new ControlError(404, 'recording_not_found', `Run ${run.id} was not recorded (start it with {"record": true}).`);
+      if (!file)
+        throw new ControlError(
+          404,
+          'recording_not_found',
+          `Run ${run.id} was not recorded (start it with {"record": true}).`,
+        );
       return c.body(readFileSync(file, 'utf8'), 200, { 'content-type': 'application/x-ndjson' });
     });
 }
