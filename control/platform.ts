@@ -11,9 +11,11 @@ import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireA
 import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
+import { createTransactApp, TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
 import { scenarioRoutes } from './routes/scenarios';
+import { transactRoutes } from './routes/transact';
 
 export type Ports = PlatformConfig['ports'];
 
@@ -30,6 +32,8 @@ export interface SandboxUrls {
   control: string;
   atomic: string;
   atelio: string;
+  /** The Transact stand-in: what a host page passes to Atomic's SDK as `environmentOverride`. */
+  transact: string;
   stitcher?: string;
 }
 
@@ -44,6 +48,8 @@ export interface Sandbox {
   engine: DeliveryEngine;
   atomic: AtomicStore;
   atelio: AtelioStore;
+  /** Transact launches: the config each received, the pages visited, the tasks started. */
+  transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
   /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */
@@ -107,7 +113,7 @@ const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 function resolveConfig(options: SandboxOptions): PlatformConfig {
   const { ports, stitcher: _stitcher, env, ...rest } = options;
   const portOverrides =
-    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0 } : (ports ?? {});
+    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0, transact: 0 } : (ports ?? {});
   return loadConfig({ ...rest, ports: portOverrides }, env);
 }
 
@@ -129,6 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({ atomic, atelio, engine, clock: scopedClock });
+  const transactSessions = new TransactSessions({ store: atomic, clock: scopedClock });
 
   const servers: RunningServer[] = [];
   let stitcher: StitcherService | undefined;
@@ -173,6 +180,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
     });
     servers.push(atelioServer);
+    // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
+    const transactServer = await startServer(
+      createTransactApp({ store: atomic, sessions: transactSessions, bodyLimitBytes: config.bodyLimitBytes }),
+      { name: 'Transact stand-in', host, port: config.ports.transact },
+    );
+    servers.push(transactServer);
 
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
@@ -235,6 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await engine.reset();
       atomic.reset();
       atelio.reset();
+      transactSessions.clear();
       journal.clear();
       faults.clear();
       stitcher?.reset();
@@ -283,7 +297,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
       engine,
       state: { reset, exportState, importState },
-      extraApi: { '': scenarioRoutes(scenarios), ...dashboard.api },
+      extraApi: {
+        '': scenarioRoutes(scenarios),
+        ...dashboard.api,
+        '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+      },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
       bindHost: host,
@@ -311,6 +329,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         control: controlServer.url,
         atomic: atomicServer.url,
         atelio: atelioServer.url,
+        transact: transactServer.url,
         ...(stitcherUrl ? { stitcher: stitcherUrl } : {}),
       },
       clock,
@@ -320,6 +339,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       engine,
       atomic,
       atelio,
+      transactSessions,
       scenarios,
       stitcher,
       get webhookSecrets() {

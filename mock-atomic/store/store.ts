@@ -287,6 +287,7 @@ const mfaFor = (username: SandboxUsername | undefined): 'code' | 'question' | un
  */
 const READ_ONLY_METHODS = new Set<string>([
   'getTask',
+  'pendingMfa',
   'taskRecord',
   'listUserTasks',
   'getPayLinkAccount',
@@ -612,6 +613,12 @@ export class AtomicStore {
 
   getTask(taskId: string): TaskView {
     return taskView(this.t, this.taskRecord(taskId));
+  }
+
+  /** The MFA challenge a `test-*-mfa` task is waiting on, if it is waiting (what Transact's MFA page shows). */
+  pendingMfa(taskId: string): 'code' | 'question' | undefined {
+    const mfa = this.taskRecord(taskId).mfa;
+    return mfa && !mfa.answered ? mfa.type : undefined;
   }
 
   findTask(taskId: string): TaskView | undefined {
