@@ -66,7 +66,10 @@ function companiesFor(flow: TransactFlow): CompanyChoice[] {
 const StartSessionSchema = z
   .object({
     publicToken: z.string().min(1).max(512),
-    handshakeId: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
+    handshakeId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .nullable(),
     tokenDelivery: z.enum(['handshake', 'config']),
     encodedConfig: z.string().min(1).max(16_384),
   })
@@ -77,7 +80,11 @@ const StepSchema = z
   .strict();
 
 const LoginSchema = z
-  .object({ companyId: z.string().min(1).max(100), username: z.string().max(200), password: z.string().max(200) })
+  .object({
+    companyId: z.string().min(1).max(100),
+    username: z.string().max(200),
+    password: z.string().max(200),
+  })
   .strict();
 
 const MfaSchema = z.object({ answer: z.string().max(200) }).strict();
@@ -147,11 +154,14 @@ export function createTransactApp(deps: TransactAppDeps): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
-    if (error instanceof TransactError) return c.json({ code: error.code, message: error.message }, error.status);
+    if (error instanceof TransactError)
+      return c.json({ code: error.code, message: error.message }, error.status);
     if ((error as { kind?: string }).kind === 'not-found')
       return c.json({ code: 'not-found', message: error.message }, 404);
-    if ((error as { kind?: string }).kind === 'conflict') return c.json({ code: 'conflict', message: error.message }, 409);
-    if ((error as { kind?: string }).kind === 'invalid') return c.json({ code: 'invalid', message: error.message }, 422);
+    if ((error as { kind?: string }).kind === 'conflict')
+      return c.json({ code: 'conflict', message: error.message }, 409);
+    if ((error as { kind?: string }).kind === 'invalid')
+      return c.json({ code: 'invalid', message: error.message }, 422);
     console.error('transact: unexpected error', error);
     return c.json({ code: 'internal', message: 'The Transact stand-in failed; see the server log.' }, 500);
   });
@@ -215,7 +225,12 @@ export function createTransactApp(deps: TransactAppDeps): Hono {
   app.get('/api/sessions/:id', (c) => {
     const session = sessions.use(c.req.param('id'));
     const view = sessions.view(session);
-    return c.json({ sessionId: view.id, identifier: view.identifier, status: view.status, tasks: view.tasks });
+    return c.json({
+      sessionId: view.id,
+      identifier: view.identifier,
+      status: view.status,
+      tasks: view.tasks,
+    });
   });
 
   app.post('/api/sessions/:id/steps', async (c) => {
@@ -283,7 +298,12 @@ export function createTransactApp(deps: TransactAppDeps): Hono {
         PAGE_HEADERS,
       );
     return c.body(
-      appShell({ encodedConfig: encoded, config: launch.config, flow: launch.flow, companies: companiesFor(launch.flow) }),
+      appShell({
+        encodedConfig: encoded,
+        config: launch.config,
+        flow: launch.flow,
+        companies: companiesFor(launch.flow),
+      }),
       200,
       PAGE_HEADERS,
     );

@@ -40,7 +40,9 @@ export const LaunchConfigSchema = z.looseObject({
     .optional(),
   customer: z.looseObject({ name: z.string().max(200).optional() }).optional(),
   handoff: z.array(z.string().max(100)).max(10).optional(),
-  platform: z.looseObject({ name: z.string().max(100).optional(), sdkVersion: z.string().max(100).optional() }).optional(),
+  platform: z
+    .looseObject({ name: z.string().max(100).optional(), sdkVersion: z.string().max(100).optional() })
+    .optional(),
 });
 
 export type LaunchConfig = z.infer<typeof LaunchConfigSchema>;
@@ -48,7 +50,8 @@ export type LaunchConfig = z.infer<typeof LaunchConfigSchema>;
 /** The two flows this stand-in plays; anything else is refused with a page that says so. */
 export type TransactFlow = { kind: 'order-monitoring' } | { kind: 'payments-hub'; apps: HubApp[] };
 
-export type DecodedLaunch = { ok: true; config: LaunchConfig; flow: TransactFlow } | { ok: false; reason: string };
+export type DecodedLaunch =
+  { ok: true; config: LaunchConfig; flow: TransactFlow } | { ok: false; reason: string };
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Far above any real config; a longer path is not one. */
@@ -57,14 +60,18 @@ const MAX_ENCODED_LENGTH = 16_384;
 /** Which flow a config asks for (vendor-docs 000 and 004). */
 export function flowOf(config: LaunchConfig): TransactFlow | string {
   const manage = config.tasks?.find((t) => t.operation === 'manage');
-  if (config.scope === 'pay-link' && manage) return { kind: 'payments-hub', apps: manage.apps ?? [...HUB_APPS] };
+  if (config.scope === 'pay-link' && manage)
+    return { kind: 'payments-hub', apps: manage.apps ?? [...HUB_APPS] };
   const present =
     config.product === 'present' ||
     config.operation === 'present' ||
     (config.tasks ?? []).some((t) => t.operation === 'present' || t.product === 'present');
   if (present) return { kind: 'order-monitoring' };
   const asked =
-    config.product ?? config.operation ?? config.tasks?.map((t) => t.operation ?? t.product).join(', ') ?? 'nothing';
+    config.product ??
+    config.operation ??
+    config.tasks?.map((t) => t.operation ?? t.product).join(', ') ??
+    'nothing';
   return (
     `this Transact stand-in plays Order Monitoring (product: 'present' or tasks: [{operation: 'present'}]) and ` +
     `the Payments Hub (scope: 'pay-link' with tasks: [{operation: 'manage', apps: [...]}]); the config asks for ${asked}`
@@ -79,7 +86,7 @@ export function encodedConfigOf(pathname: string): string | undefined {
 
 /** Decodes and checks the config in an `/initialize/...` path; a reason in plain words when it is not one. */
 export function decodeLaunch(encodedPath: string): DecodedLaunch {
-  let encoded = encodedPath;
+  let encoded: string;
   try {
     encoded = decodeURIComponent(encodedPath);
   } catch {

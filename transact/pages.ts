@@ -4,7 +4,10 @@
  */
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+  text.replace(
+    /[&<>"']/g,
+    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
+  );
 
 /** JSON inside a `<script type="application/json">`: nothing in it can close the element. */
 const embedJson = (value: unknown) =>
@@ -70,8 +73,12 @@ ${help.map((line) => `<p class="muted">${escapeHtml(line)}</p>`).join('\n')}
 }
 
 export function indexPage(origin: string): string {
-  return errorPage('Transact stand-in', 'Atomic Transact for stitch-sandbox: launch it with the browser SDK.', [
-    `Atomic.transact({config, environmentOverride: '${origin}', onFinish, onClose})`,
-    'The SDK itself is served at /transact.js; see the README section "Front-end: Transact".',
-  ]);
+  return errorPage(
+    'Transact stand-in',
+    'Atomic Transact for stitch-sandbox: launch it with the browser SDK.',
+    [
+      `Atomic.transact({config, environmentOverride: '${origin}', onFinish, onClose})`,
+      'The SDK itself is served at /transact.js; see the README section "Front-end: Transact".',
+    ],
+  );
 }

@@ -45,8 +45,7 @@ export type TransactSessionView = Omit<SessionRecord, 'publicToken'> & { tasks: 
 export type TokenProblem = 'unknown' | 'revoked' | 'expired';
 
 export type SessionCheck =
-  | { ok: true; session: SessionRecord }
-  | { ok: false; problem: TokenProblem | 'no-session' };
+  { ok: true; session: SessionRecord } | { ok: false; problem: TokenProblem | 'no-session' };
 
 export class TransactError extends Error {
   constructor(
@@ -121,7 +120,8 @@ export class TransactSessions {
   /** The session, as long as its public token is still good (tokens expire on the platform clock). */
   use(id: string): SessionRecord {
     const session = this.sessions.get(id);
-    if (!session) throw new TransactError(404, 'no-session', 'No such Transact session; launch Transact again.');
+    if (!session)
+      throw new TransactError(404, 'no-session', 'No such Transact session; launch Transact again.');
     const check = this.store.resolvePublicToken(session.publicToken);
     if (!check.ok) throw tokenError(check.reason);
     return session;
@@ -148,7 +148,11 @@ export class TransactSessions {
       product: 'present',
     });
     session.taskIds.push(task._id);
-    this.record(session, 'login-submitted', { taskId: task._id, company: company.name, username: input.username });
+    this.record(session, 'login-submitted', {
+      taskId: task._id,
+      company: company.name,
+      username: input.username,
+    });
     // The user answers MFA on the page: the sandbox never answers for them here.
     this.store
       .runTask(task._id, { timings: { mfaAnsweredAfterMs: null }, orderFetch: this.orderFetch })
@@ -167,7 +171,8 @@ export class TransactSessions {
   answerMfa(session: SessionRecord, taskId: string, answer: string): TaskView {
     const task = this.task(session, taskId);
     if (answer.trim() === '') throw new TransactError(422, 'empty-answer', 'Enter the code or the answer.');
-    if (!this.store.pendingMfa(task._id)) throw new TransactError(409, 'no-mfa', 'This task is not waiting for an answer.');
+    if (!this.store.pendingMfa(task._id))
+      throw new TransactError(409, 'no-mfa', 'This task is not waiting for an answer.');
     this.record(session, 'mfa-answered', { taskId });
     return this.store.answerMfa(task._id);
   }
@@ -178,7 +183,8 @@ export class TransactSessions {
     this.record(session, status, reason !== undefined ? { reason } : undefined);
     // Nobody is left to answer a pending MFA challenge: the task is abandoned, as Atomic's would be.
     for (const taskId of session.taskIds) {
-      if (this.store.findTask(taskId)?.status === 'processing' && this.store.pendingMfa(taskId)) this.store.failTask(taskId, 'user-abandon');
+      if (this.store.findTask(taskId)?.status === 'processing' && this.store.pendingMfa(taskId))
+        this.store.failTask(taskId, 'user-abandon');
     }
   }
 
@@ -217,5 +223,9 @@ function tokenError(reason: TokenProblem): TransactError {
     revoked: 'This public token was revoked.',
     expired: 'This public token has expired.',
   } as const;
-  return new TransactError(401, `token-${reason}`, `${words[reason]} Create a new one with POST /access-token.`);
+  return new TransactError(
+    401,
+    `token-${reason}`,
+    `${words[reason]} Create a new one with POST /access-token.`,
+  );
 }

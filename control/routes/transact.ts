@@ -18,7 +18,11 @@ const LaunchSchema = z
  * newest first. `POST /api/transact/launch`: a public token for a user and the SDK options to
  * launch Transact with (the dashboard's "Launch Transact" panel uses it).
  */
-export function transactRoutes(deps: { sessions: TransactSessions; atomic: AtomicStore; transactUrl: string }) {
+export function transactRoutes(deps: {
+  sessions: TransactSessions;
+  atomic: AtomicStore;
+  transactUrl: string;
+}) {
   return new Hono()
     .get('/sessions', (c) => c.json({ sessions: deps.sessions.list() }))
     .get('/sessions/:id', (c) => {
@@ -36,7 +40,11 @@ export function transactRoutes(deps: { sessions: TransactSessions; atomic: Atomi
       return c.json(
         {
           environmentOverride: deps.transactUrl,
-          config: { publicToken: token.publicToken, ...config, customer: { name: 'stitch-sandbox demo bank' } },
+          config: {
+            publicToken: token.publicToken,
+            ...config,
+            customer: { name: 'stitch-sandbox demo bank' },
+          },
         },
         201,
       );

@@ -1,3 +1,4 @@
+/* global window, document, location, fetch, CSS, URLSearchParams, setTimeout, clearTimeout */
 // The Transact stand-in's single-page app. It runs inside the iframe Atomic's browser SDK opens,
 // talks to the host page only through the SDK's postMessage protocol ({event, payload} objects),
 // and to its own server under /api. The launch (config, flow, companies) is embedded in the page.
@@ -76,7 +77,12 @@ function interaction(name, value = {}) {
   const company = state.company?.name;
   post('atomic-transact-interaction', {
     name,
-    value: { customer: customerName, product: flow.kind === 'payments-hub' ? 'manage' : PRODUCT, ...(company ? { company } : {}), ...value },
+    value: {
+      customer: customerName,
+      product: flow.kind === 'payments-hub' ? 'manage' : PRODUCT,
+      ...(company ? { company } : {}),
+      ...value,
+    },
   });
   record(name);
 }
@@ -90,7 +96,11 @@ async function api(method, path, body) {
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.message || `HTTP ${response.status}`), { code: data.code, status: response.status });
+  if (!response.ok)
+    throw Object.assign(new Error(data.message || `HTTP ${response.status}`), {
+      code: data.code,
+      status: response.status,
+    });
   return data;
 }
 
@@ -109,7 +119,8 @@ function h(tag, attrs = {}, ...children) {
     else if (key === 'class') el.className = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) el.append(child);
+  for (const child of children.flat())
+    if (child !== null && child !== undefined && child !== false) el.append(child);
   return el;
 }
 
@@ -130,7 +141,9 @@ function frame(view, title, ...content) {
         'header',
         {},
         h('span', { class: 'title' }, title),
-        inSdk ? h('button', { id: 'close', class: 'icon', 'aria-label': 'Close', onclick: onCloseClicked }, '×') : null,
+        inSdk
+          ? h('button', { id: 'close', class: 'icon', 'aria-label': 'Close', onclick: onCloseClicked }, '×')
+          : null,
       ),
       h('section', { class: 'content' }, ...content),
       h('footer', { class: 'muted' }, 'Atomic Transact · stitch-sandbox stand-in'),
@@ -166,13 +179,15 @@ function showOriginMismatch() {
     h(
       'p',
       { id: 'message' },
-      trailingSlash
-        ? 'environmentOverride ends with a slash. '
-        : '',
+      trailingSlash ? 'environmentOverride ends with a slash. ' : '',
       "Atomic's SDK only accepts messages from a frame whose origin is exactly its environmentOverride, so it never answered. Launch with:",
     ),
     h('pre', { id: 'expected-override' }, `environmentOverride: '${expected}'`),
-    h('p', { class: 'muted' }, 'No trailing slash, and the same host name (127.0.0.1 and localhost are different origins).'),
+    h(
+      'p',
+      { class: 'muted' },
+      'No trailing slash, and the same host name (127.0.0.1 and localhost are different origins).',
+    ),
   );
 }
 
@@ -188,13 +203,24 @@ function showTokenProblem(error) {
     'Transact',
     h('h1', {}, titles[error.code] ?? 'Transact cannot start'),
     h('p', { id: 'message', 'data-code': error.code ?? '' }, error.message),
-    inSdk ? h('button', { id: 'dismiss', class: 'primary', onclick: () => closeTransact({ reason: 'unknown' }) }, 'Close') : null,
+    inSdk
+      ? h(
+          'button',
+          { id: 'dismiss', class: 'primary', onclick: () => closeTransact({ reason: 'unknown' }) },
+          'Close',
+        )
+      : null,
   );
 }
 
 function showSearch() {
   state.company = null;
-  const input = h('input', { id: 'company-search', type: 'search', placeholder: 'Search companies', 'aria-label': 'Search companies' });
+  const input = h('input', {
+    id: 'company-search',
+    type: 'search',
+    placeholder: 'Search companies',
+    'aria-label': 'Search companies',
+  });
   const list = h('ul', { id: 'company-results', class: 'list' });
   const fill = () => {
     const needle = input.value.trim().toLowerCase();
@@ -221,10 +247,16 @@ function showSearch() {
   show(
     'search',
     'Connect an account',
-    h('h1', {}, flow.kind === 'payments-hub' ? 'Which account do you want to connect?' : 'Where do you shop?'),
+    h(
+      'h1',
+      {},
+      flow.kind === 'payments-hub' ? 'Which account do you want to connect?' : 'Where do you shop?',
+    ),
     input,
     list,
-    state.returnToHub ? h('button', { id: 'back-to-hub', class: 'link', onclick: () => showHub(state.hubApp) }, 'Back') : null,
+    state.returnToHub
+      ? h('button', { id: 'back-to-hub', class: 'link', onclick: () => showHub(state.hubApp) }, 'Back')
+      : null,
   );
   fill();
   interaction('Viewed Search By Company Page');
@@ -233,7 +265,12 @@ function showSearch() {
 function showLogin(company, notice) {
   state.company = company;
   const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
-  const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password' });
+  const password = h('input', {
+    id: 'password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+  });
   const form = h(
     'form',
     {
@@ -268,7 +305,11 @@ function showLogin(company, notice) {
       },
       'Forgot your password?',
     ),
-    h('p', { class: 'muted hint' }, 'Sandbox: test-good, test-bad, test-failure, test-code-mfa, test-question-mfa; any password.'),
+    h(
+      'p',
+      { class: 'muted hint' },
+      'Sandbox: test-good, test-bad, test-failure, test-code-mfa, test-question-mfa; any password.',
+    ),
     config.deeplink?.step === 'login-company' && flow.kind === 'order-monitoring'
       ? null
       : h('button', { id: 'back', class: 'link', onclick: () => showSearch() }, 'Choose another company'),
@@ -294,7 +335,12 @@ async function submitLogin(username, password) {
 }
 
 function showWorking(view, text) {
-  show(view, state.company?.name ?? 'Transact', h('div', { class: 'spinner', 'aria-hidden': 'true' }), h('p', { id: 'message' }, text));
+  show(
+    view,
+    state.company?.name ?? 'Transact',
+    h('div', { class: 'spinner', 'aria-hidden': 'true' }),
+    h('p', { id: 'message' }, text),
+  );
 }
 
 function showMfa(kind) {
@@ -320,7 +366,9 @@ function showMfa(kind) {
           interaction(kind === 'code' ? 'Submitted MFA Code' : 'Submitted MFA Answer');
           showWorking('authenticating', `Logging in to ${state.company.name}…`);
           try {
-            await api('POST', `/sessions/${state.sessionId}/tasks/${state.taskId}/mfa`, { answer: answer.value });
+            await api('POST', `/sessions/${state.sessionId}/tasks/${state.taskId}/mfa`, {
+              answer: answer.value,
+            });
           } catch (error) {
             if (error.status === 401) showTokenProblem(error);
           }
@@ -343,7 +391,11 @@ function showSuccess(account) {
     h('h1', {}, `${state.company?.name ?? 'Your account'} is connected`),
     h('p', { id: 'message' }, `${orders} order${orders === 1 ? '' : 's'} found.`),
     state.returnToHub
-      ? h('button', { id: 'back-to-hub', class: 'primary', onclick: () => showHub(state.hubApp) }, 'Back to Payments Hub')
+      ? h(
+          'button',
+          { id: 'back-to-hub', class: 'primary', onclick: () => showHub(state.hubApp) },
+          'Back to Payments Hub',
+        )
       : h('button', { id: 'done', class: 'primary', onclick: () => finishTransact() }, 'Done'),
   );
   interaction('Viewed Task Completed Page');
@@ -372,8 +424,16 @@ function showExitPrompt() {
     'exit-prompt',
     'Exit?',
     h('h1', {}, 'Are you sure you want to exit?'),
-    h('p', { id: 'message' }, `Your ${state.company?.name ?? ''} connection is still being processed; it will finish without you.`),
-    h('button', { id: 'exit-confirm', class: 'primary', onclick: () => closeTransact({ reason: 'task-pending' }) }, 'Exit'),
+    h(
+      'p',
+      { id: 'message' },
+      `Your ${state.company?.name ?? ''} connection is still being processed; it will finish without you.`,
+    ),
+    h(
+      'button',
+      { id: 'exit-confirm', class: 'primary', onclick: () => closeTransact({ reason: 'task-pending' }) },
+      'Exit',
+    ),
     h(
       'button',
       {
@@ -393,7 +453,12 @@ function showExitPrompt() {
 
 // ---------------------------------------------------------------- the Payments Hub
 
-const HUB_TITLES = { expenses: 'Expenses', suggestions: 'Suggestions', orders: 'Orders', 'pay-now': 'Pay now' };
+const HUB_TITLES = {
+  expenses: 'Expenses',
+  suggestions: 'Suggestions',
+  orders: 'Orders',
+  'pay-now': 'Pay now',
+};
 const money = (amount) => (typeof amount === 'number' ? `$${amount.toFixed(2)}` : '—');
 const day = (iso) => (iso ? iso.slice(0, 10) : '—');
 
@@ -415,7 +480,12 @@ async function showHub(requested) {
     ...apps.map((name) =>
       h(
         'button',
-        { role: 'tab', 'data-app': name, 'aria-selected': String(name === current), onclick: () => showHub(name) },
+        {
+          role: 'tab',
+          'data-app': name,
+          'aria-selected': String(name === current),
+          onclick: () => showHub(name),
+        },
         HUB_TITLES[name] ?? name,
       ),
     ),
@@ -456,7 +526,13 @@ function hubPanel(name, accounts) {
             { 'data-account-id': a._id, 'data-company': a.company.name },
             h('strong', {}, a.company.name),
             ' ',
-            h('span', { class: 'muted' }, a.billing ? `${money(a.billing.amount)} · due ${day(a.billing.dueDate)}` : `${a.orders.length} recent orders`),
+            h(
+              'span',
+              { class: 'muted' },
+              a.billing
+                ? `${money(a.billing.amount)} · due ${day(a.billing.dueDate)}`
+                : `${a.orders.length} recent orders`,
+            ),
             ' ',
             h('span', { class: `status ${a.connectionStatus}` }, a.connectionStatus),
           ),
@@ -467,12 +543,31 @@ function hubPanel(name, accounts) {
   if (name === 'suggestions') {
     const all = accounts.flatMap((a) => a.suggestions.map((s) => ({ ...s, company: a.company.name })));
     if (!all.length) return empty('No suggestions right now.');
-    return [h('ul', { class: 'list' }, ...all.map((s) => h('li', {}, h('strong', {}, s.company), ` ${s.shortDescription} · save ${money(s.monthlySavings)}/month`)))];
+    return [
+      h(
+        'ul',
+        { class: 'list' },
+        ...all.map((s) =>
+          h(
+            'li',
+            {},
+            h('strong', {}, s.company),
+            ` ${s.shortDescription} · save ${money(s.monthlySavings)}/month`,
+          ),
+        ),
+      ),
+    ];
   }
   if (name === 'orders') {
     const orders = accounts.flatMap((a) => a.orders.map((o) => ({ ...o, company: a.company.name })));
     if (!orders.length) return empty('No orders yet: connect Amazon.');
-    return [h('ul', { class: 'list' }, ...orders.map((o) => h('li', {}, `${day(o.date)} · ${money(o.amount)} · ${o.products.join(', ')}`)))];
+    return [
+      h(
+        'ul',
+        { class: 'list' },
+        ...orders.map((o) => h('li', {}, `${day(o.date)} · ${money(o.amount)} · ${o.products.join(', ')}`)),
+      ),
+    ];
   }
   const due = accounts.filter((a) => a.billing && typeof a.billing.amount === 'number');
   if (!due.length) return empty('Nothing to pay.');
@@ -564,7 +659,12 @@ async function poll() {
     } else if (!mfa && task.authenticated && app.dataset.view !== 'fetching') {
       showWorking('fetching', `Fetching your ${state.company.name} orders…`);
       interaction('Viewed Fetching Data Page');
-    } else if (!mfa && !task.authenticated && app.dataset.view !== 'authenticating' && !app.dataset.view.startsWith('mfa')) {
+    } else if (
+      !mfa &&
+      !task.authenticated &&
+      app.dataset.view !== 'authenticating' &&
+      !app.dataset.view.startsWith('mfa')
+    ) {
       showWorking('authenticating', `Logging in to ${state.company.name}…`);
     }
   }
@@ -587,7 +687,9 @@ function leave(status, reason) {
   storage.remove(storageKey);
   storage.remove(`${storageKey}:task`);
   if (state.sessionId)
-    api('POST', `/sessions/${state.sessionId}/end`, { status, ...(reason ? { reason } : {}) }).catch(() => {});
+    api('POST', `/sessions/${state.sessionId}/end`, { status, ...(reason ? { reason } : {}) }).catch(
+      () => {},
+    );
 }
 
 function closeTransact(payload) {
@@ -608,14 +710,21 @@ function finishTransact(extra = {}) {
 function begin() {
   if (flow.kind === 'payments-hub') return showHub(config.deeplink?.app ?? flow.apps[0]);
   const deeplinked =
-    config.deeplink?.step === 'login-company' ? companies.find((c) => c._id === config.deeplink.companyId) : undefined;
+    config.deeplink?.step === 'login-company'
+      ? companies.find((c) => c._id === config.deeplink.companyId)
+      : undefined;
   if (deeplinked) return showLogin(deeplinked);
   return showSearch();
 }
 
 async function openSession(publicToken, tokenDelivery) {
   try {
-    const { sessionId } = await api('POST', '/sessions', { publicToken, handshakeId, tokenDelivery, encodedConfig });
+    const { sessionId } = await api('POST', '/sessions', {
+      publicToken,
+      handshakeId,
+      tokenDelivery,
+      encodedConfig,
+    });
     state.sessionId = sessionId;
     storage.set(storageKey, sessionId);
     begin();
