@@ -290,6 +290,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       atomic,
       atelio,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
+      transactUrl: transactServer.url,
     });
     const control = createControlApp({
       clock,

@@ -489,5 +489,31 @@ describe.runIf(hasChromium)(
       expect(problems).toEqual([]);
       await page.close();
     });
+
+    it("the dashboard's Launch Transact panel runs the SDK against the stand-in under the page's strict CSP", async () => {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy|Refused/i.test(message.text()))
+          problems.push(message.text());
+      });
+      await page.goto(sandbox.urls.control);
+      await page.locator('#transact-identifier').fill('dash-user');
+      await page.locator('#transact-launch').click();
+      const frame = page.frameLocator('#atomic-transact-iframe');
+      await logIn(frame, 'test-good');
+      sandbox.clock.advance(3_000);
+      await view(frame, 'fetching');
+      sandbox.clock.advance(60_000);
+      await view(frame, 'success');
+      await frame.locator('#done').click();
+      await expect
+        .poll(() => page.locator('#transact-status').textContent(), { timeout: WAIT_MS })
+        .toMatch(/^dash-user: finished, task [0-9a-f]{24}$/);
+      expect(sandbox.atomic.listPayLinkAccounts('dash-user')[0]?.connectionStatus).toBe('connected');
+      expect(problems).toEqual([]);
+      await page.close();
+    });
   },
 );

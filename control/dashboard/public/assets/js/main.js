@@ -8,6 +8,7 @@ import { createDeliveriesPanel } from './panels/deliveries.js';
 import { createFaultsPanel } from './panels/faults.js';
 import { createScenarioPanel } from './panels/scenario.js';
 import { createStitchingPanel } from './panels/stitching.js';
+import { createTransactPanel } from './panels/transact.js';
 import { createUserPanel } from './panels/user.js';
 import { createRefresher } from './refresh.js';
 import { state } from './state.js';
@@ -51,6 +52,7 @@ const userPanel = createUserPanel({ onSelect: selectUser });
 const stitchingPanel = createStitchingPanel();
 const deliveriesPanel = createDeliveriesPanel();
 const faultsPanel = createFaultsPanel();
+createTransactPanel();
 
 // ---------------------------------------------------------------- platform clock
 
