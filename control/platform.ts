@@ -14,12 +14,14 @@ import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, ty
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { sameSecret } from './access';
+import { createTransactApp, TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
 import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
 import { readStateDocument, removeStaleTemporaries, StateFileWriter } from './state-file';
 import type { ResetOptions } from './routes/state';
+import { transactRoutes } from './routes/transact';
 
 const DEFAULT_RESET_KEEP = ['webhooks'] as const;
 
@@ -38,6 +40,8 @@ export interface SandboxUrls {
   control: string;
   atomic: string;
   atelio: string;
+  /** The Transact stand-in: what a host page passes to Atomic's SDK as `environmentOverride`. */
+  transact: string;
   stitcher?: string;
 }
 
@@ -52,6 +56,8 @@ export interface Sandbox {
   engine: DeliveryEngine;
   atomic: AtomicStore;
   atelio: AtelioStore;
+  /** Transact launches: the config each received, the pages visited, the tasks started. */
+  transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
   /**
@@ -166,7 +172,7 @@ const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 function resolveConfig(options: SandboxOptions): PlatformConfig {
   const { ports, stitcher: _stitcher, env, ...rest } = options;
   const portOverrides =
-    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0 } : (ports ?? {});
+    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0, transact: 0 } : (ports ?? {});
   return loadConfig({ ...rest, ports: portOverrides }, env);
 }
 
@@ -205,6 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const webhookTargets = new WebhookTargetPolicy({ bindHost: host, allowHosts: config.allowWebhookHosts });
   atomic.webhookTargetCheck = (url) => webhookTargets.refusal(url);
   atelio.webhookTargetCheck = (url) => webhookTargets.refusal(url);
+  const transactSessions = new TransactSessions({ store: atomic, clock: scopedClock });
 
   const servers: RunningServer[] = [];
   let stitcher: StitcherService | undefined;
@@ -251,6 +258,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       maxConnections: config.maxConnections,
     });
     servers.push(atelioServer);
+    // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
+    const transactServer = await startServer(
+      createTransactApp({ store: atomic, sessions: transactSessions, bodyLimitBytes: config.bodyLimitBytes }),
+      { name: 'Transact stand-in', host, port: config.ports.transact, maxConnections: config.maxConnections },
+    );
+    servers.push(transactServer);
 
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
@@ -329,6 +342,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       engine.chaos.clear();
       atomic.reset({ keepWebhookRegistrations });
       atelio.reset({ keepWebhookRegistrations });
+      transactSessions.clear();
       journal.clear();
       faults.clear();
       stitcher?.reset();
@@ -428,6 +442,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       atelio,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
       maxLiveSubscribers: config.maxLiveSubscribers,
+      transactUrl: transactServer.url,
     });
     const control = createControlApp({
       clock,
@@ -435,7 +450,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
       engine,
       state: { reset, exportState, importState },
-      extraApi: { '': scenarioRoutes(scenarios, recordings), ...dashboard.api },
+      extraApi: {
+        '': scenarioRoutes(scenarios, recordings),
+        ...dashboard.api,
+        '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+      },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
       bindHost: host,
@@ -508,6 +527,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         control: controlServer.url,
         atomic: atomicServer.url,
         atelio: atelioServer.url,
+        transact: transactServer.url,
         ...(stitcherUrl ? { stitcher: stitcherUrl } : {}),
       },
       clock,
@@ -520,6 +540,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       recordings,
       atomic,
       atelio,
+      transactSessions,
       scenarios,
       stitcher,
       get webhookSecrets() {

@@ -22,6 +22,8 @@ export interface DashboardDeps {
   stitcher?: { service: Pick<StitcherService, 'app' | 'idle'>; url: string } | undefined;
   /** Live streams open at once (default 64). */
   maxLiveSubscribers?: number;
+  /** The Transact stand-in's origin, which the page frames when it launches Transact. */
+  transactUrl?: string;
 }
 
 /**
@@ -51,6 +53,6 @@ export function dashboardRoutes(deps: DashboardDeps): { api: Record<string, Hono
         stitcher: stitcher ? { app: stitcher.service.app } : undefined,
       }),
     },
-    site: dashboardSite(),
+    site: dashboardSite(deps.transactUrl ? { transactOrigin: deps.transactUrl } : {}),
   };
 }
