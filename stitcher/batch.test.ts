@@ -15,7 +15,7 @@ describe('stitchBatch', () => {
         aTransaction({
           transaction_id: 'txn-late',
           amount: '-99.99',
-          created_time: dayAfterOrder(6),
+          created_time: dayAfterOrder(9),
           details: { merchant_amount: '' },
         }),
       ],
@@ -30,7 +30,7 @@ describe('stitchBatch', () => {
         },
         {
           order_id: 'order-late',
-          reason: expect.stringContaining('txn-late of 99.99 is posted 6 days after the order'),
+          reason: expect.stringContaining('txn-late of 99.99 is posted 9 days after the order'),
         },
       ],
     });
