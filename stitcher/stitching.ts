@@ -34,7 +34,7 @@ export function restitchUser(
     { ...matching, asOfMs: nowMs },
   );
   store.transaction(() => {
-    store.replaceStitches(identifier, result.outcomes, nowMs);
+    store.replaceStitches(identifier, result.outcomes, nowMs, result.refunds);
     store.markStitched(identifier, nowMs);
   });
   return 'stitched';

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { OrderMonitoringAccount } from './clients/atomic';
-import type { OrderOutcome } from './matcher';
+import type { ChargeOutcome, OrderOutcome, RefundOutcome } from './matcher';
 import type { AtelioTransaction, AtomicOrder } from './vendor-schemas';
 
 export type InboxSource = 'atomic' | 'atelio' | 'stitcher';
@@ -75,6 +75,10 @@ export interface StitchRow {
   provisional: boolean;
   reasons: string[];
   stitchedAt: number;
+  /** Every charge of a split shipment; null for a single charge. */
+  charges: ChargeOutcome[] | null;
+  /** Refund credits and reversals linked to the order. */
+  refunds: RefundOutcome[];
 }
 
 interface RawInbox {
@@ -206,8 +210,9 @@ export class StitcherStore {
 
       deleteStitches: db.prepare(`DELETE FROM stitches WHERE identifier = ?`),
       insertStitch: db.prepare(
-        `INSERT INTO stitches (order_id, identifier, status, transaction_id, confidence, provisional, reasons, stitched_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO stitches (order_id, identifier, status, transaction_id, confidence, provisional, reasons, stitched_at,
+           charges, refunds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       stitchesFor: db.prepare(`SELECT * FROM stitches WHERE identifier = ?`),
     };
@@ -482,9 +487,22 @@ export class StitcherStore {
 
   // ---------- stitches ----------
 
-  replaceStitches(identifier: string, outcomes: readonly OrderOutcome[], at: number): void {
+  replaceStitches(
+    identifier: string,
+    outcomes: readonly OrderOutcome[],
+    at: number,
+    refunds: readonly RefundOutcome[] = [],
+  ): void {
     this.s.deleteStitches.run(identifier);
+    const refundsOf = new Map<string, RefundOutcome[]>();
+    for (const r of refunds) {
+      const list = refundsOf.get(r.orderId);
+      if (list) list.push(r);
+      else refundsOf.set(r.orderId, [r]);
+    }
     for (const o of outcomes) {
+      const linked = refundsOf.get(o.orderId);
+      const refundsJson = linked ? JSON.stringify(linked) : null;
       if (o.status === 'matched') {
         this.s.insertStitch.run(
           o.orderId,
@@ -495,6 +513,8 @@ export class StitcherStore {
           o.provisional ? 1 : 0,
           JSON.stringify(o.reasons),
           at,
+          o.charges ? JSON.stringify(o.charges) : null,
+          refundsJson,
         );
       } else {
         this.s.insertStitch.run(
@@ -506,6 +526,8 @@ export class StitcherStore {
           0,
           JSON.stringify([o.reason]),
           at,
+          null,
+          refundsJson,
         );
       }
     }
@@ -520,6 +542,8 @@ export class StitcherStore {
       provisional: number;
       reasons: string;
       stitched_at: number;
+      charges: string | null;
+      refunds: string | null;
     }>;
     return new Map(
       rows.map((r) => [
@@ -532,6 +556,8 @@ export class StitcherStore {
           provisional: r.provisional === 1,
           reasons: JSON.parse(r.reasons) as string[],
           stitchedAt: r.stitched_at,
+          charges: r.charges === null ? null : (JSON.parse(r.charges) as ChargeOutcome[]),
+          refunds: r.refunds === null ? [] : (JSON.parse(r.refunds) as RefundOutcome[]),
         },
       ]),
     );

@@ -106,6 +106,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stitches_by_user ON stitches (identifier);
     `,
   },
+  {
+    version: 2,
+    name: 'split-shipment charges and linked refunds on each stitch',
+    sql: `
+      ALTER TABLE stitches ADD COLUMN charges TEXT;   -- JSON [{transactionId, amountCents, products}] for a split shipment
+      ALTER TABLE stitches ADD COLUMN refunds TEXT;   -- JSON [RefundOutcome] linked to the order
+    `,
+  },
 ];
 
 export function migrate(
