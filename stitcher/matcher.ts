@@ -172,6 +172,10 @@ interface Edge {
   card: CardCase;
   /** Posted beyond the core window, within the extended one. */
   extended: boolean;
+  /** How far a tax-adjusted pending amount is from the order, in cents (0 for exact kinds). */
+  diff: number;
+  /** The order shows no last four and the transaction's card is not one the user's other Amazon orders show. */
+  unfamiliar: boolean;
 }
 
 interface UserIndex {
@@ -243,6 +247,9 @@ export const CARD_PENALTY: Record<CardCase, number> = {
   'both-unknown': 25,
   'no-payment-method': 30,
 };
+/** Applied on top of the card penalty when an order without last four meets a card its account never showed. */
+const UNFAMILIAR_CARD_PENALTY = 8;
+
 const AMOUNT_PENALTY: Record<AmountKind, number> = {
   amount: 0,
   authorised: 3,
@@ -269,9 +276,12 @@ export function byDateThenId(
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Strongest evidence first; within equal evidence the earliest order, then its earliest transaction. */
+/**
+ * Strongest evidence first; within equal evidence the closer pending amount, then the earliest
+ * order, then its earliest transaction.
+ */
 function byEvidenceThenFifo(a: Edge, b: Edge): number {
-  return b.points - a.points || a.order - b.order || a.txn - b.txn;
+  return b.points - a.points || a.diff - b.diff || a.order - b.order || a.txn - b.txn;
 }
 
 function memoise(isMerchant: (descriptor: string) => boolean): (descriptor: string) => boolean {
@@ -321,15 +331,24 @@ function addEdge(
   kind: AmountKind,
   orderDay: number,
   options: MatchingOptions,
+  familiar: ReadonlySet<string> | undefined,
 ): void {
   const lag = utcDay(t.dateMs!) - orderDay;
   if (lag < -options.windowDaysBefore || lag > options.extendedDaysAfter) return;
   const card = cardCase(order, t);
   if (card === 'mismatch') return;
+  // An order without last four was most likely paid with a card the user's other Amazon orders show.
+  const unfamiliar =
+    (card === 'order-unknown' || card === 'no-payment-method') &&
+    t.lastFour !== null &&
+    familiar !== undefined &&
+    !familiar.has(t.lastFour);
   const extended = lag > options.windowDaysAfter;
   // The extended tier needs every other piece of evidence to agree: exact amount, same card.
   if (extended && (kind === 'tolerance' || card !== 'agree')) return;
-  edges.push({ order: o, txn, points: points(kind, card, lag, options), kind, lag, card, extended });
+  const diff = kind === 'tolerance' ? Math.abs(-(t.amountCents ?? 0) - order.amountCents!) : 0;
+  const score = points(kind, card, lag, options) - (unfamiliar ? UNFAMILIAR_CARD_PENALTY : 0);
+  edges.push({ order: o, txn, points: score, kind, lag, card, extended, diff, unfamiliar });
 }
 
 function collectEdges(
@@ -339,6 +358,7 @@ function collectEdges(
   idx: UserIndex,
   eligible: readonly MatchTransaction[],
   options: MatchingOptions,
+  familiar: ReadonlySet<string> | undefined,
 ): void {
   const cents = order.amountCents!;
   const orderDay = utcDay(order.dateMs!);
@@ -346,7 +366,7 @@ function collectEdges(
   if (bucket) {
     for (const entry of bucket) {
       const txn = Math.floor(entry / 4);
-      addEdge(edges, o, order, txn, eligible[txn]!, KIND_CODES[entry % 4]!, orderDay, options);
+      addEdge(edges, o, order, txn, eligible[txn]!, KIND_CODES[entry % 4]!, orderDay, options, familiar);
     }
   }
   const pending = idx.pending;
@@ -357,7 +377,7 @@ function collectEdges(
     const entry = pending[i]!;
     if (entry.cents > cents + slack) break;
     if (entry.cents !== cents)
-      addEdge(edges, o, order, entry.txn, eligible[entry.txn]!, 'tolerance', orderDay, options);
+      addEdge(edges, o, order, entry.txn, eligible[entry.txn]!, 'tolerance', orderDay, options, familiar);
   }
 }
 
@@ -376,6 +396,16 @@ export function stitch(
   eligible.sort(byDateThenId);
   const index = buildIndex(eligible);
 
+  // The last fours each user's Amazon orders show: the cards the account pays with.
+  const familiar = new Map<string, Set<string>>();
+  for (const order of orders) {
+    const four = orderLastFour(order.payment);
+    if (four === null) continue;
+    const set = familiar.get(order.userId);
+    if (set) set.add(four);
+    else familiar.set(order.userId, new Set([four]));
+  }
+
   const outcomes: Array<OrderOutcome | undefined> = new Array<OrderOutcome | undefined>(orders.length);
   const edges: Edge[] = [];
   for (let o = 0; o < orders.length; o++) {
@@ -386,7 +416,7 @@ export function stitch(
       continue;
     }
     const idx = index.get(order.userId);
-    if (idx) collectEdges(edges, o, order, idx, eligible, options);
+    if (idx) collectEdges(edges, o, order, idx, eligible, options, familiar.get(order.userId));
   }
 
   edges.sort(byEvidenceThenFifo);
@@ -411,12 +441,14 @@ export function stitch(
       reasons: options.explain === false ? [] : explainMatch(order, t, edge, options),
     };
   };
-  // Core window first, for every order: a later posting is only considered once no pair inside the
-  // core window wants its order or its transaction, so a closer candidate always wins.
-  for (const edge of edges) if (!edge.extended) assign(edge);
+  // Exact amounts in the core window first, for every order; a later posting is only considered once
+  // no exact pair inside the core window wants its order or its transaction, so a closer candidate
+  // always wins. Then sets of charges (split shipments), which need an exact sum. A tax-adjusted
+  // pending amount is the weakest evidence: it only takes what no exact evidence claimed.
+  for (const edge of edges) if (!edge.extended && edge.kind !== 'tolerance') assign(edge);
   for (const edge of edges) if (edge.extended) assign(edge);
-
   matchSplitShipments({ orders, eligible, outcomes, txnOwner, options });
+  for (const edge of edges) if (edge.kind === 'tolerance') assign(edge);
 
   // Unmatched card orders: say what came closest, so a human can tell "not posted yet" from "wrong card".
   const misses = new MissExplainer(transactionsIn, isMerchant, options);
@@ -528,6 +560,10 @@ function explainMatch(
       reasons.push('order has no payment method: matched on amount, date and merchant only');
       break;
   }
+  if (edge.unfamiliar)
+    reasons.push(
+      `card ending ${t.lastFour} is not one the user's other Amazon orders show: lower confidence`,
+    );
   reasons.push(`Amazon merchant descriptor "${t.descriptor.trim()}"`);
   if (t.state === 'pending' && edge.kind !== 'tolerance') reasons.push('transaction still pending');
   return reasons;

@@ -8,8 +8,11 @@
 /** More products than this and the search is not worth it: the split is matched without attribution. */
 const MAX_PRODUCTS = 12;
 
-/** Rounding slack of a scaled share: 2 cents, or 1 % of the amount when larger. */
-const slack = (cents: number) => Math.max(2, Math.round(cents * 0.01));
+/**
+ * Rounding slack of a scaled share: tax is rounded per item or per shipment, a cent or so each.
+ * Kept tight on purpose: a looser slack lets unrelated amounts fit some set of products.
+ */
+const slack = (_cents: number) => 3;
 
 function readable(productCents: ReadonlyArray<number | null>): number[] | null {
   if (productCents.length === 0 || productCents.length > MAX_PRODUCTS) return null;
@@ -74,6 +77,7 @@ export function productsForRefund(
   orderCents: number,
   refundCents: number,
   available: ReadonlySet<number> | null = null,
+  maxProducts = MAX_PRODUCTS,
 ): number[] | null {
   const prices = readable(productCents);
   if (prices === null) return null;
@@ -91,6 +95,7 @@ export function productsForRefund(
     ) {
       if (best === null || chosen.length < best.length) best = [...chosen];
     }
+    if (chosen.length === maxProducts) return;
     if (best !== null && chosen.length + 1 >= best.length) return;
     for (let k = from; k < pool.length; k++) {
       const item = pool[k]!;

@@ -7,8 +7,10 @@
  *   purchase it refunds in `previous_transaction_id` when the bank gives it: the link follows that.
  *   Otherwise it is linked by evidence: an order of the same customer placed before the credit,
  *   still within its `returnBy` period (vendor-docs 000 `products[].returnBy`, plus the posting
- *   window), on the same card, whose total, one of its shipment charges, or a set of its products
- *   equals the credit. The strongest fit wins; between equal fits the most recent order.
+ *   window), on the same card, whose total, one of its shipment charges, or (for an order whose
+ *   charge was matched, on the card whose last four it shows) one of its products with its tax
+ *   equals the credit. The strongest fit wins; when two orders fit equally well the
+ *   credit stays unlinked rather than guess (repeat purchases of one amount are common).
  * An order is never refunded more than its total.
  */
 import { cardCase } from './card-match';
@@ -34,7 +36,8 @@ export interface RefundOutcome {
 interface Charge {
   order: number;
   cents: number;
-  products: number[] | null;
+  /** Product indexes; undefined for a single charge, which pays for every product. */
+  products: number[] | null | undefined;
 }
 
 export interface RefundInput {
@@ -80,7 +83,11 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
     refundedProducts.set(o, set);
   };
 
+  const productsOf = (charge: Charge): number[] | null =>
+    charge.products === undefined ? allProducts(orders[charge.order]!) : charge.products;
+
   const links: RefundOutcome[] = [];
+  const linkDates: number[] = [];
   const credits: MatchTransaction[] = [];
   for (const t of transactions) {
     if (t.dateMs === null) continue;
@@ -94,7 +101,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
         orderId: order.id,
         kind: 'reversal',
         amountCents: charge.cents,
-        products: charge.products,
+        products: productsOf(charge),
         confidence: 1,
         reasons: [
           `the order's charge ${t.id} was reversed (Atelio state returned) on ${isoDay(at)}: ${formatCents(charge.cents)} back`,
@@ -105,7 +112,8 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
               : `after the return period (return by ${isoDay(order.returnByMs)}): a reversal by the bank (dispute or chargeback), not a return`,
         ],
       });
-      note(charge.order, charge.cents, charge.products);
+      linkDates.push(t.dateMs);
+      note(charge.order, charge.cents, productsOf(charge));
       continue;
     }
     if (t.amountCents === null || t.amountCents <= 0 || !REFUND_STATES.has(t.state)) continue;
@@ -123,7 +131,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
       const order = orders[pointed.order]!;
       const products =
         cents === pointed.cents
-          ? pointed.products
+          ? productsOf(pointed)
           : productsForRefund(
               order.productCents ?? [],
               order.amountCents!,
@@ -142,6 +150,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
           productReason(products, order),
         ],
       });
+      linkDates.push(credit.dateMs!);
       note(pointed.order, cents, products);
       continue;
     }
@@ -170,16 +179,13 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
         productReason(best.products, order),
       ],
     });
+    linkDates.push(credit.dateMs!);
     note(best.order, cents, best.products);
   }
-  const dateOf = new Map(transactions.map((t) => [t.id, t.dateMs]));
-  links.sort((a, b) =>
-    byDateThenId(
-      { id: a.transactionId, dateMs: dateOf.get(a.transactionId) ?? null },
-      { id: b.transactionId, dateMs: dateOf.get(b.transactionId) ?? null },
-    ),
-  );
-  return links;
+  return links
+    .map((link, k) => ({ link, id: link.transactionId, dateMs: linkDates[k]! }))
+    .sort(byDateThenId)
+    .map((x) => x.link);
 
   function remaining(order: MatchOrder, o: number): Set<number> | null {
     const all = allProducts(order);
@@ -191,13 +197,15 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
   function bestOrderFor(credit: MatchTransaction, candidates: readonly number[]) {
     const cents = credit.amountCents!;
     const creditDay = utcDay(credit.dateMs!);
-    let best: {
+    type Fit = {
       order: number;
       points: number;
       fit: 'total' | 'charge' | 'products';
       card: string;
       products: number[] | null;
-    } | null = null;
+    };
+    let best: Fit | null = null;
+    let tied = false;
     for (const o of candidates) {
       const order = orders[o]!;
       if (order.payment.kind === 'non-card' || order.amountCents === null || order.dateMs === null) continue;
@@ -208,7 +216,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
       if (refunded[o]! + cents > order.amountCents) continue;
       const card = cardCase(order.payment, credit.lastFour);
       if (card === 'mismatch') continue;
-      let fit: 'total' | 'charge' | 'products' | null = null;
+      let fit: Fit['fit'] | null = null;
       let products: number[] | null = null;
       if (cents === order.amountCents && refunded[o] === 0) {
         fit = 'total';
@@ -217,23 +225,28 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
         const charge = chargeOfAmount(o, cents);
         if (charge) {
           fit = 'charge';
-          products = charge.products;
-        } else {
+          products = productsOf(charge);
+        } else if (card === 'agree' && outcomes[o]?.status === 'matched') {
+          // Without a pointer only one product at a time, on the card the order was charged to:
+          // sets of products (or any card) would let almost any amount fit some order.
           products = productsForRefund(
             order.productCents ?? [],
             order.amountCents,
             cents,
             remaining(order, o),
+            1,
           );
           if (products) fit = 'products';
         }
       }
       if (fit === null) continue;
       const points = (fit === 'total' ? 90 : fit === 'charge' ? 85 : 80) - (card === 'agree' ? 0 : 10);
-      // Later orders come later in the loop: ">=" lets the most recent order win a tie.
-      if (best === null || points >= best.points) best = { order: o, points, fit, card, products };
+      if (best === null || points > best.points) {
+        best = { order: o, points, fit, card, products };
+        tied = false;
+      } else if (points === best.points) tied = true;
     }
-    return best;
+    return tied ? null : best;
   }
 
   function chargeOfAmount(o: number, cents: number): Charge | null {
