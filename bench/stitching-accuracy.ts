@@ -99,12 +99,12 @@ interface Dataset {
   stats: Record<string, number>;
 }
 
-/** Splits `total` cents into `parts` positive amounts at random. */
-function splitCents(r: ReturnType<typeof rng>, total: number, parts: number): number[] {
-  const cuts = new Set<number>();
-  while (cuts.size < parts - 1) cuts.add(r.int(1, total - 1));
-  const sorted = [...cuts].sort((a, b) => a - b);
-  return [...sorted, total].map((c, i) => c - (i === 0 ? 0 : sorted[i - 1]!));
+/** Splits `total` cents into `parts` item prices at random, each at least `min` cents (when the total allows). */
+function splitCents(r: ReturnType<typeof rng>, total: number, parts: number, min = 100): number[] {
+  const floor = total >= parts * min ? min : 1;
+  const spare = total - parts * floor;
+  const sorted = Array.from({ length: parts - 1 }, () => r.int(0, spare)).sort((a, b) => a - b);
+  return [...sorted, spare].map((c, i) => c - (i === 0 ? 0 : sorted[i - 1]!) + floor);
 }
 
 export function generate(seed: number, orderCount: number): Dataset {

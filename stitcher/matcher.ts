@@ -441,13 +441,14 @@ export function stitch(
       reasons: options.explain === false ? [] : explainMatch(order, t, edge, options),
     };
   };
-  // Exact amounts in the core window first, for every order; a later posting is only considered once
-  // no exact pair inside the core window wants its order or its transaction, so a closer candidate
-  // always wins. Then sets of charges (split shipments), which need an exact sum. A tax-adjusted
-  // pending amount is the weakest evidence: it only takes what no exact evidence claimed.
+  // Exact amounts in the core window first, for every order. Then sets of charges that add up to an
+  // order exactly (split shipments), then single postings in the extended window: a later posting is
+  // only considered once no exact pair inside the core window wants its order or its transaction, so
+  // a closer candidate always wins. A tax-adjusted pending amount is the weakest evidence: it only
+  // takes what no exact evidence claimed.
   for (const edge of edges) if (!edge.extended && edge.kind !== 'tolerance') assign(edge);
-  for (const edge of edges) if (edge.extended) assign(edge);
   matchSplitShipments({ orders, eligible, outcomes, txnOwner, options });
+  for (const edge of edges) if (edge.extended) assign(edge);
   for (const edge of edges) if (edge.kind === 'tolerance') assign(edge);
 
   // Unmatched card orders: say what came closest, so a human can tell "not posted yet" from "wrong card".

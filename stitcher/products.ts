@@ -9,10 +9,13 @@
 const MAX_PRODUCTS = 12;
 
 /**
- * Rounding slack of a scaled share: tax is rounded per item or per shipment, a cent or so each.
- * Kept tight on purpose: a looser slack lets unrelated amounts fit some set of products.
+ * Rounding slack of a scaled share in cents: tax is rounded per item, so a shipment of several
+ * items may be a few cents off its items' share, a single item at most a cent. Kept tight on
+ * purpose: a looser slack lets unrelated amounts fit some set of products.
  */
-const slack = (_cents: number) => 3;
+const SHIPMENT_SLACK = 3;
+const ITEM_SLACK = 1;
+const slack = (_cents: number) => SHIPMENT_SLACK;
 
 function readable(productCents: ReadonlyArray<number | null>): number[] | null {
   if (productCents.length === 0 || productCents.length > MAX_PRODUCTS) return null;
@@ -79,6 +82,7 @@ export function productsForRefund(
   available: ReadonlySet<number> | null = null,
   maxProducts = MAX_PRODUCTS,
 ): number[] | null {
+  const tolerance = maxProducts === 1 ? ITEM_SLACK : SHIPMENT_SLACK;
   const prices = readable(productCents);
   if (prices === null) return null;
   const subtotal = prices.reduce((a, b) => a + b, 0);
@@ -99,7 +103,7 @@ export function productsForRefund(
     if (best !== null && chosen.length + 1 >= best.length) return;
     for (let k = from; k < pool.length; k++) {
       const item = pool[k]!;
-      if (Math.min(sum + item.cents, (sum + item.cents) * ratio) > refundCents + slack(refundCents)) continue;
+      if (Math.min(sum + item.cents, (sum + item.cents) * ratio) > refundCents + tolerance) continue;
       chosen.push(item.index);
       walk(k + 1, sum + item.cents);
       chosen.pop();
