@@ -14,6 +14,9 @@ import { createStitcherService, type StitcherService } from '../stitcher';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
 import { scenarioRoutes } from './routes/scenarios';
+import type { ResetOptions } from './routes/state';
+
+const DEFAULT_RESET_KEEP = ['webhooks'] as const;
 
 export type Ports = PlatformConfig['ports'];
 
@@ -48,8 +51,12 @@ export interface Sandbox {
   stitcher: StitcherService | undefined;
   /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */
   webhookSecrets: { atomic: string; atelio: string } | undefined;
-  /** Back to the seeded baseline: stores, delivery log, journal, faults and the stitcher's data. */
-  reset(): Promise<void>;
+  /**
+   * Back to the seeded baseline: stores, delivery log, journal, faults, chaos rules and the
+   * stitcher's data. Webhook endpoints, secrets and subscriptions registered with the mocks are
+   * kept unless `keep` leaves out `'webhooks'` (`{keep: []}` wipes everything).
+   */
+  reset(options?: ResetOptions): Promise<void>;
   exportState(): PlatformState;
   importState(state: unknown): Promise<void>;
   /**
@@ -183,6 +190,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           identity: config.atelio.identity,
           authorization: config.atelio.authorization,
           webhookSecrets: [],
+          // Bond-Signature carries the real send time (docs/decisions/008): judge it by the wall
+          // clock, even when the platform clock has been pushed ahead.
+          signatureClock: Date.now,
         },
         dbPath: config.stitcherDb,
         now: () => scopedClock.base.now(),
@@ -230,11 +240,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     registerReceivers();
 
-    const reset = async () => {
+    const reset = async (options: ResetOptions = {}) => {
+      // Webhook registrations are configuration a test suite makes once; by default they survive.
+      const keepWebhookRegistrations = (options.keep ?? DEFAULT_RESET_KEEP).includes('webhooks');
       await scenarios.cancelAll?.();
       await engine.reset();
-      atomic.reset();
-      atelio.reset();
+      engine.chaos.clear();
+      atomic.reset({ keepWebhookRegistrations });
+      atelio.reset({ keepWebhookRegistrations });
       journal.clear();
       faults.clear();
       stitcher?.reset();

@@ -47,6 +47,12 @@ export interface StitcherServiceConfig {
     webhookSecrets: string[] | (() => string[]);
     /** Oldest accepted Bond-Signature `t`, in seconds before now(). Default 300 (5 minutes). */
     signatureToleranceSeconds?: number | undefined;
+    /**
+     * The clock a Bond-Signature's age is judged by; default `now`. Signatures carry the real send
+     * time, so where `now` is not the wall clock (a sandbox platform clock pushed ahead) pass the
+     * wall clock here.
+     */
+    signatureClock?: (() => number) | undefined;
   };
   /** SQLite file path; ':memory:' for a throw-away database. */
   dbPath: string;
@@ -112,6 +118,7 @@ const ConfigSchema = z.object({
     authorization: nonEmpty,
     webhookSecrets: z.union([z.array(z.string()), z.custom<() => string[]>((v) => typeof v === 'function')]),
     signatureToleranceSeconds: z.number().min(0).optional(),
+    signatureClock: z.custom<() => number>((v) => typeof v === 'function').optional(),
   }),
   dbPath: nonEmpty,
   retryDelaysMs: z.array(z.number().int().min(0)).min(1).optional(),
@@ -193,7 +200,13 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     bodyLimitBytes: config.bodyLimitBytes ?? 1024 * 1024,
     verifyAtomic: (raw, header) => verifyAtomicSignature(raw, header, atomicSecret()),
     verifyAtelio: (raw, header) =>
-      verifyAtelioSignature(raw, header, atelioSecrets(), now(), config.atelio.signatureToleranceSeconds),
+      verifyAtelioSignature(
+        raw,
+        header,
+        atelioSecrets(),
+        (config.atelio.signatureClock ?? now)(),
+        config.atelio.signatureToleranceSeconds,
+      ),
   });
 
   worker.start();

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { RunOptionsError, RunOptionsSchema, UnknownScenarioError, type ScenarioRunner } from '../../scenarios';
+import {
+  RunOptionsError,
+  RunOptionsSchema,
+  UnknownScenarioError,
+  type ScenarioRunner,
+} from '../../scenarios';
 import { ControlError } from '../errors';
 import { jsonBody, queryOf } from '../validation';
 
@@ -17,7 +22,10 @@ const StartRunSchema = RunOptionsSchema.omit({ record: true })
   .extend({ record: z.boolean().optional() })
   .strict();
 
-export function scenarioRoutes(runner: ScenarioRunner, recordingsDir = join(tmpdir(), 'stitch-sandbox-recordings')) {
+export function scenarioRoutes(
+  runner: ScenarioRunner,
+  recordingsDir = join(tmpdir(), 'stitch-sandbox-recordings'),
+) {
   const recordings = new Map<string, string>();
   const findRun = (runId: string) => {
     const run = runner.get(runId);
@@ -33,7 +41,8 @@ export function scenarioRoutes(runner: ScenarioRunner, recordingsDir = join(tmpd
       try {
         runner.load(name);
       } catch (error) {
-        if (error instanceof UnknownScenarioError) throw new ControlError(404, 'scenario_not_found', error.message);
+        if (error instanceof UnknownScenarioError)
+          throw new ControlError(404, 'scenario_not_found', error.message);
         throw new ControlError(422, 'scenario_invalid', (error as Error).message);
       }
       try {
@@ -54,14 +63,24 @@ export function scenarioRoutes(runner: ScenarioRunner, recordingsDir = join(tmpd
     })
     .get('/runs', (c) => {
       const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }));
-      return c.json({ runs: runner.runs().slice(0, limit ?? 50).map((run) => run.toJSON()) });
+      return c.json({
+        runs: runner
+          .runs()
+          .slice(0, limit ?? 50)
+          .map((run) => run.toJSON()),
+      });
     })
     .get('/runs/:runId', (c) => c.json(findRun(c.req.param('runId')).toJSON()))
     .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
     .get('/runs/:runId/recording', (c) => {
       const run = findRun(c.req.param('runId'));
       const file = recordings.get(run.id);
-      if (!file || !existsSync(file)) throw new ControlError(404, 'recording_not_found', `Run ${run.id} was not recorded (start it with {"record": true}).`);
+      if (!file || !existsSync(file))
+        throw new ControlError(
+          404,
+          'recording_not_found',
+          `Run ${run.id} was not recorded (start it with {"record": true}).`,
+        );
       return c.body(readFileSync(file, 'utf8'), 200, { 'content-type': 'application/x-ndjson' });
     });
 }

@@ -1695,7 +1695,7 @@ export class AtomicStore {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100) throw invalid('name', 'name must be 1-100 characters');
     const secret: SecretRecord = {
-      _id: this.ids.objectId(),
+      _id: this.freshId(this.t.secrets),
       name: trimmed,
       token: token ?? this.ids.uuid(),
       createdAt: this.nowIso(),
@@ -1768,7 +1768,7 @@ export class AtomicStore {
     const valid = this.validateEndpoint(input);
     const now = this.nowIso();
     const endpoint: WebhookEndpointRecord = {
-      _id: this.ids.objectId(),
+      _id: this.freshId(this.t.webhookEndpoints),
       ...valid,
       createdAt: now,
       updatedAt: now,
@@ -1865,12 +1865,34 @@ export class AtomicStore {
     this.emit('state-replaced', { reason: 'import', eventTime: this.nowIso() });
   }
 
-  /** Back to the seeded baseline: same seed ⇒ same ids and data as at start. */
-  reset(): void {
+  /**
+   * Back to the seeded baseline: same seed ⇒ same ids and data as at start. With
+   * `keepWebhookRegistrations`, the webhook endpoints and secrets registered so far survive it
+   * (configuration, not data: a test suite registers once and resets between tests).
+   */
+  reset(options: { keepWebhookRegistrations?: boolean } = {}): void {
+    const kept = options.keepWebhookRegistrations
+      ? {
+          secrets: [...this.t.secrets.values()].map((s) => structuredClone(s)),
+          endpoints: [...this.t.webhookEndpoints.values()].map((e) => structuredClone(e)),
+        }
+      : undefined;
     this.cancelPending('the Atomic store was reset');
     this.core.runtimeRandom = this.root.fork('runtime');
     this.buildBaseline();
+    if (kept) {
+      for (const secret of kept.secrets) this.t.secrets.set(secret._id, secret);
+      for (const endpoint of kept.endpoints) this.t.webhookEndpoints.set(endpoint._id, endpoint);
+    }
     this.emit('state-replaced', { reason: 'reset', eventTime: this.nowIso() });
+  }
+
+  /** A fresh id not already used by `table` (kept registrations outlive the id sequence of a reset). */
+  private freshId(table: Map<string, unknown>): string {
+    for (;;) {
+      const id = this.ids.objectId();
+      if (!table.has(id)) return id;
+    }
   }
 
   /** Cancels every pending timer; the store stays readable. */
