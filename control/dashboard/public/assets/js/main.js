@@ -9,6 +9,7 @@ import { createChaosPanel } from './panels/chaos.js';
 import { createFaultsPanel } from './panels/faults.js';
 import { createScenarioPanel } from './panels/scenario.js';
 import { createStitchingPanel } from './panels/stitching.js';
+import { createTransactPanel } from './panels/transact.js';
 import { createUserPanel } from './panels/user.js';
 import { createRefresher } from './refresh.js';
 import { state } from './state.js';
@@ -53,6 +54,7 @@ const stitchingPanel = createStitchingPanel();
 const deliveriesPanel = createDeliveriesPanel();
 const faultsPanel = createFaultsPanel();
 const chaosPanel = createChaosPanel();
+createTransactPanel();
 
 // ---------------------------------------------------------------- platform clock
 
