@@ -23,8 +23,11 @@ import { createEventProcessor } from './processor';
 import { verifyAtelioSignature, verifyAtomicSignature } from './signatures';
 import { restitchUser } from './stitching';
 import { StitcherStore } from './store';
+import type { StitchScope } from './store';
 
 export const DEFAULT_STITCHER_PORT = 4030;
+/** Atelio retries a delivery for about two days; a week covers that with room to spare. */
+export const DEFAULT_INBOX_RETENTION_MS = 7 * 86_400_000;
 
 export interface StitcherServiceConfig {
   atomic: {
@@ -69,6 +72,8 @@ export interface StitcherServiceConfig {
   bodyLimitBytes?: number;
   /** Pull a customer's existing card transactions when their Atomic account first appears. Default true. */
   backfillTransactions?: boolean;
+  /** How long processed inbox events are kept as the de-duplication record (ms). Default 7 days. */
+  inboxRetentionMs?: number;
   /** Replaces global fetch for vendor calls (tests route them to in-process apps). */
   fetch?: FetchLike;
 }
@@ -119,6 +124,7 @@ const ConfigSchema = z.object({
   retryDelaysMs: z.array(z.number().int().min(0)).min(1).optional(),
   requestTimeoutMs: z.number().int().min(1).optional(),
   bodyLimitBytes: z.number().int().min(1024).optional(),
+  inboxRetentionMs: z.number().int().min(0).optional(),
 });
 
 function validate(config: StitcherServiceConfig): void {
@@ -167,7 +173,7 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     authorization: config.atelio.authorization,
   });
 
-  const restitch = (identifier: string) => restitchUser(store, identifier, matching, now());
+  const restitch = (scope: string | StitchScope) => restitchUser(store, scope, matching, now());
   const worker = new InboxWorker({
     store,
     handle: createEventProcessor({
@@ -183,6 +189,7 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     now,
     log,
     retryDelaysMs: config.retryDelaysMs,
+    inboxRetentionMs: config.inboxRetentionMs ?? DEFAULT_INBOX_RETENTION_MS,
   });
 
   const app = createHttpApi({
@@ -268,7 +275,7 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
       const copy = current.includes(secret) ? [...current] : [...current, secret];
       atelioSecrets = () => copy;
     },
-    restitch,
+    restitch: (identifier) => restitch(identifier),
   };
   return service;
 }
