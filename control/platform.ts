@@ -10,7 +10,7 @@ import { recordAttemptInRunContext } from '../core/run-context';
 import { startServer, type ProtocolErrorBody, type RunningServer } from '../core/server';
 import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
 import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
-import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
+import { atomicProtocolErrorBody, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { sameSecret } from './access';
@@ -159,8 +159,7 @@ function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
 
 /** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
 const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErrorBody> = {
-  atomic: (status, message) =>
-    JSON.stringify({ code: status === 400 ? ERROR_CODES.badRequest.code : status * 100 + 1, message }),
+  atomic: atomicProtocolErrorBody,
   atelio: (status, message) => JSON.stringify(atelioErrorBody(status, 'invalid_request', message)),
   control: (status, message) =>
     JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } }),

@@ -89,6 +89,8 @@ export { wireAtomicWebhooks, type AtomicWireOptions } from './webhooks/wire';
 
 export {
   ERROR_CODES,
+  atomicErrorCode,
+  protocolErrorBody as atomicProtocolErrorBody,
   ErrorSchema as AtomicErrorSchema,
   type ErrorBody as AtomicErrorBody,
 } from './shared/errors';
