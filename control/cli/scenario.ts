@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../core/config';
 import type { RunView, ScenarioSummary } from '../../scenarios';
 import { startSandbox } from '../platform';
+import { registerScenarioValidateCommand } from './scenario-validate';
 import { TimelinePrinter } from './timeline-printer';
 
 interface RunFlags {
@@ -72,6 +73,8 @@ export function registerScenarioCommands(program: Command): void {
   const scenario = program
     .command('scenario')
     .description('List and run scenarios (real-world stories on a virtual clock)');
+
+  registerScenarioValidateCommand(scenario);
 
   scenario
     .command('list')

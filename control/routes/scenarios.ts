@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { RunOptionsError, RunOptionsSchema, UnknownScenarioError, type ScenarioRunner } from '../../scenarios';
+import {
+  RunOptionsError,
+  RunOptionsSchema,
+  UnknownScenarioError,
+  scenarioJsonSchema,
+  type ScenarioRunner,
+} from '../../scenarios';
 import { ControlError } from '../errors';
 import { jsonBody, queryOf } from '../validation';
 
@@ -17,7 +23,14 @@ const StartRunSchema = RunOptionsSchema.omit({ record: true })
   .extend({ record: z.boolean().optional() })
   .strict();
 
-export function scenarioRoutes(runner: ScenarioRunner, recordingsDir = join(tmpdir(), 'stitch-sandbox-recordings')) {
+/** Generated once, on first request: the zod schema does not change while the platform runs. */
+let cachedSchema: Record<string, unknown> | undefined;
+const scenarioSchema = () => (cachedSchema ??= scenarioJsonSchema());
+
+export function scenarioRoutes(
+  runner: ScenarioRunner,
+  recordingsDir = join(tmpdir(), 'stitch-sandbox-recordings'),
+) {
   const recordings = new Map<string, string>();
   const findRun = (runId: string) => {
     const run = runner.get(runId);
@@ -25,43 +38,61 @@ export function scenarioRoutes(runner: ScenarioRunner, recordingsDir = join(tmpd
     return run;
   };
 
-  return new Hono()
-    .get('/scenarios', (c) => c.json({ scenarios: runner.list() }))
-    .post('/scenarios/:name/runs', async (c) => {
-      const name = c.req.param('name');
-      const { record, ...options } = await jsonBody(c, StartRunSchema, { optional: true });
-      try {
-        runner.load(name);
-      } catch (error) {
-        if (error instanceof UnknownScenarioError) throw new ControlError(404, 'scenario_not_found', error.message);
-        throw new ControlError(422, 'scenario_invalid', (error as Error).message);
-      }
-      try {
-        let run;
-        if (record) {
-          mkdirSync(recordingsDir, { recursive: true });
-          const file = join(recordingsDir, `${randomUUID()}.ndjson`);
-          run = runner.start(name, { ...options, record: file });
-          recordings.set(run.id, file);
-        } else {
-          run = runner.start(name, options);
+  return (
+    new Hono()
+      .get('/scenarios', (c) => c.json({ scenarios: runner.list() }))
+      // For editors: `# yaml-language-server: $schema=http://127.0.0.1:4000/api/scenarios/schema.json`.
+      .get('/scenarios/schema.json', (c) => c.json(scenarioSchema()))
+      .post('/scenarios/:name/runs', async (c) => {
+        const name = c.req.param('name');
+        const { record, ...options } = await jsonBody(c, StartRunSchema, { optional: true });
+        try {
+          runner.load(name);
+        } catch (error) {
+          if (error instanceof UnknownScenarioError)
+            throw new ControlError(404, 'scenario_not_found', error.message);
+          throw new ControlError(422, 'scenario_invalid', (error as Error).message);
         }
-        return c.json({ runId: run.id, status: run.status, run: run.toJSON() }, 202);
-      } catch (error) {
-        if (error instanceof RunOptionsError) throw new ControlError(400, 'invalid_request', error.message);
-        throw error;
-      }
-    })
-    .get('/runs', (c) => {
-      const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }));
-      return c.json({ runs: runner.runs().slice(0, limit ?? 50).map((run) => run.toJSON()) });
-    })
-    .get('/runs/:runId', (c) => c.json(findRun(c.req.param('runId')).toJSON()))
-    .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
-    .get('/runs/:runId/recording', (c) => {
-      const run = findRun(c.req.param('runId'));
-      const file = recordings.get(run.id);
-      if (!file || !existsSync(file)) throw new ControlError(404, 'recording_not_found', `Run ${run.id} was not recorded (start it with {"record": true}).`);
-      return c.body(readFileSync(file, 'utf8'), 200, { 'content-type': 'application/x-ndjson' });
-    });
+        try {
+          let run;
+          if (record) {
+            mkdirSync(recordingsDir, { recursive: true });
+            const file = join(recordingsDir, `${randomUUID()}.ndjson`);
+            run = runner.start(name, { ...options, record: file });
+            recordings.set(run.id, file);
+          } else {
+            run = runner.start(name, options);
+          }
+          return c.json({ runId: run.id, status: run.status, run: run.toJSON() }, 202);
+        } catch (error) {
+          if (error instanceof RunOptionsError) throw new ControlError(400, 'invalid_request', error.message);
+          throw error;
+        }
+      })
+      .get('/runs', (c) => {
+        const { limit } = queryOf(
+          c,
+          z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+        );
+        return c.json({
+          runs: runner
+            .runs()
+            .slice(0, limit ?? 50)
+            .map((run) => run.toJSON()),
+        });
+      })
+      .get('/runs/:runId', (c) => c.json(findRun(c.req.param('runId')).toJSON()))
+      .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
+      .get('/runs/:runId/recording', (c) => {
+        const run = findRun(c.req.param('runId'));
+        const file = recordings.get(run.id);
+        if (!file || !existsSync(file))
+          throw new ControlError(
+            404,
+            'recording_not_found',
+            `Run ${run.id} was not recorded (start it with {"record": true}).`,
+          );
+        return c.body(readFileSync(file, 'utf8'), 200, { 'content-type': 'application/x-ndjson' });
+      })
+  );
 }

@@ -69,6 +69,7 @@ beforeAll(async () => {
     })());
 
   // The build context is the package tarball alone, as `.dockerignore` makes it in a checkout.
+  mkdirSync(context, { recursive: true });
   const build = await run(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: PROJECT_ROOT });
   expect(build.status, said(build)).toBe(0);
   const pack = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', context], {

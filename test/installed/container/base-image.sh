@@ -3,7 +3,8 @@
 # of reach but Debian's mirror is. A minimal Debian bookworm (debootstrap --variant=minbase) with
 # this machine's node and npm where the official image has them (/usr/local), and the machine's extra
 # CA certificates (NODE_EXTRA_CA_CERTS), so npm inside reaches the registry as it does here, through
-# a TLS-inspecting proxy if there is one. Idempotent: the image
+# a TLS-inspecting proxy if there is one. When this machine builds native addons against local node
+# headers (npm's `nodedir`, because nodejs.org is out of reach), the image gets them too. Idempotent: the image
 # is kept by podman, and the debootstrapped tree is cached as a tarball, so it is made once per
 # machine (STITCH_CONTAINER_CACHE, default /var/cache/stitch-sandbox).
 set -euo pipefail
@@ -43,6 +44,12 @@ changes=()
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
   install -D -m 0644 "$NODE_EXTRA_CA_CERTS" "$staging/usr/local/share/stitch-sandbox/extra-ca.crt"
   changes=(--change "ENV NODE_EXTRA_CA_CERTS=/usr/local/share/stitch-sandbox/extra-ca.crt")
+fi
+nodedir=$(npm config get nodedir 2>/dev/null || true)
+if [ -n "$nodedir" ] && [ "$nodedir" != "null" ] && [ -f "$nodedir/include/node/node_version.h" ]; then
+  mkdir -p "$staging/usr/local/include"
+  cp -a "$nodedir/include/node" "$staging/usr/local/include/node"
+  changes+=(--change "ENV npm_config_nodedir=/usr/local")
 fi
 tar -C "$staging" -c . | podman import "${changes[@]}" - "$TAG" >&2
 echo "$TAG"
