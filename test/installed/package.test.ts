@@ -233,6 +233,32 @@ describe('npx stitch-sandbox in the consuming project', () => {
     });
   });
 
+  it('scenario validate: a user’s file checked with the engine’s errors; the schema it names is in the package and served', async () => {
+    const good = join(consumer, 'my-flow.yaml');
+    writeFileSync(
+      good,
+      '# yaml-language-server: $schema=./node_modules/stitch-sandbox/scenarios/scenario.schema.json\n' +
+        'version: 1\nname: my-flow\ndescription: Mine\nsteps:\n  - name: customer\n    type: create-customer\n',
+    );
+    const bad = join(consumer, 'typo.yaml');
+    writeFileSync(
+      bad,
+      'version: 1\nname: typo\ndescription: Mine\nsteps:\n  - name: c\n    type: create-custmer\n',
+    );
+    const valid = await npx(['scenario', 'validate', good]);
+    expect(valid.status, said(valid)).toBe(0);
+    expect(valid.stdout).toContain('valid (scenario "my-flow", 1 steps)');
+    const invalid = await npx(['scenario', 'validate', bad]);
+    expect(invalid.status).toBe(1);
+    expect(invalid.stderr).toContain('unknown step type "create-custmer"');
+
+    const shipped = JSON.parse(
+      readFileSync(join(installed, 'scenarios', 'scenario.schema.json'), 'utf8'),
+    ) as unknown;
+    const served = await fetch(`${platform.urls['control']}/api/scenarios/schema.json`);
+    expect(await served.json()).toEqual(shipped);
+  });
+
   it('verify-pact: the pacts shipped in the package hold against the installed mocks (Pact’s native core loads)', async () => {
     for (const provider of ['atomic', 'atelio']) {
       const pact = join(installed, 'contracts', 'pacts', `stitcher-${provider}.json`);
@@ -280,6 +306,50 @@ export async function typed(): Promise<SandboxUrls> {
     );
     const tsc = await run('npx', ['--no-install', 'tsc', '-p', 'test/tsconfig.json'], { cwd: consumer });
     expect(tsc.status, said(tsc)).toBe(0);
+  }, 120_000);
+
+  it('init sets the project up (never overwriting), and the suite it writes passes', async () => {
+    const first = await npx(['init']);
+    expect(first.status, said(first)).toBe(0);
+    expect(first.stdout).toContain('wrote test/sandbox/global-setup.ts');
+    const manifest = readFileSync(join(consumer, 'package.json'), 'utf8');
+    const example = join(consumer, 'test', 'sandbox', 'example.test.ts');
+    writeFileSync(example, `${readFileSync(example, 'utf8')}// edited by the bank\n`);
+
+    const second = await npx(['init']);
+    expect(second.status, said(second)).toBe(0);
+    expect(second.stdout).not.toContain('wrote');
+    expect(readFileSync(join(consumer, 'package.json'), 'utf8')).toBe(manifest);
+    expect(readFileSync(example, 'utf8')).toMatch(/edited by the bank\n$/);
+
+    // What init wrote type-checks as strict TypeScript in the bank's project.
+    const tsc = await run(
+      'npx',
+      [
+        '--no-install',
+        'tsc',
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--target',
+        'es2022',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--types',
+        'node',
+        'vitest.sandbox.config.ts',
+        'test/sandbox/global-setup.ts',
+        'test/sandbox/example.test.ts',
+      ],
+      { cwd: consumer },
+    );
+    expect(tsc.status, said(tsc)).toBe(0);
+
+    const suite = await run('npm', ['run', 'test:sandbox'], { cwd: consumer, env: { NO_COLOR: '1' } });
+    expect(suite.status, said(suite)).toBe(0);
+    expect(suite.stdout).toMatch(/Tests\s+1 passed/);
   }, 120_000);
 
   it('a vitest suite: one sandbox from the global setup, and a file with its own in-process sandbox', async () => {
