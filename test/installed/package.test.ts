@@ -63,7 +63,9 @@ beforeAll(async () => {
   tarball = join(work, packed!.filename);
   packedFiles = packed!.files.map((file) => file.path);
 
-  // An empty project that trusts better-sqlite3's native build, as the README tells users to.
+  // An empty project with npm 11's strictest script policy, as the README tells users to set it up:
+  // better-sqlite3's native build approved, the tarball's own `prepare` (which npm never runs for a
+  // tarball) denied. Any other install script in the dependency tree fails this install.
   cpSync(join(PROJECT_ROOT, 'examples', 'test-runner'), join(consumer, 'test'), { recursive: true });
   writeFileSync(
     join(consumer, 'package.json'),
@@ -71,12 +73,16 @@ beforeAll(async () => {
       name: 'bank-app',
       private: true,
       type: 'module',
-      allowScripts: { 'better-sqlite3': true },
+      allowScripts: { 'better-sqlite3': true, [`file:${tarball}`]: false },
     }),
   );
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
-    cwd: consumer,
-  });
+  const install = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--strict-allow-scripts', tarball],
+    {
+      cwd: consumer,
+    },
+  );
   expect(install.status, said(install)).toBe(0);
   unreviewedScripts = install.stderr
     .split('\n')
@@ -146,10 +152,13 @@ describe('the packed tarball', () => {
     expect(existsSync(join(installed, 'scripts'))).toBe(false);
   });
 
-  it('needs one install script approved (better-sqlite3); the package’s own prepare never runs from a tarball', () => {
+  it('installs under --strict-allow-scripts with better-sqlite3 approved; the package’s own prepare never runs', () => {
     expect(productionPackages).toContain('better-sqlite3');
-    expect(unreviewedScripts).toEqual([expect.stringMatching(/^stitch-sandbox@[\d.]+ \(prepare: /)]);
-    // prepare would have built dist/ with esbuild, which is not installed: dist/ is the packed one.
+    expect(
+      existsSync(join(installed, '..', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')),
+    ).toBe(true);
+    expect(unreviewedScripts).toEqual([]);
+    // prepare would have rebuilt dist/ (and failed: no esbuild here): dist/ is the packed one.
     expect(existsSync(join(installed, 'dist', 'build-info.json'))).toBe(false);
   });
 });
