@@ -55,6 +55,18 @@ const SUITES: Suite[] = [
     what: 'wall time of every shipped scenario in instant mode',
   },
   {
+    name: 'hanging',
+    file: 'bench/hanging-receiver.ts',
+    args: [],
+    what: 'instant amazon-order-stitching with one never-answering receiver vs healthy',
+  },
+  {
+    name: 'dead-targets',
+    file: 'bench/dead-targets.ts',
+    args: [],
+    what: 'RSS with three dead receivers under 50 authorisations/s for 10 min, vs none (20 min)',
+  },
+  {
     name: 'stitching',
     file: 'bench/stitching-accuracy.ts',
     args: [],

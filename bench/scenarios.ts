@@ -23,6 +23,7 @@ const SCENARIOS = [
   'multi-settlement',
   'continuous-access',
   'amazon-order-stitching',
+  'amazon-returns-and-shipments',
 ] as const;
 
 const median = (values: number[]) => {

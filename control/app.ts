@@ -7,7 +7,8 @@ import type { DeliveryEngine } from '../core/webhooks';
 import { controlError, handleControlError } from './errors';
 import { loopbackHostOnly, sameOriginOnly } from './origin-guard';
 import { clockRoutes } from './routes/clock';
-import { deliveryRoutes } from './routes/deliveries';
+import { chaosRoutes } from './routes/chaos';
+import { deliveryRoutes, webhookTargetRoutes } from './routes/deliveries';
 import { faultRoutes } from './routes/faults';
 import { requestRoutes } from './routes/requests';
 import { stateRoutes, type StateControl } from './routes/state';
@@ -44,6 +45,8 @@ export function createControlApp(deps: ControlDeps) {
   app.route('/api/faults', faultRoutes(deps.faults));
   app.route('/api/requests', requestRoutes(deps.journal));
   app.route('/api/deliveries', deliveryRoutes(deps.engine));
+  app.route('/api/webhook-targets', webhookTargetRoutes(deps.engine));
+  app.route('/api/chaos', chaosRoutes(deps.engine.chaos));
   app.route('/api', stateRoutes(deps.state));
   for (const [path, routes] of Object.entries(deps.extraApi ?? {})) app.route(`/api${path}`, routes);
   if (deps.site) app.route('/', deps.site);

@@ -11,9 +11,14 @@ import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireA
 import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
+import { createTransactApp, TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
 import { scenarioRoutes } from './routes/scenarios';
+import type { ResetOptions } from './routes/state';
+import { transactRoutes } from './routes/transact';
+
+const DEFAULT_RESET_KEEP = ['webhooks'] as const;
 
 export type Ports = PlatformConfig['ports'];
 
@@ -30,6 +35,8 @@ export interface SandboxUrls {
   control: string;
   atomic: string;
   atelio: string;
+  /** The Transact stand-in: what a host page passes to Atomic's SDK as `environmentOverride`. */
+  transact: string;
   stitcher?: string;
 }
 
@@ -44,12 +51,18 @@ export interface Sandbox {
   engine: DeliveryEngine;
   atomic: AtomicStore;
   atelio: AtelioStore;
+  /** Transact launches: the config each received, the pages visited, the tasks started. */
+  transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
   /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */
   webhookSecrets: { atomic: string; atelio: string } | undefined;
-  /** Back to the seeded baseline: stores, delivery log, journal, faults and the stitcher's data. */
-  reset(): Promise<void>;
+  /**
+   * Back to the seeded baseline: stores, delivery log, journal, faults, chaos rules and the
+   * stitcher's data. Webhook endpoints, secrets and subscriptions registered with the mocks are
+   * kept unless `keep` leaves out `'webhooks'` (`{keep: []}` wipes everything).
+   */
+  reset(options?: ResetOptions): Promise<void>;
   exportState(): PlatformState;
   importState(state: unknown): Promise<void>;
   /**
@@ -107,7 +120,7 @@ const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 function resolveConfig(options: SandboxOptions): PlatformConfig {
   const { ports, stitcher: _stitcher, env, ...rest } = options;
   const portOverrides =
-    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0 } : (ports ?? {});
+    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0, transact: 0 } : (ports ?? {});
   return loadConfig({ ...rest, ports: portOverrides }, env);
 }
 
@@ -129,6 +142,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({ atomic, atelio, engine, clock: scopedClock });
+  const transactSessions = new TransactSessions({ store: atomic, clock: scopedClock });
 
   const servers: RunningServer[] = [];
   let stitcher: StitcherService | undefined;
@@ -173,6 +187,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
     });
     servers.push(atelioServer);
+    // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
+    const transactServer = await startServer(
+      createTransactApp({ store: atomic, sessions: transactSessions, bodyLimitBytes: config.bodyLimitBytes }),
+      { name: 'Transact stand-in', host, port: config.ports.transact },
+    );
+    servers.push(transactServer);
 
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
@@ -183,6 +203,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           identity: config.atelio.identity,
           authorization: config.atelio.authorization,
           webhookSecrets: [],
+          // Bond-Signature carries the real send time (docs/decisions/008): judge it by the wall
+          // clock, even when the platform clock has been pushed ahead.
+          signatureClock: Date.now,
         },
         dbPath: config.stitcherDb,
         now: () => scopedClock.base.now(),
@@ -230,11 +253,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     registerReceivers();
 
-    const reset = async () => {
+    const reset = async (options: ResetOptions = {}) => {
+      // Webhook registrations are configuration a test suite makes once; by default they survive.
+      const keepWebhookRegistrations = (options.keep ?? DEFAULT_RESET_KEEP).includes('webhooks');
       await scenarios.cancelAll?.();
       await engine.reset();
-      atomic.reset();
-      atelio.reset();
+      engine.chaos.clear();
+      atomic.reset({ keepWebhookRegistrations });
+      atelio.reset({ keepWebhookRegistrations });
+      transactSessions.clear();
       journal.clear();
       faults.clear();
       stitcher?.reset();
@@ -276,6 +303,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       atomic,
       atelio,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
+      transactUrl: transactServer.url,
     });
     const control = createControlApp({
       clock,
@@ -283,7 +311,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
       engine,
       state: { reset, exportState, importState },
-      extraApi: { '': scenarioRoutes(scenarios), ...dashboard.api },
+      extraApi: {
+        '': scenarioRoutes(scenarios),
+        ...dashboard.api,
+        '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+      },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
       bindHost: host,
@@ -311,6 +343,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         control: controlServer.url,
         atomic: atomicServer.url,
         atelio: atelioServer.url,
+        transact: transactServer.url,
         ...(stitcherUrl ? { stitcher: stitcherUrl } : {}),
       },
       clock,
@@ -320,6 +353,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       engine,
       atomic,
       atelio,
+      transactSessions,
       scenarios,
       stitcher,
       get webhookSecrets() {

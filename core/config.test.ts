@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('gives the documented defaults with an empty environment', () => {
     const config = loadConfig({}, {});
     expect(config.host).toBe('127.0.0.1');
-    expect(config.ports).toEqual({ control: 4000, atomic: 4010, atelio: 4020, stitcher: 4030 });
+    expect(config.ports).toEqual({ control: 4000, atomic: 4010, atelio: 4020, stitcher: 4030, transact: 4040 });
     expect(config.atomic).toEqual({ apiKey: 'test-api-key', apiSecret: 'test-api-secret' });
     expect(config.atelio).toEqual({ identity: 'test-identity', authorization: 'test-authorization' });
   });
@@ -15,6 +15,11 @@ describe('loadConfig', () => {
     expect(config.ports.atomic).toBe(0);
     expect(config.ports.atelio).toBe(5020);
     expect(config.seed).toBe(7);
+  });
+
+  it('reads the Transact port from STITCH_TRANSACT_PORT, and a flag overrides it', () => {
+    expect(loadConfig({}, { STITCH_TRANSACT_PORT: '5040' }).ports.transact).toBe(5040);
+    expect(loadConfig({ ports: { transact: 0 } }, { STITCH_TRANSACT_PORT: '5040' }).ports.transact).toBe(0);
   });
 
   it('names every bad setting', () => {

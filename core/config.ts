@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const DEFAULT_PORTS = { control: 4000, atomic: 4010, atelio: 4020, stitcher: 4030 } as const;
+export const DEFAULT_PORTS = { control: 4000, atomic: 4010, atelio: 4020, stitcher: 4030, transact: 4040 } as const;
 
 export const DEFAULT_CREDENTIALS = {
   atomic: { apiKey: 'test-api-key', apiSecret: 'test-api-secret' },
@@ -23,6 +23,8 @@ export const PlatformConfigSchema = z.object({
       atomic: port.default(DEFAULT_PORTS.atomic),
       atelio: port.default(DEFAULT_PORTS.atelio),
       stitcher: port.default(DEFAULT_PORTS.stitcher),
+      /** The Transact stand-in, at the root of its own origin (docs/decisions/007). */
+      transact: port.default(DEFAULT_PORTS.transact),
     })
     .prefault({}),
   /** One URL registered with both mocks at start-up for every event type. */
@@ -59,6 +61,7 @@ export const ENV_VARS = {
   atomicPort: 'STITCH_ATOMIC_PORT',
   atelioPort: 'STITCH_ATELIO_PORT',
   stitcherPort: 'STITCH_STITCHER_PORT',
+  transactPort: 'STITCH_TRANSACT_PORT',
   webhookUrl: 'STITCH_WEBHOOK_URL',
   atomicApiKey: 'ATOMIC_API_KEY',
   atomicApiSecret: 'ATOMIC_API_SECRET',
@@ -92,6 +95,7 @@ function fromEnv(env: Env): PlatformConfigInput {
       atomic: v(ENV_VARS.atomicPort),
       atelio: v(ENV_VARS.atelioPort),
       stitcher: v(ENV_VARS.stitcherPort),
+      transact: v(ENV_VARS.transactPort),
     }),
     atomic: drop({ apiKey: v(ENV_VARS.atomicApiKey), apiSecret: v(ENV_VARS.atomicApiSecret) }),
     atelio: drop({ identity: v(ENV_VARS.atelioIdentity), authorization: v(ENV_VARS.atelioAuthorization) }),

@@ -270,11 +270,12 @@ describe('repeat blocks', () => {
 });
 
 describe('listScenarioFiles', () => {
-  it('finds the six shipped scenarios, all valid', () => {
+  it('finds the seven shipped scenarios, all valid', () => {
     const listings = listScenarioFiles([BUILTIN_SCENARIO_DIR]);
     expect([...listings.keys()].sort()).toEqual([
       'account-disconnection',
       'amazon-order-stitching',
+      'amazon-returns-and-shipments',
       'continuous-access',
       'missing-payment-method',
       'multi-settlement',

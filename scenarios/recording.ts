@@ -49,7 +49,7 @@ const AttemptLineSchema = z.object({
   targetKind: z.string(),
   url: z.string(),
   attempt: z.number().int().min(1),
-  kind: z.enum(['initial', 'retry', 'redelivery']),
+  kind: z.enum(['initial', 'retry', 'redelivery', 'duplicate']),
   time: z.string(),
   timeMs: z.number(),
   headers: z.record(z.string(), z.string()),

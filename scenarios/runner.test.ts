@@ -82,6 +82,40 @@ scenario(
     at: +1h
 `,
 );
+scenario(
+  'chaotic-purchase',
+  `
+  - name: customer
+    type: create-customer
+    lastFour: "4242"
+  - name: first
+    type: authorize
+    after: +1h
+    card: \${customer.cardId}
+    amount: "10.00"
+    merchant: starbucks
+  - name: from-here
+    type: chaos
+    rules:
+      - kind: drop
+        vendor: atelio
+  - name: second
+    type: authorize
+    after: +1h
+    card: \${customer.cardId}
+    amount: "20.00"
+    merchant: starbucks
+  - name: stop-it
+    type: chaos
+    clear: true
+  - name: third
+    type: authorize
+    after: +1h
+    card: \${customer.cardId}
+    amount: "30.00"
+    merchant: starbucks
+`,
+);
 
 const platforms: ScenarioPlatform[] = [];
 afterEach(async () => {
@@ -226,6 +260,44 @@ describe('a run', () => {
       Date.parse('2024-05-01T09:00:00Z') + 200_105_000,
     );
     await p.engine.idle();
+  });
+});
+
+describe('delivery chaos', () => {
+  it('applies a chaos step to the run’s own deliveries from that step on, until cleared, and removes it at the end', async () => {
+    const p = await platform();
+    const view = await p.runner.start('chaotic-purchase', { identifier: 'u-chaos' }).done;
+    expect(view.status).toBe('completed');
+    const statusOf = (step: string) =>
+      p.engine.log.get(view.timeline.find((e) => e.step === step)!.webhooks[0]!.eventId!)!;
+    expect(statusOf('first').status).toBe('delivered');
+    expect(statusOf('second').status).toBe('dropped');
+    expect(statusOf('second').targets[0]!.dropReason).toMatch(/^chaos rule chaos_\d+: drop$/);
+    expect(statusOf('third').status).toBe('delivered');
+    expect(view.timeline.find((e) => e.step === 'stop-it')!.result).toEqual({ rules: [], cleared: 1 });
+    expect(p.engine.chaos.list()).toEqual([]);
+  });
+
+  it('takes chaos rules as a run option, touching only the run’s user, for the whole run', async () => {
+    const p = await platform();
+    const other = p.engine.chaos.add({ kind: 'delay', delayMs: 1000, user: 'someone-else' });
+    const view = await p.runner.start('purchase', {
+      identifier: 'u-chaos-option',
+      chaos: [{ kind: 'duplicate', vendor: 'atelio', delayMs: 60_000 }],
+    }).done;
+    expect(view.options.chaos).toEqual([
+      { kind: 'duplicate', vendor: 'atelio', delayMs: 60_000, probability: 1, seed: 0 },
+    ]);
+    const event = p.engine.log.get(view.timeline[1]!.webhooks[0]!.eventId!)!;
+    expect(event.targets[0]!.attempts.map((a) => a.kind)).toEqual(['initial', 'duplicate']);
+    expect(event.targets[0]!.chaos).toEqual([
+      { ruleId: expect.stringMatching(/^chaos_/), kind: 'duplicate' },
+    ]);
+    // The run's rule is gone; a rule added by someone else stays.
+    expect(p.engine.chaos.list().map((r) => r.id)).toEqual([other.id]);
+    expect(() => p.runner.start('purchase', { chaos: [{ kind: 'explode' }] } as never)).toThrow(
+      RunOptionsError,
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { VirtualClock, type ScopedClock } from '../core/clock';
 import { Emitter } from '../core/emitter';
 import { createRandom } from '../core/random';
 import { runInContext, type RunContext, type RunWebhook } from '../core/run-context';
-import type { DeliveryEngine } from '../core/webhooks';
+import { ChaosRuleInputSchema, type ChaosRuleInput, type DeliveryEngine } from '../core/webhooks';
 import type { AtelioStore } from '../mock-atelio';
 import type { AtomicStore } from '../mock-atomic';
 import { formatDuration } from './duration';
@@ -49,6 +49,8 @@ export const RunOptionsSchema = z
     startTime: z.union([z.iso.datetime({ offset: true }), z.number().int().min(0)]).optional(),
     /** Write every webhook attempt to this NDJSON file. */
     record: z.string().min(1).optional(),
+    /** Delivery chaos rules for the whole run; each touches only the run's user unless it names one. */
+    chaos: z.array(ChaosRuleInputSchema).max(20).optional(),
   })
   .strict();
 
@@ -60,6 +62,7 @@ export interface ResolvedRunOptions {
   identifier: string;
   startTime: string;
   record?: string;
+  chaos?: ChaosRuleInput[];
 }
 
 /** A webhook a step caused: its delivery event id (null when nobody subscribes), vendor, type, targets. */
@@ -287,6 +290,7 @@ class Runner implements ScenarioRunner {
       identifier,
       startTime: iso(startMs),
       ...(given.record === undefined ? {} : { record: resolve(given.record) }),
+      ...(given.chaos === undefined ? {} : { chaos: given.chaos }),
     };
   }
 
@@ -346,6 +350,7 @@ class ScenarioRun implements Run {
   }
 
   begin(): void {
+    for (const rule of this.options.chaos ?? []) this.addChaos(rule);
     this.emit('run-started', { runId: this.id, name: this.name, options: this.options });
     const random = createRandom(
       `${this.name}:${this.options.seed}:${this.options.identifier}:${this.startMs}`,
@@ -366,12 +371,18 @@ class ScenarioRun implements Run {
       this.error = {
         message: `the scenario runner failed: ${error instanceof Error ? error.message : String(error)}`,
       };
+      this.deps.engine.chaos.clear(this.id);
       this.finishedAt = iso(this.deps.clock.base.now());
       this.recorder?.close(this.status);
       const view = this.toJSON();
       this.emit('run-failed', { runId: this.id, error: this.error, run: view });
       this.resolveDone(view);
     });
+  }
+
+  /** A chaos rule of this run: it touches only the run's user unless it names one; gone when the run ends. */
+  private addChaos(rule: ChaosRuleInput) {
+    return this.deps.engine.chaos.add({ user: this.options.identifier, ...rule }, this.id);
   }
 
   async cancel(): Promise<RunView> {
@@ -459,6 +470,7 @@ class ScenarioRun implements Run {
       if (!(error instanceof Cancelled)) throw error;
       await this.clock.runUntilIdle(DRAIN_HORIZON_MS);
     }
+    this.deps.engine.chaos.clear(this.id);
     if (this.status === 'running') this.status = 'completed';
     this.finishedAt = iso(this.deps.clock.base.now());
     this.recorder?.close(this.status);
@@ -511,6 +523,14 @@ class ScenarioRun implements Run {
         now: () => this.clock.now(),
         waitFor: (work) => this.waitFor(work),
         truth: this.truth,
+        chaos: {
+          add: (rule) => this.addChaos(rule),
+          clear: () => {
+            const before = this.deps.engine.chaos.size;
+            this.deps.engine.chaos.clear(this.id);
+            return before - this.deps.engine.chaos.size;
+          },
+        },
       };
       let result: StepResult;
       try {

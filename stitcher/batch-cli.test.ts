@@ -30,6 +30,7 @@ describe('runStitchCommand', () => {
     expect(JSON.parse(out.text())).toEqual({
       matches: [{ order_id: 'order-1', transaction_id: 'txn-1', confidence: 1 }],
       unmatched_orders: [],
+      refunds: [],
     });
   });
 

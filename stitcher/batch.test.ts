@@ -15,7 +15,7 @@ describe('stitchBatch', () => {
         aTransaction({
           transaction_id: 'txn-late',
           amount: '-99.99',
-          created_time: dayAfterOrder(6),
+          created_time: dayAfterOrder(9),
           details: { merchant_amount: '' },
         }),
       ],
@@ -30,8 +30,47 @@ describe('stitchBatch', () => {
         },
         {
           order_id: 'order-late',
-          reason: expect.stringContaining('txn-late of 99.99 is posted 6 days after the order'),
+          reason: expect.stringContaining('txn-late of 99.99 is posted 9 days after the order'),
         },
+      ],
+      refunds: [],
+    });
+  });
+
+  it('lists every charge of a split shipment and the refunds linked to orders', () => {
+    const output = stitchBatch({
+      orders: [anOrder({ amount: 30 })],
+      transactions: [
+        aTransaction({ transaction_id: 'txn-a', amount: '-10.00', details: { merchant_amount: '-10.00' } }),
+        aTransaction({
+          transaction_id: 'txn-b',
+          amount: '-20.00',
+          created_time: dayAfterOrder(3),
+          details: { merchant_amount: '-20.00' },
+        }),
+        aTransaction({
+          transaction_id: 'txn-refund',
+          transaction_type: 'POS Refund',
+          amount: '10.00',
+          created_time: dayAfterOrder(9),
+          previous_transaction_id: 'txn-a',
+          details: { merchant_amount: '10.00' },
+        }),
+      ],
+      cards: [CARD],
+    });
+    expect(output).toEqual({
+      matches: [
+        {
+          order_id: 'order-1',
+          transaction_id: 'txn-a',
+          transaction_ids: ['txn-a', 'txn-b'],
+          confidence: 0.85,
+        },
+      ],
+      unmatched_orders: [],
+      refunds: [
+        { transaction_id: 'txn-refund', order_id: 'order-1', kind: 'credit', amount: 10, confidence: 1 },
       ],
     });
   });

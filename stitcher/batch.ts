@@ -17,8 +17,22 @@ export const StitchInputSchema = z.object({
 export type StitchInput = z.input<typeof StitchInputSchema>;
 
 export interface StitchBatchOutput {
-  matches: Array<{ order_id: string; transaction_id: string; confidence: number }>;
+  /** `transaction_ids` only on a split shipment: every charge of the order, earliest first. */
+  matches: Array<{
+    order_id: string;
+    transaction_id: string;
+    confidence: number;
+    transaction_ids?: string[];
+  }>;
   unmatched_orders: Array<{ order_id: string; reason: string }>;
+  /** Refund credits and reversed charges linked to the order they refund. */
+  refunds: Array<{
+    transaction_id: string;
+    order_id: string;
+    kind: 'credit' | 'reversal';
+    amount: number;
+    confidence: number;
+  }>;
 }
 
 /** Bad batch input; the message says which item and field. */
@@ -68,17 +82,27 @@ export function stitchBatch(input: StitchInput, options?: Partial<MatchingOption
     input.transactions.map((t) => transactionForMatching(t, lastFour)),
     { ...options, explain: false },
   );
-  const output: StitchBatchOutput = { matches: [], unmatched_orders: [] };
+  const output: StitchBatchOutput = { matches: [], unmatched_orders: [], refunds: [] };
   for (const outcome of result.outcomes) {
     if (outcome.status === 'matched') {
       output.matches.push({
         order_id: outcome.orderId,
         transaction_id: outcome.transactionId,
         confidence: outcome.confidence,
+        ...(outcome.charges ? { transaction_ids: outcome.charges.map((c) => c.transactionId) } : {}),
       });
     } else {
       output.unmatched_orders.push({ order_id: outcome.orderId, reason: outcome.reason });
     }
+  }
+  for (const r of result.refunds) {
+    output.refunds.push({
+      transaction_id: r.transactionId,
+      order_id: r.orderId,
+      kind: r.kind,
+      amount: r.amountCents / 100,
+      confidence: r.confidence,
+    });
   }
   return output;
 }

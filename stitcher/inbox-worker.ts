@@ -12,7 +12,7 @@ import { VendorApiError } from './clients/http';
 import type { StitcherLogger } from './log';
 import { PermanentEventError } from './processor';
 import type { HandlerResult } from './processor';
-import type { InboxEvent, StitcherStore } from './store';
+import type { InboxEvent, StitchScope, StitcherStore } from './store';
 
 /** The timer half of a clock; a platform Clock (or a test's manual scheduler) fits. */
 export interface Timers {
@@ -38,13 +38,15 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
 export interface InboxWorkerDeps {
   store: StitcherStore;
   handle: (event: InboxEvent) => Promise<HandlerResult>;
-  /** Called after each batch for every user whose data changed. */
-  restitch: (identifier: string) => void;
+  /** Called after each batch for every user whose data changed, with what changed. */
+  restitch: (scope: StitchScope) => void;
   timers: Timers;
   now: () => number;
   log: StitcherLogger;
   retryDelaysMs?: readonly number[] | undefined;
   batchSize?: number | undefined;
+  /** How long processed events are kept (ms); undefined keeps them forever. */
+  inboxRetentionMs?: number | undefined;
 }
 
 export function retryDelayFor(
@@ -64,6 +66,7 @@ export class InboxWorker {
   private idleWaiters: Array<() => void> = [];
   private readonly delays: readonly number[];
   private readonly batchSize: number;
+  private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: InboxWorkerDeps) {
     this.delays =
@@ -142,15 +145,28 @@ export class InboxWorker {
   }
 
   private restitchChangedUsers(): void {
-    for (const identifier of this.deps.store.usersNeedingStitch()) {
+    for (const scope of this.deps.store.usersNeedingStitch()) {
       try {
-        this.deps.restitch(identifier);
+        this.deps.restitch(scope);
       } catch (error) {
         // Stitching is derived data: log and move on; the next change for this user tries again.
-        this.deps.log('error', 're-stitching failed', { identifier, error: String(error) });
-        this.deps.store.clearNeedsStitch(identifier);
+        this.deps.log('error', 're-stitching failed', { identifier: scope.identifier, error: String(error) });
+        this.deps.store.clearNeedsStitch(scope.identifier);
       }
     }
+    this.pruneNow();
+  }
+
+  /**
+   * Processed events are the de-duplication record only while a vendor may still redeliver them
+   * (Atelio retries for about two days); after the retention period they go. At most once an hour.
+   */
+  private pruneNow(): void {
+    const now = this.deps.now();
+    if (this.deps.inboxRetentionMs === undefined || now - this.lastPruneAt < 3_600_000) return;
+    this.lastPruneAt = now;
+    const pruned = this.deps.store.pruneInbox(now - this.deps.inboxRetentionMs);
+    if (pruned > 0) this.deps.log('info', 'pruned processed inbox events', { count: pruned });
   }
 
   private async process(event: InboxEvent): Promise<void> {

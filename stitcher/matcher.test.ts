@@ -84,11 +84,11 @@ describe('stitch: date window', () => {
     expect(m.reasons.join('\n')).toMatch(/1 day before the order date/);
   });
 
-  it('rejects a transaction posted 4 days after the order and says it is outside the window', () => {
-    const outcome = outcomeOf(at(4));
+  it('rejects a transaction posted 8 days after the order and says it is outside the window', () => {
+    const outcome = outcomeOf(at(8));
     expect(outcome.status).toBe('awaiting-transaction');
     expect(outcome.status !== 'matched' && outcome.reason).toMatch(
-      /txn-1 .*4 days after the order, outside the window 2024-10-19 to 2024-10-23/,
+      /txn-1 .*8 days after the order, outside the window 2024-10-19 to 2024-10-23/,
     );
   });
 
@@ -96,9 +96,11 @@ describe('stitch: date window', () => {
     expect(outcomeOf(at(-2)).status).toBe('awaiting-transaction');
   });
 
-  it('counts UTC calendar days: 23:59 on day 3 is in, 00:01 on day 4 is out', () => {
-    expect(outcomeOf(at(3, '23:59:00')).status).toBe('matched');
-    expect(outcomeOf(at(4, '00:01:00')).status).toBe('awaiting-transaction');
+  it('counts UTC calendar days: 23:59 on day 3 is the core window, 00:01 on day 4 the extended one', () => {
+    expect(matched(outcomeOf(at(3, '23:59:00'))).confidence).toBe(0.9);
+    expect(matched(outcomeOf(at(4, '00:01:00'))).confidence).toBe(0.7);
+    expect(matched(outcomeOf(at(7, '23:59:00'))).confidence).toBe(0.55);
+    expect(outcomeOf(at(8, '00:01:00')).status).toBe('awaiting-transaction');
   });
 
   it('lowers confidence as the lag grows: 0-1 days full, 2 days 0.95, 3 days 0.9', () => {
@@ -118,6 +120,7 @@ describe('stitch: date window', () => {
 
   it('rejects invalid window options', () => {
     expect(() => run([anOrder()], [], { windowDaysAfter: -1 })).toThrow(/windowDaysAfter/);
+    expect(() => run([anOrder()], [], { extendedDaysAfter: 2 })).toThrow(/extendedDaysAfter/);
     expect(() => run([anOrder()], [], { windowDaysBefore: 1.5 })).toThrow(/windowDaysBefore/);
   });
 
@@ -127,6 +130,293 @@ describe('stitch: date window', () => {
     expect(outcome.status !== 'matched' && outcome.reason).toMatch(/window has closed/);
     const early = outcomeOf(run([anOrder()], [], { asOfMs: Date.parse('2024-10-21T00:00:00Z') }));
     expect(early.status !== 'matched' && early.reason).toMatch(/yet$/);
+  });
+});
+
+describe('stitch: the extended window (4 to 7 days after the order)', () => {
+  const late = (days: number, overrides: Parameters<typeof aTransaction>[0] = {}) =>
+    aTransaction({ transaction_id: `txn-late-${days}`, created_time: dayAfterOrder(days), ...overrides });
+
+  it('matches a posting 5 days later when amount, card and descriptor agree, with lower confidence and a reason', () => {
+    const m = matched(outcomeOf(run([anOrder()], [late(5)])));
+    expect(m.transactionId).toBe('txn-late-5');
+    expect(m.confidence).toBe(0.65);
+    expect(m.reasons.join('\n')).toMatch(
+      /posted 5 days after the order: beyond the core window \(−1 to \+3 days\), accepted in the extended window \(up to \+7\) because amount, card last four and the Amazon descriptor agree and no closer candidate competes/,
+    );
+  });
+
+  it('needs the card last four to agree: an unknown card or an order without last four stays unmatched', () => {
+    const unknownCard = run([anOrder()], [late(5)], undefined, new Map());
+    expect(outcomeOf(unknownCard).status).toBe('awaiting-transaction');
+    const noFour = run([anOrder({ paymentMethod: { type: 'card' } })], [late(5)]);
+    const outcome = outcomeOf(noFour);
+    expect(outcome.status !== 'matched' && outcome.reason).toMatch(
+      /txn-late-5 .*5 days after the order.*accepted only on an exact amount with agreeing card last four/,
+    );
+  });
+
+  it('needs an exact amount: a tax-adjusted pending amount is not enough that late', () => {
+    const pending = late(5, { state: 'pending', amount: '-13.80', details: { merchant_amount: '-13.80' } });
+    expect(outcomeOf(run([anOrder()], [pending])).status).toBe('awaiting-transaction');
+  });
+
+  it('loses to a closer candidate: the core-window transaction wins, the late one stays free', () => {
+    const result = run(
+      [anOrder()],
+      [late(6), aTransaction({ transaction_id: 'txn-near', created_time: dayAfterOrder(2) })],
+    );
+    expect(pairs(result)).toEqual({ 'order-1': 'txn-near' });
+  });
+
+  it('never takes a transaction another order has in its core window', () => {
+    const orders = [anOrder(), anOrder({ _id: 'order-2', date: '2024-10-25T10:00:00.000Z' })];
+    // 5 days after order-1 is the next day for order-2.
+    expect(pairs(run(orders, [late(5)]))).toEqual({ 'order-2': 'txn-late-5' });
+  });
+
+  it('leaves same-amount decoys unmatched: Amazon 10 days later, another merchant inside the window', () => {
+    const decoys = [
+      late(10),
+      aTransaction({
+        transaction_id: 'txn-target',
+        created_time: dayAfterOrder(1),
+        details: { merchant_name: 'TARGET #4744', statement_descriptor: 'TARGET #4744' },
+      }),
+    ];
+    expect(outcomeOf(run([anOrder()], decoys)).status).toBe('awaiting-transaction');
+  });
+
+  it('can be turned off with extendedDaysAfter equal to windowDaysAfter', () => {
+    expect(outcomeOf(run([anOrder()], [late(5)], { extendedDaysAfter: 3 })).status).toBe(
+      'awaiting-transaction',
+    );
+  });
+});
+
+describe('stitch: split shipments', () => {
+  // 37.93 = items 19.99 + 15.13 (33.32 before tax... scaled by 37.93 / 35.12)
+  const splitOrder = anOrder({
+    _id: 'order-split',
+    amount: 64.8,
+    products: [
+      { description: 'Desk lamp', amount: 32.0, returnBy: '2024-11-19T23:59:59.000Z' },
+      { description: 'Bulbs', amount: 8.0, returnBy: '2024-11-19T23:59:59.000Z' },
+      { description: 'Cable', amount: 20.0, returnBy: '2024-11-19T23:59:59.000Z' },
+    ],
+  });
+  // Tax 8 %: lamp + bulbs ship first (40.00 → 43.20), the cable later (20.00 → 21.60).
+  const part = (
+    id: string,
+    amount: string,
+    days: number,
+    overrides: Parameters<typeof aTransaction>[0] = {},
+  ) =>
+    aTransaction({
+      transaction_id: id,
+      amount: `-${amount}`,
+      created_time: dayAfterOrder(days),
+      ...overrides,
+      details: { merchant_amount: `-${amount}`, ...overrides.details },
+    });
+
+  it('matches two charges on different days that add up to the order total, as a set, with products per charge', () => {
+    const m = matched(
+      outcomeOf(run([splitOrder], [part('txn-a', '43.20', 1), part('txn-b', '21.60', 4)]), 'order-split'),
+    );
+    expect(m.transactionId).toBe('txn-a');
+    expect(m.charges).toEqual([
+      { transactionId: 'txn-a', amountCents: 4320, products: [0, 1] },
+      { transactionId: 'txn-b', amountCents: 2160, products: [2] },
+    ]);
+    expect(m.confidence).toBe(0.8); // 0.85, less 0.05 for the day beyond the core window
+    expect(m.reasons[0]).toBe(
+      'split shipment: 2 card transactions (43.20 + 21.60) add up to the order total 64.80',
+    );
+    expect(m.reasons.join('\n')).toMatch(/products are attributed per charge/);
+  });
+
+  it('matches up to four charges, and says when the amounts do not follow the item prices', () => {
+    const parts = [
+      part('txn-a', '20.00', 0),
+      part('txn-b', '20.00', 1),
+      part('txn-c', '20.00', 2),
+      part('txn-d', '4.80', 3),
+    ];
+    const m = matched(outcomeOf(run([splitOrder], parts), 'order-split'));
+    expect(m.charges?.map((c) => c.transactionId)).toEqual(['txn-a', 'txn-b', 'txn-c', 'txn-d']);
+    expect(m.charges?.every((c) => c.products === null)).toBe(true);
+    expect(m.confidence).toBe(0.75);
+    expect(m.reasons.join('\n')).toMatch(/do not follow the item prices/);
+  });
+
+  it('never combines charges on another card, at another merchant, or far outside the window', () => {
+    const otherCard = new Map([...cards, ['card-9', '9999']]);
+    const cases = [
+      [part('txn-a', '43.20', 1), part('txn-b', '21.60', 2, { details: { card_id: 'card-9' } })],
+      [
+        part('txn-a', '43.20', 1),
+        part('txn-b', '21.60', 2, { details: { merchant_name: 'WALMART', statement_descriptor: 'WALMART' } }),
+      ],
+      [part('txn-a', '43.20', 1), part('txn-b', '21.60', 12)],
+    ];
+    for (const txns of cases)
+      expect(outcomeOf(run([splitOrder], txns, undefined, otherCard), 'order-split').status).toBe(
+        'awaiting-transaction',
+      );
+  });
+
+  it('prefers a single charge of the full amount over a set', () => {
+    const txns = [part('txn-a', '43.20', 1), part('txn-b', '21.60', 2), part('txn-full', '64.80', 2)];
+    expect(pairs(run([splitOrder], txns))).toEqual({ 'order-split': 'txn-full' });
+  });
+
+  it('does not take a charge that already matched another order on its own', () => {
+    const other = anOrder({ _id: 'order-cable', amount: 21.6 });
+    const result = run([splitOrder, other], [part('txn-a', '43.20', 1), part('txn-b', '21.60', 2)]);
+    expect(pairs(result)).toEqual({ 'order-cable': 'txn-b' });
+    expect(outcomeOf(result, 'order-split').status).toBe('awaiting-transaction');
+  });
+});
+
+describe('stitch: refunds and returns', () => {
+  const order = anOrder({
+    amount: 64.8,
+    products: [
+      { description: 'Desk lamp', amount: 40.0, returnBy: '2024-11-19T23:59:59.000Z' },
+      { description: 'Cable', amount: 20.0, returnBy: '2024-11-19T23:59:59.000Z' },
+    ],
+  });
+  const charge = aTransaction({ amount: '-64.80', details: { merchant_amount: '-64.80' } });
+  const credit = (
+    id: string,
+    amount: string,
+    day: string,
+    overrides: Parameters<typeof aTransaction>[0] = {},
+  ) =>
+    aTransaction({
+      transaction_id: id,
+      transaction_type: 'POS Refund',
+      amount,
+      created_time: `${day}T10:00:00+00:00`,
+      ...overrides,
+      details: { merchant_amount: amount, ...overrides.details },
+    });
+
+  it('links a refund credit that points back to the charge, with the products it refunds', () => {
+    const result = run(
+      [order],
+      [charge, credit('txn-refund', '21.60', '2024-11-02', { previous_transaction_id: 'txn-1' })],
+    );
+    expect(result.refunds).toEqual([
+      {
+        transactionId: 'txn-refund',
+        orderId: 'order-1',
+        kind: 'credit',
+        amountCents: 2160,
+        products: [1],
+        confidence: 1,
+        reasons: [
+          "refund of 21.60 points back to the order's charge txn-1 (previous_transaction_id)",
+          'refunds product #2 of 2',
+        ],
+      },
+    ]);
+  });
+
+  it('links an Amazon credit without a pointer by evidence: the whole order, within its return period', () => {
+    const result = run([order], [charge, credit('txn-refund', '64.80', '2024-11-05')]);
+    expect(result.refunds).toHaveLength(1);
+    const [refund] = result.refunds;
+    expect(refund).toMatchObject({ orderId: 'order-1', kind: 'credit', products: [0, 1], confidence: 0.9 });
+    expect(refund!.reasons.join('\n')).toMatch(
+      /equals the order total[\s\S]*within its return period \(return by 2024-11-19\)/,
+    );
+  });
+
+  it('does not link a credit after the return period, at another merchant, on another card or of an unrelated amount', () => {
+    const other = new Map([...cards, ['card-9', '9999']]);
+    const credits = [
+      credit('txn-late', '64.80', '2024-12-20'),
+      credit('txn-walmart', '64.80', '2024-11-02', {
+        details: { merchant_name: 'WALMART', statement_descriptor: 'WALMART' },
+      }),
+      credit('txn-card', '64.80', '2024-11-02', { details: { card_id: 'card-9' } }),
+      credit('txn-odd', '13.13', '2024-11-02'),
+    ];
+    expect(run([order], [charge, ...credits], undefined, other).refunds).toEqual([]);
+  });
+
+  it('never refunds an order more than its total, nor a digital order without a return-by date', () => {
+    const twice = run(
+      [order],
+      [charge, credit('txn-r1', '64.80', '2024-11-02'), credit('txn-r2', '64.80', '2024-11-03')],
+    );
+    expect(twice.refunds.map((r) => r.transactionId)).toEqual(['txn-r1']);
+    const ebook = anOrder({ products: [{ description: 'Kindle eBook', amount: 13.37, returnBy: null }] });
+    expect(run([ebook], [aTransaction(), credit('txn-r', '13.37', '2024-10-25')]).refunds).toEqual([]);
+  });
+
+  it('links a returned charge (Atelio state returned) to its order as a reversal', () => {
+    const returned = { ...charge, state: 'returned', updated_time: '2024-11-01T08:00:00+00:00' };
+    const result = run([order], [returned]);
+    expect(pairs(result)).toEqual({ 'order-1': 'txn-1' });
+    expect(result.refunds).toEqual([
+      expect.objectContaining({
+        transactionId: 'txn-1',
+        orderId: 'order-1',
+        kind: 'reversal',
+        amountCents: 6480,
+        products: [0, 1],
+      }),
+    ]);
+    expect(result.refunds[0]!.reasons[1]).toBe('within the return period (return by 2024-11-19)');
+  });
+
+  it("links a refund of one shipment of a split order to that shipment's products", () => {
+    const split = [
+      aTransaction({ transaction_id: 'txn-a', amount: '-43.20', details: { merchant_amount: '-43.20' } }),
+      aTransaction({
+        transaction_id: 'txn-b',
+        amount: '-21.60',
+        created_time: dayAfterOrder(2),
+        details: { merchant_amount: '-21.60' },
+      }),
+    ];
+    const result = run([order], [...split, credit('txn-refund', '21.60', '2024-11-02')]);
+    expect(matched(outcomeOf(result)).charges?.length).toBe(2);
+    expect(result.refunds).toEqual([
+      expect.objectContaining({
+        transactionId: 'txn-refund',
+        orderId: 'order-1',
+        products: [1],
+        confidence: 0.85,
+      }),
+    ]);
+  });
+});
+
+describe('stitch: a tax-adjusted pending charge that settles', () => {
+  it('stays with the same order at every stage and only gains confidence (no flapping)', () => {
+    const order = anOrder({ amount: 23.98 });
+    const stages = [
+      aTransaction({ state: 'pending', amount: '-24.31', details: { merchant_amount: '-24.31' } }),
+      aTransaction({ state: 'completed', amount: '-23.98', details: { merchant_amount: '-24.31' } }),
+      aTransaction({
+        state: 'completed',
+        amount: '-23.98',
+        details: {
+          merchant_amount: '-24.31',
+          settlements: [{ settlement_date: '2024-10-22', amount: '-23.98' }],
+        },
+      }),
+    ];
+    // Another order of exactly the pending amount, a week earlier: it must not pull the charge away.
+    const decoyOrder = anOrder({ _id: 'order-0', amount: 24.31, date: '2024-10-13T10:00:00.000Z' });
+    const seen = stages.map((t) => matched(outcomeOf(run([order, decoyOrder], [t]))));
+    expect(seen.map((m) => m.transactionId)).toEqual(['txn-1', 'txn-1', 'txn-1']);
+    expect(seen.map((m) => m.provisional)).toEqual([true, false, false]);
+    expect(seen.map((m) => m.confidence)).toEqual([0.75, 1, 1]);
   });
 });
 

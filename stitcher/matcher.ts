@@ -8,9 +8,14 @@
  *   its 35.93 order at every stage.
  * - A pending transaction whose amount differs slightly from the order (tax adjustment) matches
  *   provisionally; once it settles at the order amount the same pair matches exactly.
- * - Date: the transaction's UTC calendar day must fall within [order day − windowDaysBefore,
- *   order day + windowDaysAfter]. Postings usually land 0–1 days after the order; the day before
- *   is tolerated because order dates and bank dates are cut at different time zones.
+ * - Date, in two tiers. Core: the transaction's UTC calendar day falls within [order day −
+ *   windowDaysBefore, order day + windowDaysAfter] (postings usually land 0–1 days after the order;
+ *   the day before is tolerated because order dates and bank dates are cut at different time zones).
+ *   Extended: up to order day + extendedDaysAfter, only for an exact amount on the card whose last
+ *   four agrees, and only once every core-window pair is settled (no closer candidate competes),
+ *   with lower confidence.
+ * - Split shipments: an order still unmatched may take 2–4 free charges on one card that add up to
+ *   its total exactly (split-shipments.ts); refunds are linked afterwards (refunds.ts).
  * - Card last four must agree where both are known. A card order without last four (or a
  *   transaction whose card is unknown) may still match, with lower confidence.
  * - The merchant must look like Amazon; only debit card purchases that moved (or will move) money
@@ -26,7 +31,12 @@
 import { formatCents } from './money';
 import { isoDay, utcDay, DAY_MS } from './dates';
 import { isAmazonDescriptor } from './merchant';
+import { cardCase as compareCards, orderLastFour } from './card-match';
+import type { CardCase } from './card-match';
 import type { PaymentInfo } from './payment-method';
+import { matchSplitShipments } from './split-shipments';
+import { linkRefunds } from './refunds';
+import type { RefundOutcome } from './refunds';
 
 export interface MatchOrder {
   id: string;
@@ -37,6 +47,10 @@ export interface MatchOrder {
   /** Order total in cents; null when missing. */
   amountCents: number | null;
   payment: PaymentInfo;
+  /** Item prices in cents (`products[].amount`; null when unreadable), to tell which charge or refund is for which products. */
+  productCents?: ReadonlyArray<number | null> | undefined;
+  /** The latest `products[].returnBy` in epoch ms; null when no product can be returned. */
+  returnByMs?: number | null | undefined;
 }
 
 export interface MatchTransaction {
@@ -60,6 +74,10 @@ export interface MatchTransaction {
   descriptor: string;
   /** Last four of the card the transaction was made with, when known. */
   lastFour: string | null;
+  /** `updated_time` in epoch ms: when a `returned` charge was reversed. */
+  updatedMs?: number | null | undefined;
+  /** `previous_transaction_id`: the purchase a refund credit points back to. */
+  previousTransactionId?: string | null | undefined;
 }
 
 export interface PendingTolerance {
@@ -73,7 +91,14 @@ export interface PendingTolerance {
 
 export interface MatchingOptions {
   windowDaysBefore: number;
+  /** The core window: a match posted up to this many days after the order gets full confidence. */
   windowDaysAfter: number;
+  /**
+   * The extended window: later postings, up to this many days after the order, match only on an
+   * exact amount with agreeing card last four and when no closer candidate competes. Equal to
+   * windowDaysAfter turns the tier off.
+   */
+  extendedDaysAfter: number;
   pendingTolerance: PendingTolerance;
   /** Merchant recognition; replace to stitch another merchant's orders. */
   isMerchant: (descriptor: string) => boolean;
@@ -86,6 +111,7 @@ export interface MatchingOptions {
 export const DEFAULT_MATCHING: Readonly<MatchingOptions> = Object.freeze({
   windowDaysBefore: 1,
   windowDaysAfter: 3,
+  extendedDaysAfter: 7,
   pendingTolerance: Object.freeze({ ratio: 0.1, minCents: 100, maxCents: 2500 }),
   isMerchant: isAmazonDescriptor,
 });
@@ -99,6 +125,18 @@ export interface MatchedOutcome {
   /** True while the pair rests on a pending amount that differs from the order (tax adjustment). */
   provisional: boolean;
   reasons: string[];
+  /**
+   * A split shipment: every charge of the order, earliest first (`transactionId` is the first),
+   * with the products each was for when the split follows item prices (null when it cannot be told).
+   */
+  charges?: ChargeOutcome[] | undefined;
+}
+
+export interface ChargeOutcome {
+  transactionId: string;
+  amountCents: number;
+  /** Indexes into the order's products; null when the charges do not follow item prices. */
+  products: number[] | null;
 }
 
 export interface UnmatchedOutcome {
@@ -114,13 +152,16 @@ export interface StitchResult {
   outcomes: OrderOutcome[];
   /** The matched outcomes only, in the same order. */
   matches: MatchedOutcome[];
+  /** Refund credits and reversed charges linked to the orders they refund, in transaction date order. */
+  refunds: RefundOutcome[];
 }
+
+export type { RefundOutcome } from './refunds';
 
 /** States in which a card purchase moved or will move money. Declined and cancelled never did. */
 const MATCHABLE_STATES = new Set(['pending', 'completed', 'returned']);
 
 type AmountKind = 'amount' | 'authorised' | 'settlements' | 'tolerance';
-type CardCase = 'agree' | 'order-unknown' | 'transaction-unknown' | 'both-unknown' | 'no-payment-method';
 
 interface Edge {
   order: number;
@@ -129,6 +170,12 @@ interface Edge {
   kind: AmountKind;
   lag: number;
   card: CardCase;
+  /** Posted beyond the core window, within the extended one. */
+  extended: boolean;
+  /** How far a tax-adjusted pending amount is from the order, in cents (0 for exact kinds). */
+  diff: number;
+  /** The order shows no last four and the transaction's card is not one the user's other Amazon orders show. */
+  unfamiliar: boolean;
 }
 
 interface UserIndex {
@@ -150,6 +197,10 @@ export function resolveMatchingOptions(partial?: Partial<MatchingOptions>): Matc
     throw new RangeError('matching.windowDaysBefore must be a non-negative integer');
   if (!Number.isInteger(options.windowDaysAfter) || options.windowDaysAfter < 0)
     throw new RangeError('matching.windowDaysAfter must be a non-negative integer');
+  if (partial?.extendedDaysAfter === undefined && partial?.windowDaysAfter !== undefined)
+    options.extendedDaysAfter = Math.max(options.windowDaysAfter, DEFAULT_MATCHING.extendedDaysAfter);
+  if (!Number.isInteger(options.extendedDaysAfter) || options.extendedDaysAfter < options.windowDaysAfter)
+    throw new RangeError('matching.extendedDaysAfter must be an integer no smaller than windowDaysAfter');
   const t = options.pendingTolerance;
   if (!(t.ratio >= 0) || !(t.minCents >= 0) || !(t.maxCents >= t.minCents))
     throw new RangeError('matching.pendingTolerance needs ratio >= 0 and 0 <= minCents <= maxCents');
@@ -160,7 +211,7 @@ export function resolveMatchingOptions(partial?: Partial<MatchingOptions>): Matc
  * The debit amounts (positive cents) a transaction could match, best kind first, without
  * duplicates, as packed `cents × 4 + kind code` numbers (no per-call object allocation).
  */
-function spends(t: MatchTransaction, out: number[]): number[] {
+export function spends(t: MatchTransaction, out: number[]): number[] {
   out.length = 0;
   const a = t.amountCents !== null && t.amountCents < 0 ? -t.amountCents : 0;
   const b = t.authorisedCents !== null && t.authorisedCents < 0 ? -t.authorisedCents : 0;
@@ -174,7 +225,10 @@ function spends(t: MatchTransaction, out: number[]): number[] {
 const scratch: number[] = [];
 
 /** Why a transaction can never be stitched to an order, or null when it is a candidate. */
-function ineligibility(t: MatchTransaction, isMerchant: (descriptor: string) => boolean): string | null {
+export function ineligibility(
+  t: MatchTransaction,
+  isMerchant: (descriptor: string) => boolean,
+): string | null {
   if (t.dateMs === null) return 'has no readable created_time';
   if (!MATCHABLE_STATES.has(t.state)) return `is ${t.state || 'in an unknown state'}`;
   if (t.paymentType !== null && t.paymentType !== 'card')
@@ -184,21 +238,18 @@ function ineligibility(t: MatchTransaction, isMerchant: (descriptor: string) => 
   return null;
 }
 
-function cardCase(order: MatchOrder, t: MatchTransaction): CardCase | 'mismatch' {
-  if (order.payment.kind === 'unknown') return 'no-payment-method';
-  const orderFour = order.payment.kind === 'card' ? order.payment.lastFour : null;
-  if (orderFour !== null && t.lastFour !== null) return orderFour === t.lastFour ? 'agree' : 'mismatch';
-  if (orderFour === null && t.lastFour === null) return 'both-unknown';
-  return orderFour === null ? 'order-unknown' : 'transaction-unknown';
-}
+const cardCase = (order: MatchOrder, t: MatchTransaction) => compareCards(order.payment, t.lastFour);
 
-const CARD_PENALTY: Record<CardCase, number> = {
+export const CARD_PENALTY: Record<CardCase, number> = {
   agree: 0,
   'transaction-unknown': 10,
   'order-unknown': 20,
   'both-unknown': 25,
   'no-payment-method': 30,
 };
+/** Applied on top of the card penalty when an order without last four meets a card its account never showed. */
+const UNFAMILIAR_CARD_PENALTY = 8;
+
 const AMOUNT_PENALTY: Record<AmountKind, number> = {
   amount: 0,
   authorised: 3,
@@ -207,12 +258,16 @@ const AMOUNT_PENALTY: Record<AmountKind, number> = {
 };
 
 /** Confidence in whole points out of 100; discrete, so equal evidence ties exactly and FIFO decides. */
-function points(kind: AmountKind, card: CardCase, lag: number): number {
+function points(kind: AmountKind, card: CardCase, lag: number, options: MatchingOptions): number {
+  if (lag > options.windowDaysAfter) {
+    // Extended tier: 0.70 on the first day past the core window, 0.05 less per further day.
+    return Math.max(5, 70 - AMOUNT_PENALTY[kind] - 5 * (lag - options.windowDaysAfter - 1));
+  }
   const datePenalty = lag < 0 ? 10 * -lag : lag <= 1 ? 0 : 5 * (lag - 1);
   return Math.max(5, 100 - AMOUNT_PENALTY[kind] - CARD_PENALTY[card] - datePenalty);
 }
 
-function byDateThenId(
+export function byDateThenId(
   a: { id: string; dateMs: number | null },
   b: { id: string; dateMs: number | null },
 ): number {
@@ -221,9 +276,12 @@ function byDateThenId(
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Strongest evidence first; within equal evidence the earliest order, then its earliest transaction. */
+/**
+ * Strongest evidence first; within equal evidence the closer pending amount, then the earliest
+ * order, then its earliest transaction.
+ */
 function byEvidenceThenFifo(a: Edge, b: Edge): number {
-  return b.points - a.points || a.order - b.order || a.txn - b.txn;
+  return b.points - a.points || a.diff - b.diff || a.order - b.order || a.txn - b.txn;
 }
 
 function memoise(isMerchant: (descriptor: string) => boolean): (descriptor: string) => boolean {
@@ -273,12 +331,24 @@ function addEdge(
   kind: AmountKind,
   orderDay: number,
   options: MatchingOptions,
+  familiar: ReadonlySet<string> | undefined,
 ): void {
   const lag = utcDay(t.dateMs!) - orderDay;
-  if (lag < -options.windowDaysBefore || lag > options.windowDaysAfter) return;
+  if (lag < -options.windowDaysBefore || lag > options.extendedDaysAfter) return;
   const card = cardCase(order, t);
   if (card === 'mismatch') return;
-  edges.push({ order: o, txn, points: points(kind, card, lag), kind, lag, card });
+  // An order without last four was most likely paid with a card the user's other Amazon orders show.
+  const unfamiliar =
+    (card === 'order-unknown' || card === 'no-payment-method') &&
+    t.lastFour !== null &&
+    familiar !== undefined &&
+    !familiar.has(t.lastFour);
+  const extended = lag > options.windowDaysAfter;
+  // The extended tier needs every other piece of evidence to agree: exact amount, same card.
+  if (extended && (kind === 'tolerance' || card !== 'agree')) return;
+  const diff = kind === 'tolerance' ? Math.abs(-(t.amountCents ?? 0) - order.amountCents!) : 0;
+  const score = points(kind, card, lag, options) - (unfamiliar ? UNFAMILIAR_CARD_PENALTY : 0);
+  edges.push({ order: o, txn, points: score, kind, lag, card, extended, diff, unfamiliar });
 }
 
 function collectEdges(
@@ -288,6 +358,7 @@ function collectEdges(
   idx: UserIndex,
   eligible: readonly MatchTransaction[],
   options: MatchingOptions,
+  familiar: ReadonlySet<string> | undefined,
 ): void {
   const cents = order.amountCents!;
   const orderDay = utcDay(order.dateMs!);
@@ -295,7 +366,7 @@ function collectEdges(
   if (bucket) {
     for (const entry of bucket) {
       const txn = Math.floor(entry / 4);
-      addEdge(edges, o, order, txn, eligible[txn]!, KIND_CODES[entry % 4]!, orderDay, options);
+      addEdge(edges, o, order, txn, eligible[txn]!, KIND_CODES[entry % 4]!, orderDay, options, familiar);
     }
   }
   const pending = idx.pending;
@@ -306,7 +377,7 @@ function collectEdges(
     const entry = pending[i]!;
     if (entry.cents > cents + slack) break;
     if (entry.cents !== cents)
-      addEdge(edges, o, order, entry.txn, eligible[entry.txn]!, 'tolerance', orderDay, options);
+      addEdge(edges, o, order, entry.txn, eligible[entry.txn]!, 'tolerance', orderDay, options, familiar);
   }
 }
 
@@ -325,6 +396,16 @@ export function stitch(
   eligible.sort(byDateThenId);
   const index = buildIndex(eligible);
 
+  // The last fours each user's Amazon orders show: the cards the account pays with.
+  const familiar = new Map<string, Set<string>>();
+  for (const order of orders) {
+    const four = orderLastFour(order.payment);
+    if (four === null) continue;
+    const set = familiar.get(order.userId);
+    if (set) set.add(four);
+    else familiar.set(order.userId, new Set([four]));
+  }
+
   const outcomes: Array<OrderOutcome | undefined> = new Array<OrderOutcome | undefined>(orders.length);
   const edges: Edge[] = [];
   for (let o = 0; o < orders.length; o++) {
@@ -335,18 +416,18 @@ export function stitch(
       continue;
     }
     const idx = index.get(order.userId);
-    if (idx) collectEdges(edges, o, order, idx, eligible, options);
+    if (idx) collectEdges(edges, o, order, idx, eligible, options, familiar.get(order.userId));
   }
 
   edges.sort(byEvidenceThenFifo);
   const txnOwner = new Int32Array(eligible.length).fill(-1);
   // For orders left without a transaction: the best-ranked candidate another order took first.
   const lostTo = new Int32Array(orders.length).fill(-1);
-  for (const edge of edges) {
-    if (outcomes[edge.order] !== undefined) continue;
+  const assign = (edge: Edge) => {
+    if (outcomes[edge.order] !== undefined) return;
     if (txnOwner[edge.txn] !== -1) {
-      if (lostTo[edge.order] === -1) lostTo[edge.order] = edge.txn;
-      continue;
+      if (lostTo[edge.order] === -1 && !edge.extended) lostTo[edge.order] = edge.txn;
+      return;
     }
     txnOwner[edge.txn] = edge.order;
     const order = orders[edge.order]!;
@@ -359,7 +440,16 @@ export function stitch(
       provisional: edge.kind === 'tolerance',
       reasons: options.explain === false ? [] : explainMatch(order, t, edge, options),
     };
-  }
+  };
+  // Exact amounts in the core window first, for every order. Then sets of charges that add up to an
+  // order exactly (split shipments), then single postings in the extended window: a later posting is
+  // only considered once no exact pair inside the core window wants its order or its transaction, so
+  // a closer candidate always wins. A tax-adjusted pending amount is the weakest evidence: it only
+  // takes what no exact evidence claimed.
+  for (const edge of edges) if (!edge.extended && edge.kind !== 'tolerance') assign(edge);
+  matchSplitShipments({ orders, eligible, outcomes, txnOwner, options });
+  for (const edge of edges) if (edge.extended) assign(edge);
+  for (const edge of edges) if (edge.kind === 'tolerance') assign(edge);
 
   // Unmatched card orders: say what came closest, so a human can tell "not posted yet" from "wrong card".
   const misses = new MissExplainer(transactionsIn, isMerchant, options);
@@ -379,7 +469,14 @@ export function stitch(
       };
     } else if (outcome.status === 'matched') matches.push(outcome);
   }
-  return { outcomes: outcomes as OrderOutcome[], matches };
+  const refunds = linkRefunds({
+    orders,
+    outcomes: outcomes as OrderOutcome[],
+    transactions: transactionsIn,
+    isMerchant,
+    options,
+  });
+  return { outcomes: outcomes as OrderOutcome[], matches, refunds };
 }
 
 function unmatchableReason(order: MatchOrder): string | null {
@@ -403,9 +500,9 @@ function lowerBound(items: ReadonlyArray<{ cents: number }>, cents: number): num
   return lo;
 }
 
-const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+export const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
-function describeLag(lag: number): string {
+export function describeLag(lag: number): string {
   if (lag === 0) return 'posted the same day as the order';
   if (lag > 0) return `posted ${days(lag)} after the order`;
   return `posted ${days(-lag)} before the order date`;
@@ -442,9 +539,11 @@ function explainMatch(
     }
   }
   reasons.push(
-    `${describeLag(edge.lag)} (window −${options.windowDaysBefore} to +${options.windowDaysAfter} days)`,
+    edge.extended
+      ? `${describeLag(edge.lag)}: beyond the core window (−${options.windowDaysBefore} to +${options.windowDaysAfter} days), accepted in the extended window (up to +${options.extendedDaysAfter}) because amount, card last four and the Amazon descriptor agree and no closer candidate competes; lower confidence`
+      : `${describeLag(edge.lag)} (window −${options.windowDaysBefore} to +${options.windowDaysAfter} days)`,
   );
-  const orderFour = order.payment.kind === 'card' ? order.payment.lastFour : null;
+  const orderFour = orderLastFour(order.payment);
   switch (edge.card) {
     case 'agree':
       reasons.push(`card last four ${orderFour} agrees`);
@@ -462,6 +561,10 @@ function explainMatch(
       reasons.push('order has no payment method: matched on amount, date and merchant only');
       break;
   }
+  if (edge.unfamiliar)
+    reasons.push(
+      `card ending ${t.lastFour} is not one the user's other Amazon orders show: lower confidence`,
+    );
   reasons.push(`Amazon merchant descriptor "${t.descriptor.trim()}"`);
   if (t.state === 'pending' && edge.kind !== 'tolerance') reasons.push('transaction still pending');
   return reasons;
@@ -532,6 +635,15 @@ class MissExplainer {
         continue;
       }
       const lag = utcDay(t.dateMs!) - orderDay;
+      const card = cardCase(order, t);
+      if (lag > options.windowDaysAfter && lag <= options.extendedDaysAfter && card !== 'mismatch') {
+        offer(
+          2,
+          t,
+          `Amazon transaction ${t.id} of ${amount} is ${describeLag(lag)}, outside the window ${windowText}; a posting up to +${options.extendedDaysAfter} days is accepted only on an exact amount with agreeing card last four and no closer candidate`,
+        );
+        continue;
+      }
       if (lag < -options.windowDaysBefore || lag > options.windowDaysAfter) {
         offer(
           2,
@@ -540,8 +652,8 @@ class MissExplainer {
         );
         continue;
       }
-      if (cardCase(order, t) === 'mismatch') {
-        const orderFour = order.payment.kind === 'card' ? order.payment.lastFour : null;
+      if (card === 'mismatch') {
+        const orderFour = orderLastFour(order.payment);
         offer(
           1,
           t,
@@ -551,7 +663,7 @@ class MissExplainer {
     }
     if (best !== null) return (best as { text: string }).text;
     const closed =
-      options.asOfMs !== undefined && options.asOfMs >= (orderDay + options.windowDaysAfter + 1) * DAY_MS;
+      options.asOfMs !== undefined && options.asOfMs >= (orderDay + options.extendedDaysAfter + 1) * DAY_MS;
     return closed
       ? `no Amazon card transaction of ${amount} between ${windowText}; the window has closed`
       : `no Amazon card transaction of ${amount} between ${windowText} yet`;

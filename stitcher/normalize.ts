@@ -12,7 +12,19 @@ export function orderForMatching(order: AtomicOrder, identifier: string): MatchO
     dateMs: parseTimestamp(order.date),
     amountCents: toCents(order.amount),
     payment: classifyPaymentMethod(order.paymentMethod),
+    productCents: (order.products ?? []).map((p) => (p.amount == null ? null : toCents(p.amount))),
+    returnByMs: latestReturnBy(order),
   };
+}
+
+/** The last day any product of the order can be returned; null when none can (digital goods: `returnBy: null`). */
+function latestReturnBy(order: AtomicOrder): number | null {
+  let latest: number | null = null;
+  for (const p of order.products ?? []) {
+    const ms = parseTimestamp(p.returnBy);
+    if (ms !== null && (latest === null || ms > latest)) latest = ms;
+  }
+  return latest;
 }
 
 /**
@@ -44,6 +56,9 @@ export function transactionForMatching(
     settlementCount: settlements.length,
     descriptor: joinDescriptor(details.merchant_name, details.statement_descriptor),
     lastFour: cardId ? (lastFourByCard.get(cardId) ?? null) : null,
+    // Only a reversal's time is ever read (refunds.ts); parsing every updated_time would be waste.
+    updatedMs: txn.state.trim().toLowerCase() === 'returned' ? parseTimestamp(txn.updated_time) : null,
+    previousTransactionId: txn.previous_transaction_id ?? null,
   };
 }
 

@@ -11,7 +11,7 @@
 import { VendorApiError } from './clients/http';
 import type { AtomicClient, OrderMonitoringAccount } from './clients/atomic';
 import type { AtelioClient } from './clients/atelio';
-import { parseTimestamp } from './dates';
+import { parseTimestamp, utcDay } from './dates';
 import type { StitcherLogger } from './log';
 import type { InboxEvent, StitcherStore } from './store';
 import {
@@ -162,7 +162,10 @@ export function createEventProcessor(deps: ProcessorDeps): (event: InboxEvent) =
         for (const [cardId, lastFour] of cards) store.saveCard(cardId, lastFour, at);
         store.saveTransaction(txn, customerId, at);
         store.ensureUser(customerId, null, at);
-        store.markNeedsStitch(customerId);
+        // Only the orders this transaction's day can reach are re-stitched (see stitching.ts).
+        const createdMs = parseTimestamp(txn.created_time);
+        if (createdMs === null) store.markNeedsStitch(customerId);
+        else store.markDaysNeedStitch(customerId, utcDay(createdMs), utcDay(createdMs));
       },
     };
   }

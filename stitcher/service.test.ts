@@ -550,3 +550,126 @@ describe('read API', () => {
     ).toThrow(/atomic\.baseUrl: must be an http\(s\) URL[\s\S]*atelio\.identity: must not be empty/);
   });
 });
+
+describe('incremental re-stitching and inbox retention', () => {
+  const DAY = 86_400_000;
+  /** An order and its charge `days` after 2024-10-20; ids carry the day. */
+  const pair = (days: number, amount: string) => {
+    const at = new Date(Date.parse('2024-10-20T10:00:00Z') + days * DAY);
+    const { identifier: _u, ...order } = anOrder({
+      _id: `order-d${days}`,
+      amount: Number(amount),
+      date: at.toISOString(),
+    });
+    const txn = aTransaction({
+      transaction_id: `txn-d${days}`,
+      amount: `-${amount}`,
+      created_time: new Date(at.getTime() + DAY).toISOString().replace('Z', '+00:00'),
+      details: { merchant_amount: `-${amount}` },
+    });
+    return { order, txn };
+  };
+
+  it('re-stitches only the orders a transaction can reach, and ends where a full re-stitch does', async () => {
+    const { service, vendors, clock } = setup({ backfillTransactions: false });
+    const early = pair(0, '11.11');
+    const late = pair(100, '22.22');
+    vendors.accounts.set('acct-1', account({ orders: [early.order, late.order] }));
+    vendors.cards.set('card-1', card);
+    vendors.transactions.set(early.txn.transaction_id, early.txn);
+    await postAtomic(service, accountsUpdated());
+    await postAtelio(service, txnHook(early.txn));
+    await service.idle();
+    const firstPass = service.store.stitchesFor(USER);
+    expect(firstPass.get('order-d0')).toMatchObject({ status: 'matched', transactionId: 'txn-d0' });
+
+    clock.now += 60_000;
+    vendors.transactions.set(late.txn.transaction_id, late.txn);
+    await postAtelio(service, txnHook(late.txn, '2024-10-21T09:13:00+00:00'));
+    await service.idle();
+    const secondPass = service.store.stitchesFor(USER);
+    expect(secondPass.get('order-d100')).toMatchObject({ status: 'matched', transactionId: 'txn-d100' });
+    // The order 100 days earlier is out of the transaction's reach: not re-stitched at all.
+    expect(secondPass.get('order-d0')!.stitchedAt).toBe(firstPass.get('order-d0')!.stitchedAt);
+    expect(secondPass.get('order-d100')!.stitchedAt).toBe(clock.now);
+
+    // A full re-stitch of the user agrees with what the incremental one left.
+    const strip = (rows: typeof secondPass) =>
+      [...rows.values()]
+        .map(({ stitchedAt: _t, ...rest }) => rest)
+        .sort((a, b) => a.orderId.localeCompare(b.orderId));
+    const incremental = strip(secondPass);
+    clock.now += 60_000;
+    service.restitch(USER);
+    expect(strip(service.store.stitchesFor(USER))).toEqual(incremental);
+  });
+
+  it('keeps a transaction held by an order outside the re-stitched days away from the orders inside', async () => {
+    const { service, vendors, logs } = setup({ backfillTransactions: false });
+    // order-d2 (Oct 22) holds txn-d2 (Oct 23). order-g (Oct 23, same amount) ties with it and loses
+    // on FIFO. A transaction 61 days after order-d2 re-stitches order-g's day but not order-d2's.
+    const held = pair(2, '33.33');
+    const { identifier: _u, ...g } = anOrder({
+      _id: 'order-g',
+      amount: 33.33,
+      date: '2024-10-23T10:00:00.000Z',
+    });
+    vendors.accounts.set('acct-1', account({ orders: [held.order, g] }));
+    vendors.cards.set('card-1', card);
+    vendors.transactions.set(held.txn.transaction_id, held.txn);
+    await postAtomic(service, accountsUpdated());
+    await postAtelio(service, txnHook(held.txn));
+    await service.idle();
+    const before = service.store.stitchesFor(USER);
+    expect(before.get('order-g')!.reasons[0]).toMatch(/txn-d2 is stitched to order order-d2/);
+
+    const other = pair(62, '1.00').txn;
+    vendors.transactions.set(other.transaction_id, other);
+    await postAtelio(service, txnHook(other, '2024-10-21T09:14:00+00:00'));
+    await service.idle();
+    const after = service.store.stitchesFor(USER);
+    expect(after.get('order-g')!.stitchedAt).toBeGreaterThan(0);
+    expect(after.get('order-d2')).toEqual(before.get('order-d2'));
+    // order-g was re-stitched without txn-d2 in its pool (order-d2 keeps it): no double claim, no error.
+    expect(after.get('order-g')!.status).toBe('awaiting-transaction');
+    expect(logs.filter((l) => l.includes('re-stitching failed'))).toEqual([]);
+  });
+
+  it('prunes processed events after the retention period, keeping the backfill record', async () => {
+    const { service, vendors, clock } = setup({ inboxRetentionMs: DAY });
+    vendors.accounts.set('acct-1', account());
+    vendors.cards.set('card-1', card);
+    vendors.transactions.set('txn-1', aTransaction());
+    await postAtomic(service, accountsUpdated());
+    await postAtelio(service, txnHook(aTransaction()));
+    await service.idle();
+    const keys = () =>
+      service.store
+        .listInbox(null, 100)
+        .map((e) => `${e.source}/${e.eventType}`)
+        .sort();
+    expect(keys()).toEqual([
+      'atelio/transactions',
+      'atomic/pay-link-accounts-updated',
+      'stitcher/atelio-backfill',
+    ]);
+    // A redelivery within the retention period is still recognised as a duplicate.
+    expect(await (await postAtelio(service, txnHook(aTransaction()))).json()).toMatchObject({
+      status: 'duplicate',
+    });
+
+    clock.now += 2 * DAY;
+    vendors.transactions.set('txn-2', aTransaction({ transaction_id: 'txn-2' }));
+    await postAtelio(service, txnHook(aTransaction({ transaction_id: 'txn-2' })), {
+      t: Math.floor(clock.now / 1000),
+    });
+    await service.idle();
+    expect(keys()).toEqual(['atelio/transactions', 'stitcher/atelio-backfill']);
+    expect(service.store.listInbox(null, 100).find((e) => e.source === 'atelio')!.body).toContain('txn-2');
+    // What was stitched stays stitched.
+    expect(service.store.stitchesFor(USER).get('order-1')).toMatchObject({
+      status: 'matched',
+      transactionId: 'txn-1',
+    });
+  });
+});

@@ -23,8 +23,11 @@ import { createEventProcessor } from './processor';
 import { verifyAtelioSignature, verifyAtomicSignature } from './signatures';
 import { restitchUser } from './stitching';
 import { StitcherStore } from './store';
+import type { StitchScope } from './store';
 
 export const DEFAULT_STITCHER_PORT = 4030;
+/** Atelio retries a delivery for about two days; a week covers that with room to spare. */
+export const DEFAULT_INBOX_RETENTION_MS = 7 * 86_400_000;
 
 export interface StitcherServiceConfig {
   atomic: {
@@ -44,6 +47,12 @@ export interface StitcherServiceConfig {
     webhookSecrets: string[] | (() => string[]);
     /** Oldest accepted Bond-Signature `t`, in seconds before now(). Default 300 (5 minutes). */
     signatureToleranceSeconds?: number | undefined;
+    /**
+     * The clock a Bond-Signature's age is judged by; default `now`. Signatures carry the real send
+     * time, so where `now` is not the wall clock (a sandbox platform clock pushed ahead) pass the
+     * wall clock here.
+     */
+    signatureClock?: (() => number) | undefined;
   };
   /** SQLite file path; ':memory:' for a throw-away database. */
   dbPath: string;
@@ -63,6 +72,8 @@ export interface StitcherServiceConfig {
   bodyLimitBytes?: number;
   /** Pull a customer's existing card transactions when their Atomic account first appears. Default true. */
   backfillTransactions?: boolean;
+  /** How long processed inbox events are kept as the de-duplication record (ms). Default 7 days. */
+  inboxRetentionMs?: number;
   /** Replaces global fetch for vendor calls (tests route them to in-process apps). */
   fetch?: FetchLike;
 }
@@ -107,11 +118,13 @@ const ConfigSchema = z.object({
     authorization: nonEmpty,
     webhookSecrets: z.union([z.array(z.string()), z.custom<() => string[]>((v) => typeof v === 'function')]),
     signatureToleranceSeconds: z.number().min(0).optional(),
+    signatureClock: z.custom<() => number>((v) => typeof v === 'function').optional(),
   }),
   dbPath: nonEmpty,
   retryDelaysMs: z.array(z.number().int().min(0)).min(1).optional(),
   requestTimeoutMs: z.number().int().min(1).optional(),
   bodyLimitBytes: z.number().int().min(1024).optional(),
+  inboxRetentionMs: z.number().int().min(0).optional(),
 });
 
 function validate(config: StitcherServiceConfig): void {
@@ -160,7 +173,7 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     authorization: config.atelio.authorization,
   });
 
-  const restitch = (identifier: string) => restitchUser(store, identifier, matching, now());
+  const restitch = (scope: string | StitchScope) => restitchUser(store, scope, matching, now());
   const worker = new InboxWorker({
     store,
     handle: createEventProcessor({
@@ -176,6 +189,7 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     now,
     log,
     retryDelaysMs: config.retryDelaysMs,
+    inboxRetentionMs: config.inboxRetentionMs ?? DEFAULT_INBOX_RETENTION_MS,
   });
 
   const app = createHttpApi({
@@ -186,7 +200,13 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
     bodyLimitBytes: config.bodyLimitBytes ?? 1024 * 1024,
     verifyAtomic: (raw, header) => verifyAtomicSignature(raw, header, atomicSecret()),
     verifyAtelio: (raw, header) =>
-      verifyAtelioSignature(raw, header, atelioSecrets(), now(), config.atelio.signatureToleranceSeconds),
+      verifyAtelioSignature(
+        raw,
+        header,
+        atelioSecrets(),
+        (config.atelio.signatureClock ?? now)(),
+        config.atelio.signatureToleranceSeconds,
+      ),
   });
 
   worker.start();
@@ -255,7 +275,7 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
       const copy = current.includes(secret) ? [...current] : [...current, secret];
       atelioSecrets = () => copy;
     },
-    restitch,
+    restitch: (identifier) => restitch(identifier),
   };
   return service;
 }

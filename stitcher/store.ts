@@ -5,8 +5,18 @@
  */
 import type Database from 'better-sqlite3';
 import type { OrderMonitoringAccount } from './clients/atomic';
-import type { OrderOutcome } from './matcher';
+import type { ChargeOutcome, OrderOutcome, RefundOutcome } from './matcher';
 import type { AtelioTransaction, AtomicOrder } from './vendor-schemas';
+import { parseTimestamp, utcDay } from './dates';
+
+/** A user's pending re-stitch: every order, or only the orders dated within `fromDay..toDay` (UTC day numbers). */
+export type StitchScope =
+  { identifier: string; all: true } | { identifier: string; all: false; fromDay: number; toDay: number };
+
+const dayOf = (timestamp: string | null | undefined): number | null => {
+  const ms = parseTimestamp(timestamp);
+  return ms === null ? null : utcDay(ms);
+};
 
 export type InboxSource = 'atomic' | 'atelio' | 'stitcher';
 export type InboxStatus = 'pending' | 'retrying' | 'done' | 'failed' | 'ignored';
@@ -75,6 +85,10 @@ export interface StitchRow {
   provisional: boolean;
   reasons: string[];
   stitchedAt: number;
+  /** Every charge of a split shipment; null for a single charge. */
+  charges: ChargeOutcome[] | null;
+  /** Refund credits and reversals linked to the order. */
+  refunds: RefundOutcome[];
 }
 
 interface RawInbox {
@@ -142,12 +156,24 @@ export class StitcherStore {
         `INSERT INTO users (identifier, atomic_user_id, created_at) VALUES (?, ?, ?)
          ON CONFLICT (identifier) DO UPDATE SET atomic_user_id = coalesce(excluded.atomic_user_id, atomic_user_id)`,
       ),
-      markNeedsStitch: db.prepare(`UPDATE users SET needs_stitch = 1 WHERE identifier = ?`),
-      usersNeedingStitch: db
-        .prepare(`SELECT identifier FROM users WHERE needs_stitch = 1 ORDER BY identifier`)
-        .pluck(),
-      stitched: db.prepare(`UPDATE users SET needs_stitch = 0, stitched_at = ? WHERE identifier = ?`),
-      clearNeedsStitch: db.prepare(`UPDATE users SET needs_stitch = 0 WHERE identifier = ?`),
+      markNeedsStitch: db.prepare(`UPDATE users SET needs_stitch = 1, dirty_all = 1 WHERE identifier = ?`),
+      markDaysNeedStitch: db.prepare(
+        `UPDATE users SET needs_stitch = 1, dirty_from = min(coalesce(dirty_from, @from), @from),
+           dirty_to = max(coalesce(dirty_to, @to), @to) WHERE identifier = @identifier`,
+      ),
+      usersNeedingStitch: db.prepare(
+        `SELECT identifier, dirty_all, dirty_from, dirty_to FROM users WHERE needs_stitch = 1 ORDER BY identifier`,
+      ),
+      stitched: db.prepare(
+        `UPDATE users SET needs_stitch = 0, dirty_all = 0, dirty_from = NULL, dirty_to = NULL, stitched_at = ?
+         WHERE identifier = ?`,
+      ),
+      clearNeedsStitch: db.prepare(
+        `UPDATE users SET needs_stitch = 0, dirty_all = 0, dirty_from = NULL, dirty_to = NULL WHERE identifier = ?`,
+      ),
+      pruneInbox: db.prepare(
+        `DELETE FROM inbox WHERE status IN ('done', 'ignored') AND source != 'stitcher' AND processed_at < ?`,
+      ),
       user: db.prepare(`SELECT * FROM users WHERE identifier = ?`),
       users: db.prepare(`SELECT * FROM users ORDER BY identifier`),
 
@@ -163,12 +189,17 @@ export class StitcherStore {
       accountsFor: db.prepare(`SELECT * FROM accounts WHERE identifier = ? ORDER BY account_id`),
       deleteOrdersOfAccount: db.prepare(`DELETE FROM orders WHERE account_id = ?`),
       insertOrder: db.prepare(
-        `INSERT INTO orders (order_id, account_id, identifier, order_date, data) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO orders (order_id, account_id, identifier, order_date, order_day, data) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (order_id) DO UPDATE SET account_id = excluded.account_id, identifier = excluded.identifier,
-           order_date = excluded.order_date, data = excluded.data`,
+           order_date = excluded.order_date, order_day = excluded.order_day, data = excluded.data`,
       ),
       ordersFor: db.prepare(
         `SELECT order_id, account_id, data FROM orders WHERE identifier = ? ORDER BY order_date, order_id`,
+      ),
+      ordersInDays: db.prepare(
+        `SELECT order_id, account_id, data FROM orders
+         WHERE identifier = @identifier AND (order_day IS NULL OR order_day BETWEEN @from AND @to)
+         ORDER BY order_date, order_id`,
       ),
       orderCount: db.prepare(`SELECT count(*) FROM orders WHERE identifier = ?`).pluck(),
 
@@ -178,10 +209,17 @@ export class StitcherStore {
          ON CONFLICT (card_id) DO UPDATE SET last_four = excluded.last_four, fetched_at = excluded.fetched_at`,
       ),
       upsertTransaction: db.prepare(
-        `INSERT INTO transactions (transaction_id, customer_id, card_id, created_time, state, data, fetched_at)
-         VALUES (@id, @customerId, @cardId, @createdTime, @state, @data, @at)
+        `INSERT INTO transactions (transaction_id, customer_id, card_id, created_time, created_day, state, data, fetched_at)
+         VALUES (@id, @customerId, @cardId, @createdTime, @createdDay, @state, @data, @at)
          ON CONFLICT (transaction_id) DO UPDATE SET customer_id = excluded.customer_id, card_id = excluded.card_id,
-           created_time = excluded.created_time, state = excluded.state, data = excluded.data, fetched_at = excluded.fetched_at`,
+           created_time = excluded.created_time, created_day = excluded.created_day, state = excluded.state,
+           data = excluded.data, fetched_at = excluded.fetched_at`,
+      ),
+      transactionsInDays: db.prepare(
+        `SELECT t.transaction_id, t.customer_id, t.card_id, t.data, c.last_four
+         FROM transactions t LEFT JOIN cards c ON c.card_id = t.card_id
+         WHERE t.customer_id = @identifier AND (t.created_day IS NULL OR t.created_day BETWEEN @from AND @to)
+         ORDER BY t.created_time, t.transaction_id`,
       ),
       transactionsFor: db.prepare(
         `SELECT t.transaction_id, t.customer_id, t.card_id, t.data, c.last_four
@@ -205,9 +243,11 @@ export class StitcherStore {
       ),
 
       deleteStitches: db.prepare(`DELETE FROM stitches WHERE identifier = ?`),
+      deleteStitch: db.prepare(`DELETE FROM stitches WHERE order_id = ?`),
       insertStitch: db.prepare(
-        `INSERT INTO stitches (order_id, identifier, status, transaction_id, confidence, provisional, reasons, stitched_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO stitches (order_id, identifier, status, transaction_id, confidence, provisional, reasons, stitched_at,
+           charges, refunds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       stitchesFor: db.prepare(`SELECT * FROM stitches WHERE identifier = ?`),
     };
@@ -298,12 +338,34 @@ export class StitcherStore {
     this.s.ensureUser.run(identifier, atomicUserId, at);
   }
 
+  /** Every order of the user needs re-stitching (their orders were replaced, a backfill arrived). */
   markNeedsStitch(identifier: string): void {
     this.s.markNeedsStitch.run(identifier);
   }
 
-  usersNeedingStitch(): string[] {
-    return this.s.usersNeedingStitch.all() as string[];
+  /** Only the orders dated `fromDay..toDay` (UTC day numbers) can be affected by what changed. */
+  markDaysNeedStitch(identifier: string, fromDay: number, toDay: number): void {
+    this.s.markDaysNeedStitch.run({ identifier, from: fromDay, to: toDay });
+  }
+
+  usersNeedingStitch(): StitchScope[] {
+    return (
+      this.s.usersNeedingStitch.all() as Array<{
+        identifier: string;
+        dirty_all: number;
+        dirty_from: number | null;
+        dirty_to: number | null;
+      }>
+    ).map((r) =>
+      r.dirty_all === 1 || r.dirty_from === null || r.dirty_to === null
+        ? { identifier: r.identifier, all: true }
+        : { identifier: r.identifier, all: false, fromDay: r.dirty_from, toDay: r.dirty_to },
+    );
+  }
+
+  /** Deletes processed events older than `beforeMs` (the stitcher's own jobs stay: they mark a backfill as done). */
+  pruneInbox(beforeMs: number): number {
+    return this.s.pruneInbox.run(beforeMs).changes;
   }
 
   markStitched(identifier: string, at: number): void {
@@ -361,7 +423,14 @@ export class StitcherStore {
     });
     this.s.deleteOrdersOfAccount.run(account.id);
     for (const order of account.orders) {
-      this.s.insertOrder.run(order._id, account.id, identifier, order.date, JSON.stringify(order));
+      this.s.insertOrder.run(
+        order._id,
+        account.id,
+        identifier,
+        order.date,
+        dayOf(order.date),
+        JSON.stringify(order),
+      );
     }
   }
 
@@ -389,10 +458,11 @@ export class StitcherStore {
     }));
   }
 
-  ordersFor(identifier: string): StoredOrder[] {
-    return (
-      this.s.ordersFor.all(identifier) as Array<{ order_id: string; account_id: string; data: string }>
-    ).map((r) => ({
+  ordersFor(identifier: string, days?: { fromDay: number; toDay: number }): StoredOrder[] {
+    const rows = days
+      ? this.s.ordersInDays.all({ identifier, from: days.fromDay, to: days.toDay })
+      : this.s.ordersFor.all(identifier);
+    return (rows as Array<{ order_id: string; account_id: string; data: string }>).map((r) => ({
       orderId: r.order_id,
       accountId: r.account_id,
       order: JSON.parse(r.data) as AtomicOrder,
@@ -421,15 +491,19 @@ export class StitcherStore {
       customerId,
       cardId: txn.details?.card_id ?? null,
       createdTime: txn.created_time,
+      createdDay: dayOf(txn.created_time),
       state: txn.state,
       data: JSON.stringify(txn),
       at,
     });
   }
 
-  transactionsFor(customerId: string): StoredTransaction[] {
+  transactionsFor(customerId: string, days?: { fromDay: number; toDay: number }): StoredTransaction[] {
+    const rows = days
+      ? this.s.transactionsInDays.all({ identifier: customerId, from: days.fromDay, to: days.toDay })
+      : this.s.transactionsFor.all(customerId);
     return (
-      this.s.transactionsFor.all(customerId) as Array<{
+      rows as Array<{
         transaction_id: string;
         customer_id: string;
         card_id: string | null;
@@ -482,9 +556,28 @@ export class StitcherStore {
 
   // ---------- stitches ----------
 
-  replaceStitches(identifier: string, outcomes: readonly OrderOutcome[], at: number): void {
-    this.s.deleteStitches.run(identifier);
+  /**
+   * Writes the matcher's outcomes. Without `onlyOrders` every stitch of the user is replaced; with
+   * it, only those orders' stitches are (the rest of the user was not re-stitched).
+   */
+  replaceStitches(
+    identifier: string,
+    outcomes: readonly OrderOutcome[],
+    at: number,
+    refunds: readonly RefundOutcome[] = [],
+    onlyOrders?: readonly string[],
+  ): void {
+    if (onlyOrders) for (const orderId of onlyOrders) this.s.deleteStitch.run(orderId);
+    else this.s.deleteStitches.run(identifier);
+    const refundsOf = new Map<string, RefundOutcome[]>();
+    for (const r of refunds) {
+      const list = refundsOf.get(r.orderId);
+      if (list) list.push(r);
+      else refundsOf.set(r.orderId, [r]);
+    }
     for (const o of outcomes) {
+      const linked = refundsOf.get(o.orderId);
+      const refundsJson = linked ? JSON.stringify(linked) : null;
       if (o.status === 'matched') {
         this.s.insertStitch.run(
           o.orderId,
@@ -495,6 +588,8 @@ export class StitcherStore {
           o.provisional ? 1 : 0,
           JSON.stringify(o.reasons),
           at,
+          o.charges ? JSON.stringify(o.charges) : null,
+          refundsJson,
         );
       } else {
         this.s.insertStitch.run(
@@ -506,6 +601,8 @@ export class StitcherStore {
           0,
           JSON.stringify([o.reason]),
           at,
+          null,
+          refundsJson,
         );
       }
     }
@@ -520,6 +617,8 @@ export class StitcherStore {
       provisional: number;
       reasons: string;
       stitched_at: number;
+      charges: string | null;
+      refunds: string | null;
     }>;
     return new Map(
       rows.map((r) => [
@@ -532,6 +631,8 @@ export class StitcherStore {
           provisional: r.provisional === 1,
           reasons: JSON.parse(r.reasons) as string[],
           stitchedAt: r.stitched_at,
+          charges: r.charges === null ? null : (JSON.parse(r.charges) as ChargeOutcome[]),
+          refunds: r.refunds === null ? [] : (JSON.parse(r.refunds) as RefundOutcome[]),
         },
       ]),
     );

@@ -76,6 +76,8 @@ export const AtelioTransactionSchema = z.object({
   customer_id: maybeText,
   payment_type: maybeText,
   transaction_type: maybeText,
+  /** A refund's pointer to the purchase it refunds. */
+  previous_transaction_id: maybeText,
   state: text,
   amount: amountLike,
   currency: maybeText,

@@ -5,6 +5,8 @@
 import { formatCents, toCents } from './money';
 import { isPausedBy } from './stitching';
 import type { AccountRow, StitchRow, StitcherStore } from './store';
+import type { RefundOutcome } from './matcher';
+import type { AtomicOrder, AtomicProduct } from './vendor-schemas';
 
 /** vendor-docs 000, "Failure Reasons Reference". */
 export const FAIL_REASONS: Record<string, { description: string; recommendedAction: string }> = {
@@ -36,8 +38,32 @@ export interface PauseView {
   message: string;
 }
 
+/** One charge of a split shipment, with the products it paid for when the split follows item prices. */
+export interface ChargeView {
+  transactionId: string;
+  amount: string;
+  products: AtomicProduct[] | null;
+}
+
+/** A refund credit (or the order's reversed charge) linked to the order. */
+export interface RefundView {
+  transactionId: string;
+  kind: 'credit' | 'reversal';
+  amount: string;
+  products: AtomicProduct[] | null;
+  confidence: number;
+  reasons: string[];
+}
+
 export type StitchView =
-  | { status: 'matched'; transactionId: string; confidence: number; provisional: boolean; reasons: string[] }
+  | {
+      status: 'matched';
+      transactionId: string;
+      confidence: number;
+      provisional: boolean;
+      reasons: string[];
+      charges?: ChargeView[];
+    }
   | { status: 'unmatchable' | 'awaiting-transaction'; reason: string }
   | { status: 'paused'; reason: string; transactionId?: string; confidence?: number };
 
@@ -67,7 +93,21 @@ export function pauseFor(
   };
 }
 
-function stitchView(row: StitchRow | undefined, pause: PauseView | null): StitchView {
+const pick = (order: AtomicOrder, indexes: number[] | null): AtomicProduct[] | null =>
+  indexes === null ? null : indexes.flatMap((i) => (order.products?.[i] ? [order.products[i]] : []));
+
+function refundView(order: AtomicOrder, r: RefundOutcome): RefundView {
+  return {
+    transactionId: r.transactionId,
+    kind: r.kind,
+    amount: formatCents(r.amountCents),
+    products: pick(order, r.products),
+    confidence: r.confidence,
+    reasons: r.reasons,
+  };
+}
+
+function stitchView(row: StitchRow | undefined, pause: PauseView | null, order: AtomicOrder): StitchView {
   if (pause) {
     const frozen: StitchView = { status: 'paused', reason: pause.message };
     if (row?.status === 'matched' && row.transactionId !== null && row.confidence !== null) {
@@ -78,13 +118,20 @@ function stitchView(row: StitchRow | undefined, pause: PauseView | null): Stitch
   }
   if (!row) return { status: 'awaiting-transaction', reason: 'not stitched yet' };
   if (row.status === 'matched' && row.transactionId !== null) {
-    return {
+    const view: StitchView = {
       status: 'matched',
       transactionId: row.transactionId,
       confidence: row.confidence ?? 0,
       provisional: row.provisional,
       reasons: row.reasons,
     };
+    if (row.charges)
+      view.charges = row.charges.map((c) => ({
+        transactionId: c.transactionId,
+        amount: formatCents(c.amountCents),
+        products: pick(order, c.products),
+      }));
+    return view;
   }
   return {
     status: row.status === 'unmatchable' ? 'unmatchable' : 'awaiting-transaction',
@@ -101,16 +148,21 @@ export function ordersView(store: StitcherStore, identifier: string) {
   const stitches = store.stitchesFor(identifier);
   const orders = store
     .ordersFor(identifier)
-    .map(({ orderId, accountId, order }) => ({
-      orderId,
-      sourceId: order.sourceId ?? null,
-      accountId,
-      date: order.date,
-      amount: order.amount,
-      paymentMethod: order.paymentMethod ?? null,
-      products: order.products ?? [],
-      stitch: stitchView(stitches.get(orderId), pause),
-    }))
+    .map(({ orderId, accountId, order }) => {
+      const row = stitches.get(orderId);
+      return {
+        orderId,
+        sourceId: order.sourceId ?? null,
+        accountId,
+        date: order.date,
+        amount: order.amount,
+        paymentMethod: order.paymentMethod ?? null,
+        products: order.products ?? [],
+        stitch: stitchView(row, pause, order),
+        /** Refunds linked to the order, beside it (kept while paused, like the match). */
+        refunds: (row?.refunds ?? []).map((r) => refundView(order, r)),
+      };
+    })
     .sort((a, b) => newestFirst({ date: a.date, id: a.orderId }, { date: b.date, id: b.orderId }));
   return { identifier, paused: pause !== null, pausedReason: pause, orders };
 }
@@ -118,16 +170,26 @@ export function ordersView(store: StitcherStore, identifier: string) {
 export function transactionsView(store: StitcherStore, identifier: string) {
   const accounts = store.accountsFor(identifier);
   const pause = pauseFor(store, identifier, accounts);
-  const byTransaction = new Map<string, StitchRow>();
+  // Each charge → its order's stitch and, for a split shipment, which charge of how many it is.
+  const byTransaction = new Map<string, { row: StitchRow; charge: number | null }>();
+  const refundOf = new Map<string, { row: StitchRow; refund: RefundOutcome }>();
   for (const row of store.stitchesFor(identifier).values()) {
-    if (row.status === 'matched' && row.transactionId) byTransaction.set(row.transactionId, row);
+    if (row.status === 'matched' && row.transactionId) {
+      if (row.charges) row.charges.forEach((c, k) => byTransaction.set(c.transactionId, { row, charge: k }));
+      else byTransaction.set(row.transactionId, { row, charge: null });
+    }
+    for (const refund of row.refunds) refundOf.set(refund.transactionId, { row, refund });
   }
   const orders = new Map(store.ordersFor(identifier).map((o) => [o.orderId, o.order]));
   const transactions = store
     .transactionsFor(identifier)
     .map(({ transactionId, cardId, lastFour, transaction: t }) => {
-      const row = byTransaction.get(transactionId);
-      const order = row ? orders.get(row.orderId) : undefined;
+      const found = byTransaction.get(transactionId);
+      const order = found ? orders.get(found.row.orderId) : undefined;
+      const charges = found?.row.charges ?? null;
+      const charge = found && charges && found.charge !== null ? charges[found.charge]! : null;
+      const refunded = refundOf.get(transactionId);
+      const refundOrder = refunded ? orders.get(refunded.row.orderId) : undefined;
       const amountCents = toCents(t.amount);
       return {
         transactionId,
@@ -143,16 +205,34 @@ export function transactionsView(store: StitcherStore, identifier: string) {
         lastFour,
         settlements: t.details?.settlements ?? [],
         match:
-          row && order
+          found && order
             ? {
-                orderId: row.orderId,
+                orderId: found.row.orderId,
                 sourceId: order.sourceId ?? null,
                 orderDate: order.date,
                 orderAmount: order.amount,
-                confidence: row.confidence ?? 0,
-                provisional: row.provisional,
-                reasons: row.reasons,
-                products: order.products ?? [],
+                confidence: found.row.confidence ?? 0,
+                provisional: found.row.provisional,
+                reasons: found.row.reasons,
+                // A split shipment's charge shows the products it paid for (all of them when that cannot be told).
+                products: (charge ? pick(order, charge.products) : null) ?? order.products ?? [],
+                ...(charge && charges
+                  ? {
+                      shipment: {
+                        index: found.charge! + 1,
+                        of: charges.length,
+                        amount: formatCents(charge.amountCents),
+                      },
+                    }
+                  : {}),
+              }
+            : null,
+        refund:
+          refunded && refundOrder
+            ? {
+                orderId: refunded.row.orderId,
+                sourceId: refundOrder.sourceId ?? null,
+                ...refundView(refundOrder, refunded.refund),
               }
             : null,
       };
@@ -176,10 +256,14 @@ export function userView(store: StitcherStore, identifier: string) {
     provisional: 0,
     unmatchable: 0,
     awaitingTransaction: 0,
+    splitShipments: 0,
+    refunds: 0,
   };
   for (const row of store.stitchesFor(identifier).values()) {
+    counts.refunds += row.refunds.length;
     if (row.status === 'matched') {
       counts.matched++;
+      if (row.charges) counts.splitShipments++;
       if (row.provisional) counts.provisional++;
     } else if (row.status === 'unmatchable') counts.unmatchable++;
     else counts.awaitingTransaction++;

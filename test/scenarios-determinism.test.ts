@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { verifyAtelio } from '../core/webhooks';
 import type { RunOptions, RunView } from '../scenarios';
 import { createScenarioPlatform, deliveriesOf, type ScenarioPlatform } from '../scenarios/testing';
 
 /**
  * Same scenario, seed, identifier and start time on two fresh platforms: the webhooks (bodies,
- * event ids, signatures, times) and the data the vendor APIs answer with are identical, byte for byte.
+ * event ids, Atomic signatures, times) and the data the vendor APIs answer with are identical, byte
+ * for byte. Atelio's Bond-Signature is the one header that is not: it signs the real send time.
  */
 
 const platforms: ScenarioPlatform[] = [];
@@ -23,13 +25,25 @@ async function capture(name: string, options: RunOptions & { identifier: string 
   platforms.push(platform);
   const view = await platform.runner.start(name, options).done;
   expect(view.status).toBe('completed');
-  const webhooks = deliveriesOf(platform, view).map((d) =>
+  const delivered = deliveriesOf(platform, view);
+  // Every header byte is deterministic except Atelio's Bond-Signature, which carries the real send
+  // time (t=) and so a different HMAC from second to second; it must verify over the same bytes.
+  for (const d of delivered.filter((x) => x.vendor === 'atelio')) {
+    const header = String(d.headers['bond-signature']);
+    expect(verifyAtelio(d.raw, platform.atelioSecret!, header, { nowSeconds: Math.floor(Date.now() / 1000) }).ok).toBe(
+      true,
+    );
+  }
+  const webhooks = delivered.map((d) =>
     [
       d.vendor,
+      d.headers['content-type'] ?? '',
+      d.headers['ce-specversion'] ?? '',
+      d.headers['ce-source'] ?? '',
+      d.headers['ce-type'] ?? '',
       d.headers['ce-id'] ?? '',
       d.headers['ce-time'] ?? '',
       d.headers['x-hmac-signature-sha-256'] ?? '',
-      d.headers['bond-signature'] ?? '',
       d.raw.toString('utf8'),
     ].join('\n'),
   );

@@ -191,6 +191,29 @@ describe('stitcher → atomic: GET /pay-link/accounts/:id', () => {
       }),
   );
 
+  contract.interaction(
+    'reads an account a Transact login just opened: initial, never synced, no orders yet',
+    () =>
+      pact
+        .addInteraction()
+        .given(
+          'a user logged in to Amazon through Transact and the order fetch is still running for user {identifier}',
+          { identifier: IDENTIFIER },
+        )
+        .uponReceiving('a request for an order-monitoring account whose first order fetch is still running')
+        .withRequest('GET', accountPath, (request) => request.headers(CREDENTIAL_HEADERS))
+        .willRespondWith(200, (response) =>
+          response.jsonBody({
+            data: { _id: text(ACCOUNT_ID), connectionStatus: 'initial', lastSyncedAt: null, orders: [] },
+          }),
+        )
+        .executeTest(async (server) => {
+          const account = await client(server.url).getAccount(ACCOUNT_ID);
+          expect(account).toMatchObject({ id: ACCOUNT_ID, connectionStatus: 'initial', lastSyncedAt: null });
+          expect(account.orders).toEqual([]);
+        }),
+  );
+
   contract.interaction('gets a 404 for an unknown account, which the stitcher does not retry', () =>
     pact
       .addInteraction()

@@ -33,6 +33,7 @@ const cardOrders = 'a request for an order-monitoring account with card orders';
 const disconnected = 'a request for a disconnected order-monitoring account';
 const giftCard = 'a request for an order-monitoring account with an order paid by gift card';
 const missingAccount = 'a request for an order-monitoring account that does not exist';
+const openedByTransact = 'a request for an order-monitoring account whose first order fetch is still running';
 
 describe('the Atomic contract fails when a real mock answer changes one field', () => {
   it('passes with the response hook in place but changing nothing (control)', async () => {
@@ -55,6 +56,7 @@ describe('the Atomic contract fails when a real mock answer changes one field', 
       [cardOrders]: 'failed',
       [disconnected]: 'failed',
       [giftCard]: 'failed',
+      [openedByTransact]: 'failed',
       // The error answer has no such field: it still holds.
       [missingAccount]: 'passed',
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../core/config';
+import { parseChaosShorthand } from '../../core/webhooks';
 import type { RunView, ScenarioSummary } from '../../scenarios';
 import { startSandbox } from '../platform';
 import { registerScenarioValidateCommand } from './scenario-validate';
@@ -14,8 +15,12 @@ interface RunFlags {
   record?: string;
   controlUrl?: string;
   webhookUrl?: string;
+  chaos?: string[];
   json?: boolean;
 }
+
+/** The delivery engine's per-attempt timeout (10 s for both vendors). */
+const ATTEMPT_TIMEOUT_MS = 10_000;
 
 const defaultControlUrl = () => {
   const config = loadConfig();
@@ -58,6 +63,7 @@ function runOptions(flags: RunFlags): Record<string, unknown> {
   }
   if (flags.identifier !== undefined) options['identifier'] = flags.identifier;
   if (flags.startTime !== undefined) options['startTime'] = flags.startTime;
+  if (flags.chaos?.length) options['chaos'] = flags.chaos.map(parseChaosShorthand);
   return options;
 }
 
@@ -101,6 +107,11 @@ export function registerScenarioCommands(program: Command): void {
     .option('--identifier <id>', 'the user: Atomic identifier and Atelio customer_id')
     .option('--start-time <iso>', 'virtual start of the run (ISO 8601); default now')
     .option('--record <file>', 'write every webhook of the run to this NDJSON file (for `replay`)')
+    .option(
+      '--chaos <kind[:probability[:ms]]>',
+      "delivery chaos for this run's webhooks: duplicate, reorder, delay, lost-ack or drop, e.g. duplicate:0.2 (repeatable; ms = delay or reorder window)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--control-url <url>', 'control plane of a running platform')
     .option('--webhook-url <url>', 'in-process platform only: also send the webhooks to this URL')
     .option('--json', 'print the final run as JSON instead of the timeline')
@@ -150,7 +161,12 @@ export function registerScenarioCommands(program: Command): void {
             : sandbox.scenarios.events.on('step-completed', () => printer.update(run.toJSON()));
           final = await run.done;
           off();
-          await sandbox.engine.idle();
+          // Let deliveries in flight finish, but give a receiver that hangs only one attempt's
+          // timeout: its retries wait on the platform clock and would keep the command alive for days.
+          await Promise.race([
+            sandbox.engine.idle(),
+            new Promise((resolve) => setTimeout(resolve, ATTEMPT_TIMEOUT_MS).unref()),
+          ]);
         } finally {
           await sandbox.stop();
         }

@@ -10,6 +10,7 @@ interface StartFlags {
   atomicPort?: string;
   atelioPort?: string;
   stitcherPort?: string;
+  transactPort?: string;
   webhookUrl?: string;
   stateFile?: string;
   stitcherDb?: string;
@@ -19,11 +20,12 @@ interface StartFlags {
 
 function optionsFrom(flags: StartFlags): SandboxOptions {
   const ports: Record<string, string> = {};
-  if (flags.port === '0') Object.assign(ports, { control: '0', atomic: '0', atelio: '0', stitcher: '0' });
+  if (flags.port === '0') Object.assign(ports, { control: '0', atomic: '0', atelio: '0', stitcher: '0', transact: '0' });
   if (flags.controlPort) ports['control'] = flags.controlPort;
   if (flags.atomicPort) ports['atomic'] = flags.atomicPort;
   if (flags.atelioPort) ports['atelio'] = flags.atelioPort;
   if (flags.stitcherPort) ports['stitcher'] = flags.stitcherPort;
+  if (flags.transactPort) ports['transact'] = flags.transactPort;
   // Values stay strings here; the config schema coerces and validates them in one place.
   return {
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
@@ -47,6 +49,7 @@ function banner(sandbox: Sandbox): string {
     `  Atomic mock                ${urls.atomic}   (docs: ${urls.atomic}/docs)`,
     `  Atelio mock                ${urls.atelio}   (docs: ${urls.atelio}/docs)`,
     ...(urls.stitcher ? [`  Reference stitcher         ${urls.stitcher}`] : []),
+    `  Transact (browser SDK)     ${urls.transact}   (environmentOverride: '${urls.transact}')`,
     '',
     '  Credentials',
     `    Atomic  x-api-key: ${config.atomic.apiKey}   x-api-secret: ${config.atomic.apiSecret}`,
@@ -81,7 +84,7 @@ function banner(sandbox: Sandbox): string {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('Run the platform: Atomic and Atelio mocks, reference stitcher and control plane')
+    .description('Run the platform: Atomic and Atelio mocks, Transact stand-in, reference stitcher and control plane')
     .option('--seed <n>', 'seed for all generated data (same seed, same data)')
     .option('--host <host>', 'interface to bind (default 127.0.0.1)')
     .option('--port <n>', 'use 0 to give every server a free port (prints one JSON line with the URLs)')
@@ -89,6 +92,7 @@ export function registerStartCommand(program: Command): void {
     .option('--atomic-port <n>', `Atomic mock port (default ${DEFAULT_PORTS.atomic})`)
     .option('--atelio-port <n>', `Atelio mock port (default ${DEFAULT_PORTS.atelio})`)
     .option('--stitcher-port <n>', `reference stitcher port (default ${DEFAULT_PORTS.stitcher})`)
+    .option('--transact-port <n>', `Transact stand-in port (default ${DEFAULT_PORTS.transact})`)
     .option('--webhook-url <url>', 'also send every webhook of both vendors to this URL')
     .option('--state-file <path>', 'restore state from this file on start and save it there on shutdown')
     .option('--stitcher-db <path>', "the reference stitcher's SQLite file (default in memory)")

@@ -5,7 +5,7 @@ export function registerStitchCommand(program: Command): void {
   program
     .command('stitch <file>')
     .description(
-      'Stitch a batch offline: reads {orders, transactions, cards} JSON (file or - for stdin), prints {matches, unmatched_orders}',
+      'Stitch a batch offline: reads {orders, transactions, cards} JSON (file or - for stdin), prints {matches, unmatched_orders, refunds}',
     )
     .action(async (file: string) => {
       await runStitchCommand(file, process.stdout);

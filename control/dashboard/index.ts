@@ -20,6 +20,8 @@ export interface DashboardDeps {
   atelio: AtelioStore;
   /** The reference stitcher and the URL it listens on, when the platform runs it. */
   stitcher?: { service: Pick<StitcherService, 'app' | 'idle'>; url: string } | undefined;
+  /** The Transact stand-in's origin, which the page frames when it launches Transact. */
+  transactUrl?: string;
 }
 
 /**
@@ -46,6 +48,6 @@ export function dashboardRoutes(deps: DashboardDeps): { api: Record<string, Hono
         stitcher: stitcher ? { app: stitcher.service.app } : undefined,
       }),
     },
-    site: dashboardSite(),
+    site: dashboardSite(deps.transactUrl ? { transactOrigin: deps.transactUrl } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { PlatformClock } from '../../core/clock';
 import { FaultInjector } from '../../core/faults';
 import { RequestJournal } from '../../core/journal';
 import { createDeliveryEngine } from '../../core/webhooks';
+import { transactSdkSource } from '../../transact';
 import { createControlApp } from '../app';
 import { CONTENT_SECURITY_POLICY, dashboardSite, loadAssets } from './site';
 
@@ -65,7 +66,10 @@ describe('dashboard site', () => {
       const response = await app.request(path);
       expect(response.status, path).toBe(200);
       const type = response.headers.get('content-type');
-      if (path.endsWith('.js')) {
+      if (path === '/assets/vendor/transact.js') {
+        // Atomic's SDK, a classic script served as npm ships it (it imports nothing).
+        expect(await response.text()).toBe(transactSdkSource());
+      } else if (path.endsWith('.js')) {
         expect(type).toBe('text/javascript; charset=utf-8');
         queue.push(...moduleImports(path));
       } else if (path.endsWith('.css')) {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
+import { transactSdkSource } from '../../transact';
 
 /**
  * The dashboard's site: `/` and the static files under `/assets/`. The page is plain HTML, CSS and
@@ -29,16 +30,25 @@ const CONTENT_TYPES: Record<string, string> = {
  * Everything the page loads comes from this origin, and nothing may be injected into it: no inline
  * script or style, no other origin to talk to, no framing (the page holds a Reset button).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
+
+/**
+ * The policy, letting the page frame the Transact stand-in's origin (the "Launch Transact" panel
+ * runs Atomic's SDK, which opens Transact in an iframe) and nothing else.
+ */
+export function contentSecurityPolicy(transactOrigin?: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    ...(transactOrigin ? [`frame-src ${transactOrigin}`] : []),
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 interface Asset {
   body: Uint8Array;
@@ -70,32 +80,45 @@ export function loadAssets(dir: string = PUBLIC_DIR): Map<string, Asset> {
   return assets;
 }
 
-const SECURITY_HEADERS = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
+const securityHeaders = (transactOrigin?: string) => ({
+  'content-security-policy': contentSecurityPolicy(transactOrigin),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-};
+});
 
-function serve(asset: Asset, ifNoneMatch: string | undefined): Response {
+type SecurityHeaders = ReturnType<typeof securityHeaders>;
+
+function serve(asset: Asset, ifNoneMatch: string | undefined, security: SecurityHeaders): Response {
   // Revalidate every time: a restarted sandbox may serve a newer page, and the check is one 304.
-  const headers = { ...SECURITY_HEADERS, etag: asset.etag, 'cache-control': 'no-cache' };
+  const headers = { ...security, etag: asset.etag, 'cache-control': 'no-cache' };
   if (ifNoneMatch !== undefined && ifNoneMatch.split(/\s*,\s*/).includes(asset.etag))
     return new Response(null, { status: 304, headers });
   return new Response(asset.body, { status: 200, headers: { ...headers, 'content-type': asset.type } });
 }
 
-/** `GET /` (the page) and `GET /assets/...` (its files). Anything else falls through to the app's 404. */
-export function dashboardSite(options: { dir?: string } = {}): Hono {
+/**
+ * `GET /` (the page) and `GET /assets/...` (its files, and Atomic's SDK at /assets/vendor/transact.js
+ * for the "Launch Transact" panel). Anything else falls through to the app's 404. `transactOrigin`
+ * is the Transact stand-in the page may frame.
+ */
+export function dashboardSite(options: { dir?: string; transactOrigin?: string } = {}): Hono {
   const assets = loadAssets(options.dir);
+  const security = securityHeaders(options.transactOrigin);
+  const sdk = new TextEncoder().encode(transactSdkSource());
+  assets.set('/assets/vendor/transact.js', {
+    body: sdk,
+    type: CONTENT_TYPES['.js']!,
+    etag: `"${createHash('sha256').update(sdk).digest('base64url').slice(0, 22)}"`,
+  });
   const index = assets.get('/index.html');
   if (!index) throw new Error(`dashboard: no index.html in ${options.dir ?? PUBLIC_DIR}`);
   const site = new Hono();
-  site.get('/', (c) => serve(index, c.req.header('if-none-match')));
+  site.get('/', (c) => serve(index, c.req.header('if-none-match'), security));
   site.get('/assets/*', (c) => {
     const asset = assets.get(new URL(c.req.url).pathname);
     if (!asset) return c.notFound();
-    return serve(asset, c.req.header('if-none-match'));
+    return serve(asset, c.req.header('if-none-match'), security);
   });
   return site;
 }

@@ -311,6 +311,7 @@ export function createLiveFeed(sources: LiveFeedSources): LiveFeed {
             latencyMs: attempt.latencyMs,
             ...(attempt.statusCode === undefined ? {} : { statusCode: attempt.statusCode }),
             ...(attempt.error === undefined ? {} : { error: attempt.error }),
+            ...(attempt.chaos === undefined ? {} : { chaos: attempt.chaos }),
           },
           targetStatus: e.targetStatus,
           eventStatus: e.eventStatus,
@@ -320,6 +321,7 @@ export function createLiveFeed(sources: LiveFeedSources): LiveFeed {
           watch.touch(body === undefined ? undefined : webhookSubject(body));
         }
       }),
+      engine.events.on('target', (t) => broadcast('delivery', { phase: 'target', ...t })),
       engine.events.on('settled', (e) =>
         broadcast('delivery', {
           phase: 'settled',

@@ -15,7 +15,8 @@ export function faultRoutes(faults: FaultInjector) {
       return c.json({ faults: faults.list() });
     })
     .delete('/:id', (c) => {
-      if (!faults.remove(c.req.param('id'))) throw new ControlError(404, 'fault_not_found', `No fault ${c.req.param('id')}.`);
+      if (!faults.remove(c.req.param('id')))
+        throw new ControlError(404, 'fault_not_found', `No fault ${c.req.param('id')}.`);
       return c.json({ faults: faults.list() });
     });
 }

@@ -13,6 +13,10 @@ export function requestRoutes(journal: RequestJournal) {
   return new Hono().get('/', (c) => {
     const query = queryOf(c, QuerySchema);
     const options = { ...(query.vendor ? { vendor: query.vendor } : {}), limit: query.limit ?? 100 };
-    return c.json({ recorded: journal.recorded, capacity: journal.capacity, requests: journal.list(options) });
+    return c.json({
+      recorded: journal.recorded,
+      capacity: journal.capacity,
+      requests: journal.list(options),
+    });
   });
 }

@@ -38,61 +38,56 @@ export function scenarioRoutes(
     return run;
   };
 
-  return (
-    new Hono()
-      .get('/scenarios', (c) => c.json({ scenarios: runner.list() }))
-      // For editors: `# yaml-language-server: $schema=http://127.0.0.1:4000/api/scenarios/schema.json`.
-      .get('/scenarios/schema.json', (c) => c.json(scenarioSchema()))
-      .post('/scenarios/:name/runs', async (c) => {
-        const name = c.req.param('name');
-        const { record, ...options } = await jsonBody(c, StartRunSchema, { optional: true });
-        try {
-          runner.load(name);
-        } catch (error) {
-          if (error instanceof UnknownScenarioError)
-            throw new ControlError(404, 'scenario_not_found', error.message);
-          throw new ControlError(422, 'scenario_invalid', (error as Error).message);
+  return new Hono()
+    .get('/scenarios', (c) => c.json({ scenarios: runner.list() }))
+    // For editors: `# yaml-language-server: $schema=http://127.0.0.1:4000/api/scenarios/schema.json`.
+    .get('/scenarios/schema.json', (c) => c.json(scenarioSchema()))
+    .post('/scenarios/:name/runs', async (c) => {
+      const name = c.req.param('name');
+      const { record, ...options } = await jsonBody(c, StartRunSchema, { optional: true });
+      try {
+        runner.load(name);
+      } catch (error) {
+        if (error instanceof UnknownScenarioError)
+          throw new ControlError(404, 'scenario_not_found', error.message);
+        throw new ControlError(422, 'scenario_invalid', (error as Error).message);
+      }
+      try {
+        let run;
+        if (record) {
+          mkdirSync(recordingsDir, { recursive: true });
+          const file = join(recordingsDir, `${randomUUID()}.ndjson`);
+          run = runner.start(name, { ...options, record: file });
+          recordings.set(run.id, file);
+        } else {
+          run = runner.start(name, options);
         }
-        try {
-          let run;
-          if (record) {
-            mkdirSync(recordingsDir, { recursive: true });
-            const file = join(recordingsDir, `${randomUUID()}.ndjson`);
-            run = runner.start(name, { ...options, record: file });
-            recordings.set(run.id, file);
-          } else {
-            run = runner.start(name, options);
-          }
-          return c.json({ runId: run.id, status: run.status, run: run.toJSON() }, 202);
-        } catch (error) {
-          if (error instanceof RunOptionsError) throw new ControlError(400, 'invalid_request', error.message);
-          throw error;
-        }
-      })
-      .get('/runs', (c) => {
-        const { limit } = queryOf(
-          c,
-          z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+        return c.json({ runId: run.id, status: run.status, run: run.toJSON() }, 202);
+      } catch (error) {
+        if (error instanceof RunOptionsError) throw new ControlError(400, 'invalid_request', error.message);
+        throw error;
+      }
+    })
+    .get('/runs', (c) => {
+      const { limit } = queryOf(c, z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }));
+      return c.json({
+        runs: runner
+          .runs()
+          .slice(0, limit ?? 50)
+          .map((run) => run.toJSON()),
+      });
+    })
+    .get('/runs/:runId', (c) => c.json(findRun(c.req.param('runId')).toJSON()))
+    .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
+    .get('/runs/:runId/recording', (c) => {
+      const run = findRun(c.req.param('runId'));
+      const file = recordings.get(run.id);
+      if (!file || !existsSync(file))
+        throw new ControlError(
+          404,
+          'recording_not_found',
+          `Run ${run.id} was not recorded (start it with {"record": true}).`,
         );
-        return c.json({
-          runs: runner
-            .runs()
-            .slice(0, limit ?? 50)
-            .map((run) => run.toJSON()),
-        });
-      })
-      .get('/runs/:runId', (c) => c.json(findRun(c.req.param('runId')).toJSON()))
-      .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
-      .get('/runs/:runId/recording', (c) => {
-        const run = findRun(c.req.param('runId'));
-        const file = recordings.get(run.id);
-        if (!file || !existsSync(file))
-          throw new ControlError(
-            404,
-            'recording_not_found',
-            `Run ${run.id} was not recorded (start it with {"record": true}).`,
-          );
-        return c.body(readFileSync(file, 'utf8'), 200, { 'content-type': 'application/x-ndjson' });
-      })
-  );
+      return c.body(readFileSync(file, 'utf8'), 200, { 'content-type': 'application/x-ndjson' });
+    });
 }

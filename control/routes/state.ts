@@ -3,18 +3,29 @@ import { z } from 'zod';
 import { ControlError } from '../errors';
 import { jsonBody } from '../validation';
 
+/** What a reset may keep: `webhooks` = endpoints, secrets and subscriptions registered with the mocks. */
+export const RESET_KEEPABLE = ['webhooks'] as const;
+export type ResetKeep = (typeof RESET_KEEPABLE)[number];
+export interface ResetOptions {
+  /** What survives the reset; default `['webhooks']`. `[]` wipes everything. */
+  keep?: readonly ResetKeep[];
+}
+
+const ResetSchema = z.object({ keep: z.array(z.enum(RESET_KEEPABLE)).optional() }).strict();
+
 export interface StateControl {
   exportState(): unknown;
   importState(state: unknown): Promise<void>;
-  reset(): Promise<void>;
+  reset(options?: ResetOptions): Promise<void>;
 }
 
 /** `POST /api/reset`, `GET /api/state`, `PUT /api/state`. */
 export function stateRoutes(state: StateControl) {
   return new Hono()
     .post('/reset', async (c) => {
-      await state.reset();
-      return c.json({ status: 'reset' });
+      const { keep } = await jsonBody(c, ResetSchema, { optional: true });
+      await state.reset(keep === undefined ? {} : { keep });
+      return c.json({ status: 'reset', kept: keep ?? ['webhooks'] });
     })
     .get('/state', (c) => c.json(state.exportState() as object))
     .put('/state', async (c) => {

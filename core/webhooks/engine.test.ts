@@ -301,9 +301,33 @@ describe('Atomic delivery', () => {
 });
 
 describe('Atelio delivery', () => {
-  it('signs each attempt with Bond-Signature t=<attempt time>,v1=HMAC("t.body") that verifies over the raw bytes', async () => {
-    const clock = new VirtualClock(START + 1_750);
+  it('signs with the real send time by default, whatever virtual time the attempt is made at', async () => {
+    // A run's timeline years in the past: a receiver checks t against its own wall clock.
+    const clock = new VirtualClock(START - 400 * 24 * HOUR);
     const engine = engineOn(clock);
+    const hook = await receiver(() => ({ status: 200 }));
+    const body = atelioTransaction();
+    engine.publish({
+      vendor: 'atelio',
+      eventType: 'transactions',
+      body,
+      targets: [{ id: 'sub-1', url: hook.url, secret: ATELIO_SECRET }],
+    });
+    const before = Math.floor(Date.now() / 1000);
+    await drain(clock, engine);
+    const after = Math.floor(Date.now() / 1000);
+    const { t, v1 } = bondParts(hook.requests[0]!.headers['bond-signature']);
+    expect(t).toBeGreaterThanOrEqual(before);
+    expect(t).toBeLessThanOrEqual(after);
+    expect(v1).toBe(hmacHex(ATELIO_SECRET, `${t}.`, hook.requests[0]!.raw));
+    // The body keeps the run's own time.
+    expect(JSON.parse(hook.requests[0]!.raw.toString('utf8'))).toEqual(body);
+  });
+
+  it('signs each attempt with Bond-Signature t=<send time>,v1=HMAC("t.body") that verifies over the raw bytes', async () => {
+    const clock = new VirtualClock(START + 1_750);
+    // The signing clock follows the virtual clock here, so send times are known exactly.
+    const engine = engineOn(clock, { signingClock: () => clock.now() });
     const hook = await receiver(() => ({ status: 201 }));
     const body = atelioTransaction();
     const id = engine.publish({
@@ -336,7 +360,7 @@ describe('Atelio delivery', () => {
 
   it('retries 8 times on the documented backoff (5 s … 24 h), re-signing each attempt, all within 3 days', async () => {
     const clock = new VirtualClock(START);
-    const engine = engineOn(clock);
+    const engine = engineOn(clock, { signingClock: () => clock.now() });
     const seen: number[] = [];
     const hook = await receiver(timed(clock, seen, fail500));
     const id = engine.publish({
@@ -380,7 +404,7 @@ describe('Atelio delivery', () => {
 
   it('re-signs a redelivery with the time it is sent, over the same bytes', async () => {
     const clock = new VirtualClock(START);
-    const engine = engineOn(clock);
+    const engine = engineOn(clock, { signingClock: () => clock.now() });
     const hook = await receiver();
     const id = engine.publish({
       vendor: 'atelio',

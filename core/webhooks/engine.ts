@@ -1,7 +1,8 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
+import { ScopedClock, type Clock, type TimerId } from '../clock';
 import { Emitter } from '../emitter';
+import { ChaosRules, DEFAULT_REORDER_WINDOW_MS, draw, type ChaosRule } from './chaos';
 import {
   DeliveryLog,
   MAX_ATTEMPTS_PER_TARGET,
@@ -58,6 +59,29 @@ export interface DeliveryRecording {
   timeMs: number;
 }
 
+/** A target's circuit breaker: `open` pauses it, `half-open` lets the next attempt probe it. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** One delivery target as the engine sees it: health, backlog and breaker. */
+export interface TargetHealth {
+  vendor: WebhookVendor;
+  targetId: string;
+  url: string;
+  breaker: BreakerState;
+  /** Failed attempts in a row (any event), reset by a success. */
+  consecutiveFailures: number;
+  /** Deliveries queued, in flight, held by chaos or waiting for a retry. */
+  backlog: number;
+  /** Deliveries dropped so far (backlog full, circuit open, chaos). */
+  dropped: number;
+  /** Attempts take longer than `slowTargetAfterMs`: they no longer hold a run's clock. */
+  slow: boolean;
+  /** While paused: when, why, and when the cool-down ends (platform clock). */
+  pausedAt?: string;
+  pauseReason?: string;
+  resumesAt?: string;
+}
+
 export type DeliveryEngineEvents = {
   published: { eventId: string; vendor: WebhookVendor; eventType: string; targets: number };
   attempt: {
@@ -69,16 +93,25 @@ export type DeliveryEngineEvents = {
     targetStatus: DeliveryStatus;
     eventStatus: DeliveryStatus;
   };
-  /** An event stopped being pending: every target delivered, or at least one gave up. */
+  /** An event stopped being pending: every target delivered, or at least one gave up or was dropped. */
   settled: {
     eventId: string;
     vendor: WebhookVendor;
     eventType: string;
     status: Exclude<DeliveryStatus, 'pending'>;
   };
+  /** A target's circuit breaker opened, half-opened or closed. */
+  target: TargetHealth;
   /** A listener or the recorder threw; delivery carried on. */
   error: { message: string; error: unknown };
 };
+
+export interface CircuitBreakerOptions {
+  /** Failed attempts in a row (across events) that pause a target. Default 20. */
+  failureThreshold?: number;
+  /** How long a paused target stays paused before one probe attempt is let through. Default 5 min. */
+  coolDownMs?: number;
+}
 
 export interface DeliveryEngineOptions {
   clock: Clock;
@@ -92,6 +125,30 @@ export interface DeliveryEngineOptions {
   createId?: () => string;
   /** Called for every attempt with the exact request, e.g. to record NDJSON. */
   recorder?: (recording: DeliveryRecording) => void;
+  /**
+   * The wall clock signature timestamps are taken from (Atelio's `t=`). Default `Date.now`: a
+   * receiver checks freshness against its own wall clock, whatever timeline a run is on.
+   */
+  signingClock?: () => number;
+  /**
+   * Real milliseconds an attempt may take before its target counts as slow. A slow target's attempts
+   * stop holding a scenario run's virtual clock (the run carries on without waiting for it) and
+   * their retries wait on the platform clock. Default 500.
+   */
+  slowTargetAfterMs?: number;
+  /** Deliveries pending per target before new events for it are dropped. Default 10,000. */
+  maxBacklogPerTarget?: number;
+  /** Pause targets that keep failing (default on), or `false`. */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /** Delivery chaos rules (a fresh empty table by default). */
+  chaos?: ChaosRules;
+}
+
+export interface RedeliverFailedQuery {
+  vendor: WebhookVendor;
+  targetId: string;
+  /** Only events published at or after this time (engine clock, as the log shows `createdAt`). */
+  since?: number | string | Date;
 }
 
 export interface DeliveryEngine {
@@ -102,13 +159,20 @@ export interface DeliveryEngine {
   publish(input: PublishInput): string | null;
   /** Sends a logged event again, re-signed as the vendor would: one attempt per (chosen) target. */
   redeliver(id: string, options?: { targetId?: string }): DeliveryEventRecord;
+  /** Redelivers every event whose delivery to this target failed or was dropped (since a time). */
+  redeliverFailed(query: RedeliverFailedQuery): { redelivered: string[] };
+  /** Every target the engine has delivered to since the last reset, with its breaker and backlog. */
+  targets(): TargetHealth[];
+  /** Closes a target's circuit breaker by hand; its next events are sent again. */
+  resumeTarget(vendor: WebhookVendor, targetId: string): TargetHealth;
+  readonly chaos: ChaosRules;
   readonly log: DeliveryLogView;
   readonly events: Emitter<DeliveryEngineEvents>;
   /** Resolves once nothing is queued, in flight, or waiting for a retry. Does not move a VirtualClock. */
   idle(): Promise<void>;
   /** Cancels retries and aborts attempts in flight (recorded as aborted); publish then throws. */
   stop(): Promise<void>;
-  /** Like stop, then empties the log; the engine stays usable. */
+  /** Like stop, then empties the log and forgets target health; the engine stays usable. Chaos rules stay. */
   reset(): Promise<void>;
 }
 
@@ -122,8 +186,21 @@ export class DeliveryNotFoundError extends Error {
   }
 }
 
+export class TargetNotFoundError extends Error {
+  constructor(vendor: string, targetId: string) {
+    super(`no ${vendor} webhook target ${targetId} has been delivered to since the last reset`);
+    this.name = 'TargetNotFoundError';
+  }
+}
+
 export const DEFAULT_CONCURRENCY_PER_TARGET = 4;
 export const DEFAULT_LOG_CAPACITY = 1000;
+export const DEFAULT_MAX_BACKLOG_PER_TARGET = 10_000;
+export const DEFAULT_SLOW_TARGET_AFTER_MS = 500;
+export const DEFAULT_BREAKER_FAILURE_THRESHOLD = 20;
+export const DEFAULT_BREAKER_COOL_DOWN_MS = 5 * 60_000;
+/** A `duplicate` rule's copy follows the original after this long unless the rule says otherwise. */
+export const DEFAULT_DUPLICATE_DELAY_MS = 1000;
 
 const SNIPPET_CHARS = 256;
 /** Reading more of an answer than this is pointless; the connection is dropped instead. */
@@ -133,37 +210,105 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   return new WebhookDeliveryEngine(options);
 }
 
-interface TargetQueue {
+/** One attempt waiting for (or holding) a slot in its target's lane. */
+interface Job {
+  event: EventState;
+  target: TargetState;
+  kind: AttemptKind;
+  generation: number;
+  /** The caller's async context: a run's clock and run context travel with the attempt. */
+  scope: AsyncResource;
+  /** Whether it holds the caller's (virtual) clock; false when its target was already slow. */
+  tracked: boolean;
+  /** The lane's slow-epoch when it was queued: a change means it was released from the clock. */
+  epoch: number;
+  /** The chaos rule that caused it (a duplicate). */
+  chaos: string | undefined;
+  resolve: () => void;
+}
+
+/**
+ * Everything the engine knows about one target (per vendor, by id): its queue and concurrency, its
+ * backlog, whether it is slow, and its circuit breaker.
+ */
+interface Lane {
+  key: string;
+  vendor: WebhookVendor;
+  targetId: string;
+  url: string;
   running: number;
-  waiting: (() => Promise<void>)[];
+  waiting: Job[];
+  backlog: number;
+  dropped: number;
+  slow: boolean;
+  /** Bumped each time the lane turns slow; every job queued before it is released. */
+  epoch: number;
+  released: Promise<void>;
+  release: () => void;
+  breaker: BreakerState;
+  failures: number;
+  pausedAtMs: number | undefined;
+  pauseReason: string | undefined;
+  resumeAtMs: number | undefined;
+  coolDownTimer: TimerId | undefined;
+}
+
+/** A delivery a chaos rule holds back (delay, duplicate copy), on the clock of the caller. */
+interface Hold {
+  clock: Clock;
+  timer: TimerId;
+  event: EventState;
+  target: TargetState;
+}
+
+/** Deliveries a reorder rule holds for one target until its window closes. */
+interface ReorderBuffer {
+  clock: Clock;
+  timer: TimerId;
+  seed: number;
+  items: { event: EventState; target: TargetState; scope: AsyncResource }[];
 }
 
 /** Why an in-flight attempt was cut short by the engine itself. */
 class EngineAbort extends Error {}
 
+const iso = (ms: number) => new Date(ms).toISOString();
+const automatic = (kind: AttemptKind) => kind === 'initial' || kind === 'retry';
+
 class WebhookDeliveryEngine implements DeliveryEngine {
   readonly events = new Emitter<DeliveryEngineEvents>();
+  readonly chaos: ChaosRules;
   private readonly store: DeliveryLog;
   private readonly clock: Clock;
+  /** Where a slow target's retries and the breakers' cool-downs wait: the platform clock. */
+  private readonly detachedClock: Clock;
   private readonly concurrency: number;
   private readonly timeoutOverride: number | undefined;
   private readonly fetchImpl: typeof globalThis.fetch;
   private readonly createId: () => string;
   private readonly recorder: ((recording: DeliveryRecording) => void) | undefined;
+  private readonly signingClock: () => number;
+  private readonly slowAfterMs: number;
+  private readonly maxBacklog: number;
+  private readonly breaker: Required<CircuitBreakerOptions> | undefined;
 
   private seq = 0;
   private stopped = false;
   /** Bumped by stop/reset so queued attempts from before it turn into no-ops. */
   private generation = 0;
-  /** Attempts queued or in flight plus retries scheduled; idle when 0. */
+  /** Attempts queued or in flight, chaos holds, plus retries scheduled; idle when 0. */
   private outstanding = 0;
   private idleWaiters: (() => void)[] = [];
-  private queues = new Map<string, TargetQueue>();
+  private lanes = new Map<string, Lane>();
   private retrying = new Map<TargetState, EventState>();
   private inflight = new Set<AbortController>();
+  private holds = new Map<number, Hold>();
+  private nextHold = 1;
+  private reorders = new Map<string, ReorderBuffer>();
 
   constructor(options: DeliveryEngineOptions) {
     this.clock = options.clock;
+    this.detachedClock = options.clock instanceof ScopedClock ? options.clock.base : options.clock;
     this.store = new DeliveryLog(options.log?.capacity ?? DEFAULT_LOG_CAPACITY);
     this.concurrency = options.concurrencyPerTarget ?? DEFAULT_CONCURRENCY_PER_TARGET;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
@@ -176,6 +321,28 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.createId = options.createId ?? randomUUID;
     this.recorder = options.recorder;
+    this.signingClock = options.signingClock ?? Date.now;
+    this.slowAfterMs = options.slowTargetAfterMs ?? DEFAULT_SLOW_TARGET_AFTER_MS;
+    if (!(this.slowAfterMs > 0))
+      throw new RangeError(`slowTargetAfterMs must be > 0, got ${this.slowAfterMs}`);
+    this.maxBacklog = options.maxBacklogPerTarget ?? DEFAULT_MAX_BACKLOG_PER_TARGET;
+    if (!Number.isInteger(this.maxBacklog) || this.maxBacklog < 1) {
+      throw new RangeError(`maxBacklogPerTarget must be an integer >= 1, got ${this.maxBacklog}`);
+    }
+    this.breaker =
+      options.circuitBreaker === false
+        ? undefined
+        : {
+            failureThreshold: options.circuitBreaker?.failureThreshold ?? DEFAULT_BREAKER_FAILURE_THRESHOLD,
+            coolDownMs: options.circuitBreaker?.coolDownMs ?? DEFAULT_BREAKER_COOL_DOWN_MS,
+          };
+    if (
+      this.breaker &&
+      !(Number.isInteger(this.breaker.failureThreshold) && this.breaker.failureThreshold >= 1)
+    ) {
+      throw new RangeError(`circuitBreaker.failureThreshold must be an integer >= 1`);
+    }
+    this.chaos = options.chaos ?? new ChaosRules();
   }
 
   get log(): DeliveryLogView {
@@ -218,10 +385,16 @@ class WebhookDeliveryEngine implements DeliveryEngine {
         attemptCount: 0,
         retriesScheduled: 0,
         retryTimer: undefined,
+        retryClock: undefined,
         nextAttemptAt: undefined,
         outstanding: 0,
         delivered: false,
         abandoned: false,
+        dropped: undefined,
+        chaos: [],
+        lostAcks: 0,
+        lostAckRule: undefined,
+        inBacklog: false,
       })),
       announced: 'pending',
     };
@@ -232,7 +405,9 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       eventType: event.eventType,
       targets: event.targets.length,
     });
-    for (const target of event.targets) this.enqueue(event, target, 'initial');
+    const user = this.chaos.size > 0 ? profile.userOf(parsed) : undefined;
+    for (const target of event.targets) this.admit(event, target, user);
+    this.refresh(event);
     return id;
   }
 
@@ -247,10 +422,39 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     }
     for (const target of targets) {
       target.abandoned = false;
+      target.dropped = undefined;
       this.enqueue(event, target, 'redelivery');
     }
     this.refresh(event);
     return snapshotEvent(event);
+  }
+
+  redeliverFailed(query: RedeliverFailedQuery): { redelivered: string[] } {
+    if (this.stopped) throw new Error('the webhook delivery engine is stopped');
+    const since = query.since === undefined ? Number.NEGATIVE_INFINITY : timeOf(query.since, 'since');
+    const redelivered: string[] = [];
+    for (const event of this.store.states()) {
+      if (event.vendor !== query.vendor || event.createdAtMs < since) continue;
+      const target = event.targets.find((t) => t.id === query.targetId);
+      if (!target) continue;
+      const status = targetStatus(target);
+      if (status !== 'failed' && status !== 'dropped') continue;
+      this.redeliver(event.id, { targetId: query.targetId });
+      redelivered.push(event.id);
+    }
+    return { redelivered };
+  }
+
+  targets(): TargetHealth[] {
+    return [...this.lanes.values()].map((lane) => this.health(lane));
+  }
+
+  resumeTarget(vendor: WebhookVendor, targetId: string): TargetHealth {
+    const lane = this.lanes.get(`${vendor}\u0000${targetId}`);
+    if (!lane) throw new TargetNotFoundError(vendor, targetId);
+    lane.failures = 0;
+    this.closeBreaker(lane);
+    return this.health(lane);
   }
 
   idle(): Promise<void> {
@@ -266,9 +470,275 @@ class WebhookDeliveryEngine implements DeliveryEngine {
   async reset(): Promise<void> {
     await this.cancelAll('delivery log reset');
     this.store.clear();
+    this.lanes.clear();
   }
 
-  // -------------------------------------------------------------------------------------------------
+  // ------------------------------------------------------------------------------ admission
+
+  /** A new event for one target: dropped (breaker, backlog, chaos), held by chaos, or queued. */
+  private admit(event: EventState, target: TargetState, user: string | undefined): void {
+    const lane = this.laneOf(event, target);
+    if (lane.breaker === 'open') {
+      this.drop(
+        target,
+        lane,
+        `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`,
+      );
+      return;
+    }
+    if (lane.backlog >= this.maxBacklog) {
+      this.drop(
+        target,
+        lane,
+        `backlog full: ${lane.backlog} deliveries already pending for this target (limit ${this.maxBacklog})`,
+      );
+      return;
+    }
+    // Counted at once, so the next event published in the same tick sees it.
+    target.inBacklog = true;
+    lane.backlog++;
+    const rules =
+      this.chaos.size === 0
+        ? []
+        : this.chaos.take({
+            vendor: event.vendor,
+            eventType: event.eventType,
+            targetId: target.id,
+            user,
+            eventId: event.id,
+          });
+    const rule = (kind: ChaosRule['kind']) => rules.find((r) => r.kind === kind);
+    for (const r of rules)
+      target.chaos.push({ ruleId: r.id, kind: r.kind, ...(r.note === undefined ? {} : { note: r.note }) });
+
+    const dropRule = rule('drop');
+    if (dropRule) {
+      this.drop(target, lane, `chaos rule ${dropRule.id}: drop`);
+      return;
+    }
+    const lostAck = rule('lost-ack');
+    if (lostAck) {
+      target.lostAcks = 1;
+      target.lostAckRule = lostAck.id;
+    }
+    const reorder = rule('reorder');
+    const delay = rule('delay');
+    if (reorder) this.holdForReorder(reorder, lane, event, target);
+    else if (delay)
+      this.hold(event, target, delay.delayMs ?? 0, () => this.enqueue(event, target, 'initial'));
+    else this.enqueue(event, target, 'initial');
+    const duplicate = rule('duplicate');
+    if (duplicate) {
+      const gap = duplicate.delayMs ?? DEFAULT_DUPLICATE_DELAY_MS;
+      for (let copy = 1; copy <= (duplicate.times ?? 1); copy++)
+        this.hold(event, target, gap * copy, () => this.enqueue(event, target, 'duplicate', duplicate.id));
+    }
+  }
+
+  private drop(target: TargetState, lane: Lane, reason: string): void {
+    target.dropped = { reason, atMs: this.clock.now() };
+    lane.dropped++;
+    this.cancelRetry(target);
+  }
+
+  /** Runs `fn` after `ms` on the caller's clock (a run's virtual clock in a run), counted as pending. */
+  private hold(event: EventState, target: TargetState, ms: number, fn: () => void): void {
+    target.outstanding++;
+    this.outstanding++;
+    const id = this.nextHold++;
+    const clock = this.clock;
+    const timer = clock.setTimeout(() => {
+      this.holds.delete(id);
+      fn(); // queues the attempt before the hold stops counting, so idle() cannot slip in between
+      target.outstanding--;
+      this.outstanding--;
+    }, ms);
+    this.holds.set(id, { clock, timer, event, target });
+  }
+
+  /** Holds the delivery until the rule's window for this target closes, then releases all out of order. */
+  private holdForReorder(rule: ChaosRule, lane: Lane, event: EventState, target: TargetState): void {
+    target.outstanding++;
+    this.outstanding++;
+    const key = `${rule.id}\u0000${lane.key}`;
+    const item = {
+      event,
+      target,
+      scope: new AsyncResource('webhook-reorder', { requireManualDestroy: true }),
+    };
+    const buffer = this.reorders.get(key);
+    if (buffer) {
+      buffer.items.push(item);
+      return;
+    }
+    const clock = this.clock;
+    const timer = clock.setTimeout(() => {
+      const held = this.reorders.get(key);
+      this.reorders.delete(key);
+      if (!held) return;
+      const ranked = held.items
+        .map((entry, index) => ({
+          entry,
+          index,
+          rank: draw(held.seed + 1, { eventId: entry.event.id, targetId: entry.target.id }),
+        }))
+        .sort((a, b) => a.rank - b.rank);
+      // A shuffle that happens to keep the order is no reorder at all: reverse instead.
+      if (ranked.length > 1 && ranked.every((r, i) => r.index === i)) ranked.reverse();
+      for (const { entry } of ranked)
+        entry.scope.runInAsyncScope(() => this.enqueue(entry.event, entry.target, 'initial'));
+      for (const { entry } of ranked) {
+        entry.target.outstanding--;
+        this.outstanding--;
+      }
+    }, rule.windowMs ?? DEFAULT_REORDER_WINDOW_MS);
+    this.reorders.set(key, { clock, timer, seed: rule.seed, items: [item] });
+  }
+
+  // ------------------------------------------------------------------------------ lanes
+
+  private laneOf(event: EventState, target: TargetState): Lane {
+    let lane = this.lanes.get(target.queueKey);
+    if (!lane) {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      lane = {
+        key: target.queueKey,
+        vendor: event.vendor,
+        targetId: target.id,
+        url: target.url,
+        running: 0,
+        waiting: [],
+        backlog: 0,
+        dropped: 0,
+        slow: false,
+        epoch: 0,
+        released,
+        release,
+        breaker: 'closed',
+        failures: 0,
+        pausedAtMs: undefined,
+        pauseReason: undefined,
+        resumeAtMs: undefined,
+        coolDownTimer: undefined,
+      };
+      this.lanes.set(target.queueKey, lane);
+    }
+    lane.url = target.url;
+    return lane;
+  }
+
+  private health(lane: Lane): TargetHealth {
+    return {
+      vendor: lane.vendor,
+      targetId: lane.targetId,
+      url: lane.url,
+      breaker: lane.breaker,
+      consecutiveFailures: lane.failures,
+      backlog: lane.backlog,
+      dropped: lane.dropped,
+      slow: lane.slow,
+      ...(lane.pausedAtMs === undefined ? {} : { pausedAt: iso(lane.pausedAtMs) }),
+      ...(lane.pauseReason === undefined ? {} : { pauseReason: lane.pauseReason }),
+      ...(lane.resumeAtMs === undefined ? {} : { resumesAt: iso(lane.resumeAtMs) }),
+    };
+  }
+
+  /**
+   * The target answers too slowly to hold a run's clock: every attempt queued for it so far is
+   * released (the run carries on), and later ones are not tracked until it answers promptly again.
+   */
+  private markSlow(lane: Lane): void {
+    if (lane.slow) return;
+    lane.slow = true;
+    lane.epoch++;
+    const release = lane.release;
+    lane.released = new Promise<void>((resolve) => (lane.release = resolve));
+    release();
+    this.emit('target', this.health(lane));
+  }
+
+  private breakerSuccess(lane: Lane): void {
+    lane.failures = 0;
+    if (lane.breaker !== 'closed') this.closeBreaker(lane);
+  }
+
+  private breakerFailure(lane: Lane): void {
+    if (!this.breaker) return;
+    lane.failures++;
+    if (lane.breaker === 'half-open')
+      this.openBreaker(lane, 'the first attempt after the cool-down failed too');
+    else if (lane.breaker === 'closed' && lane.failures >= this.breaker.failureThreshold)
+      this.openBreaker(lane, `${lane.failures} failed attempts in a row`);
+  }
+
+  /**
+   * Pauses the target: scheduled retries and queued attempts are dropped (recorded with the reason,
+   * redeliverable in bulk), and new events for it are dropped until the cool-down ends or someone
+   * resumes it. Attempts already in flight finish.
+   */
+  private openBreaker(lane: Lane, reason: string): void {
+    const breaker = this.breaker!;
+    lane.breaker = 'open';
+    lane.pausedAtMs = this.detachedClock.now();
+    lane.pauseReason = reason;
+    lane.resumeAtMs = lane.pausedAtMs + breaker.coolDownMs;
+    if (lane.coolDownTimer !== undefined) this.detachedClock.clearTimeout(lane.coolDownTimer);
+    lane.coolDownTimer = this.detachedTimeout(() => {
+      lane.coolDownTimer = undefined;
+      if (lane.breaker !== 'open') return;
+      lane.breaker = 'half-open';
+      this.emit('target', this.health(lane));
+    }, breaker.coolDownMs);
+    const why = `circuit open: target paused (${reason}); ${this.resumeHint(lane)}`;
+    for (const [target, event] of [...this.retrying]) {
+      if (target.queueKey !== lane.key) continue;
+      this.drop(target, lane, why);
+      this.refresh(event);
+    }
+    const keep: Job[] = [];
+    for (const job of lane.waiting) {
+      if (!automatic(job.kind)) {
+        keep.push(job);
+        continue;
+      }
+      this.drop(job.target, lane, why);
+      this.finishAttempt(job.event, job.target);
+      job.resolve();
+    }
+    lane.waiting = keep;
+    this.emit('target', this.health(lane));
+  }
+
+  private closeBreaker(lane: Lane): void {
+    if (lane.coolDownTimer !== undefined) this.detachedClock.clearTimeout(lane.coolDownTimer);
+    const changed = lane.breaker !== 'closed';
+    lane.breaker = 'closed';
+    lane.coolDownTimer = undefined;
+    lane.pausedAtMs = undefined;
+    lane.pauseReason = undefined;
+    lane.resumeAtMs = undefined;
+    if (changed) this.emit('target', this.health(lane));
+  }
+
+  private resumeHint(lane: Lane): string {
+    return lane.resumeAtMs === undefined
+      ? 'resume it by hand'
+      : `resumes at ${iso(lane.resumeAtMs)} or by hand`;
+  }
+
+  /** A timer on the platform clock, run outside any scenario run's clock (but in its run context). */
+  private detachedTimeout(fn: () => void, ms: number): TimerId {
+    const scope = new AsyncResource('webhook-detached', { requireManualDestroy: true });
+    const clock = this.clock;
+    const base = this.detachedClock;
+    return base.setTimeout(
+      () => scope.runInAsyncScope(() => (clock instanceof ScopedClock ? clock.runWith(base, fn) : fn())),
+      ms,
+    );
+  }
+
+  // ------------------------------------------------------------------------------ attempts
 
   private async cancelAll(reason: string): Promise<void> {
     this.generation++;
@@ -277,59 +747,96 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       target.abandoned = true;
       this.refresh(event);
     }
+    for (const [id, hold] of [...this.holds]) {
+      this.holds.delete(id);
+      hold.clock.clearTimeout(hold.timer);
+      hold.target.outstanding--;
+      this.outstanding--;
+      hold.target.abandoned = true;
+      this.refresh(hold.event);
+    }
+    for (const [key, buffer] of [...this.reorders]) {
+      this.reorders.delete(key);
+      buffer.clock.clearTimeout(buffer.timer);
+      for (const { event, target } of buffer.items) {
+        target.outstanding--;
+        this.outstanding--;
+        target.abandoned = true;
+        this.refresh(event);
+      }
+    }
+    for (const lane of this.lanes.values()) {
+      if (lane.coolDownTimer !== undefined) this.detachedClock.clearTimeout(lane.coolDownTimer);
+      lane.coolDownTimer = undefined;
+    }
     for (const controller of this.inflight) controller.abort(new EngineAbort(reason));
     this.checkIdle();
     await this.idle();
   }
 
   /**
-   * Queues one attempt on the target's queue. The attempt is bound to the caller's async context (so
+   * Queues one attempt on the target's lane. The attempt is bound to the caller's async context (so
    * under a ScopedClock it keeps the clock of the scenario run that caused it) and tracked on the
-   * clock from now until it has finished, so a VirtualClock never jumps past work still queued.
+   * clock from now until it has finished, so a VirtualClock never jumps past work still queued —
+   * unless the target is slow: then the run does not wait for it (see markSlow).
    */
-  private enqueue(event: EventState, target: TargetState, kind: AttemptKind): void {
+  private enqueue(event: EventState, target: TargetState, kind: AttemptKind, chaos?: string): void {
     target.outstanding++;
     this.outstanding++;
-    const generation = this.generation;
+    const lane = this.laneOf(event, target);
     // Captures the caller's async context (not AsyncResource.bind: that one costs a deprecation
     // wrapper per call, which shows in the benchmark).
     const scope = new AsyncResource('webhook-attempt', { requireManualDestroy: true });
-    const run = () => scope.runInAsyncScope(() => this.attempt(event, target, kind, generation));
-    let queue = this.queues.get(target.queueKey);
-    if (!queue) {
-      queue = { running: 0, waiting: [] };
-      this.queues.set(target.queueKey, queue);
-    }
-    const done = new Promise<void>((resolve) => queue.waiting.push(() => run().finally(resolve)));
-    void this.clock.track(done);
-    this.pump(target.queueKey, queue);
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    const job: Job = {
+      event,
+      target,
+      kind,
+      generation: this.generation,
+      scope,
+      tracked: !lane.slow,
+      epoch: lane.epoch,
+      chaos,
+      resolve,
+    };
+    lane.waiting.push(job);
+    if (job.tracked) void this.clock.track(Promise.race([done, lane.released]));
+    this.pump(lane);
   }
 
-  private pump(key: string, queue: TargetQueue): void {
-    while (queue.running < this.concurrency && queue.waiting.length > 0) {
-      const job = queue.waiting.shift()!;
-      queue.running++;
+  private pump(lane: Lane): void {
+    while (lane.running < this.concurrency && lane.waiting.length > 0) {
+      const job = lane.waiting.shift()!;
+      lane.running++;
       // setImmediate, not a clock timer: the attempt must start promptly in real time whatever the
       // clock says, yet never inside the publisher's own call (an API request stays unaffected).
       setImmediate(() => {
-        void job().finally(() => {
-          queue.running--;
-          this.pump(key, queue);
-        });
+        void job.scope
+          .runInAsyncScope(() => this.attempt(job, lane))
+          .finally(() => {
+            job.resolve();
+            lane.running--;
+            this.pump(lane);
+          });
       });
     }
-    if (queue.running === 0 && queue.waiting.length === 0) this.queues.delete(key);
   }
 
-  private async attempt(
-    event: EventState,
-    target: TargetState,
-    kind: AttemptKind,
-    generation: number,
-  ): Promise<void> {
+  private async attempt(job: Job, lane: Lane): Promise<void> {
+    const { event, target, kind, generation } = job;
     if (generation !== this.generation) {
       // Queued before a stop/reset: never sent.
       target.abandoned = true;
+      this.finishAttempt(event, target);
+      return;
+    }
+    if (automatic(kind) && lane.breaker === 'open') {
+      this.drop(
+        target,
+        lane,
+        `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`,
+      );
       this.finishAttempt(event, target);
       return;
     }
@@ -347,6 +854,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
         eventType: event.eventType,
         eventTimeMs: event.eventTimeMs,
         attemptTimeMs: timeMs,
+        sendTimeMs: this.signingClock(),
       });
       signature = headers[profile.signatureHeader] ?? '';
     } catch (error) {
@@ -374,10 +882,27 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       }
     }
 
+    // Real time, like the request timeout: a target that takes longer stops holding the run's clock.
+    const slowTimer = lane.slow ? undefined : setTimeout(() => this.markSlow(lane), this.slowAfterMs);
     const outcome = headers
       ? await this.send(target.url, headers, event.body, this.timeoutOverride ?? profile.timeoutMs)
       : { latencyMs: 0, error: buildError!, aborted: false };
-    const ok = outcome.statusCode !== undefined && profile.isSuccess(outcome.statusCode);
+    if (slowTimer !== undefined) clearTimeout(slowTimer);
+    if (lane.slow && !outcome.aborted && outcome.latencyMs < this.slowAfterMs) {
+      lane.slow = false; // it answers promptly again: its attempts hold the run's clock again
+      this.emit('target', this.health(lane));
+    }
+    const detached = !job.tracked || job.epoch !== lane.epoch;
+
+    let ok = outcome.statusCode !== undefined && profile.isSuccess(outcome.statusCode);
+    let error = outcome.error;
+    let chaos = job.chaos;
+    if (ok && automatic(kind) && target.lostAcks > 0) {
+      target.lostAcks--;
+      ok = false;
+      chaos = target.lostAckRule;
+      error = `chaos rule ${chaos} (lost-ack): the receiver answered ${outcome.statusCode}, treated as a timeout`;
+    }
 
     this.recordAttempt(target, {
       attempt: number,
@@ -387,19 +912,36 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       url: target.url,
       ok,
       ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
-      ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      ...(error === undefined ? {} : { error }),
       latencyMs: outcome.latencyMs,
       signature,
       ...(outcome.snippet ? { responseSnippet: outcome.snippet } : {}),
+      ...(chaos === undefined ? {} : { chaos }),
+      ...(detached ? { detached: true as const } : {}),
     });
 
-    if (ok) {
+    const live = !outcome.aborted && generation === this.generation;
+    // Only the vendor's own schedule tells about the target's health; a lost ack was an answer.
+    if (live && automatic(kind) && chaos === undefined) {
+      if (ok) this.breakerSuccess(lane);
+      else this.breakerFailure(lane);
+    }
+    if (kind === 'duplicate') {
+      // A chaos copy changes nothing about the delivery itself.
+    } else if (ok) {
       target.delivered = true;
+      target.dropped = undefined;
       this.cancelRetry(target);
-    } else if (outcome.aborted || generation !== this.generation) {
+    } else if (!live) {
       target.abandoned = true;
-    } else if (kind !== 'redelivery' && !target.delivered) {
-      this.scheduleRetry(event, target, profile);
+    } else if (automatic(kind) && !target.delivered) {
+      if (lane.breaker === 'open')
+        this.drop(
+          target,
+          lane,
+          `circuit open: target paused (${lane.pauseReason ?? 'failing'}); ${this.resumeHint(lane)}`,
+        );
+      else this.scheduleRetry(event, target, profile, detached);
     }
     this.finishAttempt(event, target, target.attempts[target.attempts.length - 1]);
   }
@@ -412,27 +954,41 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     }
   }
 
-  private scheduleRetry(event: EventState, target: TargetState, profile: WebhookProfile): void {
+  /**
+   * The next retry of the vendor's schedule. A detached attempt's retry waits on the platform clock:
+   * the run that caused it has moved on (or ended) without waiting for the target.
+   */
+  private scheduleRetry(
+    event: EventState,
+    target: TargetState,
+    profile: WebhookProfile,
+    detached: boolean,
+  ): void {
     if (target.retryTimer !== undefined) return;
     const delay = profile.retryDelaysMs[target.retriesScheduled];
     if (delay === undefined) return; // schedule exhausted: the target is now failed
     target.retriesScheduled++;
-    target.nextAttemptAt = this.clock.now() + delay;
+    const clock = detached ? this.detachedClock : this.clock;
+    target.nextAttemptAt = clock.now() + delay;
     this.outstanding++;
     this.retrying.set(target, event);
-    target.retryTimer = this.clock.setTimeout(() => {
+    const fire = () => {
       target.retryTimer = undefined;
+      target.retryClock = undefined;
       target.nextAttemptAt = undefined;
       this.retrying.delete(target);
       this.enqueue(event, target, 'retry');
       this.outstanding--; // after enqueue, so idle() cannot slip in between
-    }, delay);
+    };
+    target.retryClock = detached ? this.detachedClock : this.clock;
+    target.retryTimer = detached ? this.detachedTimeout(fire, delay) : this.clock.setTimeout(fire, delay);
   }
 
   private cancelRetry(target: TargetState): void {
     if (target.retryTimer === undefined) return;
-    this.clock.clearTimeout(target.retryTimer);
+    (target.retryClock ?? this.clock).clearTimeout(target.retryTimer);
     target.retryTimer = undefined;
+    target.retryClock = undefined;
     target.nextAttemptAt = undefined;
     this.retrying.delete(target);
     this.outstanding--;
@@ -458,8 +1014,18 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     this.checkIdle();
   }
 
-  /** Re-files the event in the log after a change; announces it settling unless told to wait. */
+  /**
+   * Re-files the event in the log after a change and keeps each target's backlog count true;
+   * announces it settling unless told to wait.
+   */
   private refresh(event: EventState, announce = true): DeliveryStatus {
+    for (const target of event.targets) {
+      const pending = targetStatus(target) === 'pending';
+      if (pending === target.inBacklog) continue;
+      target.inBacklog = pending;
+      const lane = this.lanes.get(target.queueKey);
+      if (lane) lane.backlog += pending ? 1 : -1;
+    }
     this.store.update(event);
     const status = eventStatus(event);
     if (announce) this.announce(event, status);
@@ -578,6 +1144,12 @@ function serialise(body: object | string): { body: string; parsed: unknown } {
   const text = JSON.stringify(body) as string | undefined;
   if (text === undefined) throw new TypeError('publish: the body is not JSON-serialisable');
   return { body: text, parsed: body };
+}
+
+function timeOf(value: number | string | Date, name: string): number {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new TypeError(`${name}: invalid time ${String(value)}`);
+  return ms;
 }
 
 function eventTime(

@@ -31,12 +31,22 @@ export {
   type DeliveryLogView,
   type DeliveryStatus,
   type DeliveryTargetRecord,
+  DELIVERY_STATUSES,
 } from './log';
 export {
   DEFAULT_CONCURRENCY_PER_TARGET,
   DEFAULT_LOG_CAPACITY,
+  DEFAULT_BREAKER_COOL_DOWN_MS,
+  DEFAULT_BREAKER_FAILURE_THRESHOLD,
+  DEFAULT_MAX_BACKLOG_PER_TARGET,
+  DEFAULT_SLOW_TARGET_AFTER_MS,
   DeliveryNotFoundError,
+  TargetNotFoundError,
   createDeliveryEngine,
+  type BreakerState,
+  type CircuitBreakerOptions,
+  type RedeliverFailedQuery,
+  type TargetHealth,
   type DeliveryEngine,
   type DeliveryEngineEvents,
   type DeliveryEngineOptions,
@@ -51,3 +61,13 @@ export {
   type ReceiverReply,
   type ReplyScript,
 } from './capture-receiver';
+export {
+  CHAOS_KINDS,
+  ChaosRuleInputSchema,
+  ChaosRules,
+  parseChaosShorthand,
+  type ChaosKind,
+  type ChaosMark,
+  type ChaosRule,
+  type ChaosRuleInput,
+} from './chaos';

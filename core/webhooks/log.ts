@@ -1,10 +1,17 @@
-import type { TimerId } from '../clock';
+import type { Clock, TimerId } from '../clock';
+import type { ChaosMark } from './chaos';
 import type { WebhookVendor } from './profiles';
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/** `dropped`: never (or no longer) sent, with the reason in `dropReason` (backlog full, circuit open, chaos). */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dropped';
 
-/** `initial` and `retry` follow the vendor's schedule; `redelivery` is a by-hand resend (one attempt). */
-export type AttemptKind = 'initial' | 'retry' | 'redelivery';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed', 'dropped'];
+
+/**
+ * `initial` and `retry` follow the vendor's schedule; `redelivery` is a by-hand resend (one attempt);
+ * `duplicate` is an extra copy a chaos rule sent.
+ */
+export type AttemptKind = 'initial' | 'retry' | 'redelivery' | 'duplicate';
 
 export interface DeliveryAttempt {
   /** 1-based, per target; redeliveries continue the numbering. */
@@ -25,6 +32,13 @@ export interface DeliveryAttempt {
   signature: string;
   /** The start of the receiver's answer, to show why it refused (at most 256 characters). */
   responseSnippet?: string;
+  /** The chaos rule that made this attempt (a duplicate) or changed its outcome (a lost ack). */
+  chaos?: string;
+  /**
+   * Set when the target was too slow to hold the run's clock: the attempt went on in real time
+   * while the run carried on, and its retry waits on the platform clock.
+   */
+  detached?: true;
 }
 
 export interface DeliveryTargetRecord {
@@ -37,6 +51,11 @@ export interface DeliveryTargetRecord {
   nextAttemptAt?: string;
   /** Attempts dropped from the front of `attempts` to keep memory bounded (repeated redeliveries). */
   droppedAttempts?: number;
+  /** Why the delivery was dropped (status `dropped`), and when. */
+  dropReason?: string;
+  droppedAt?: string;
+  /** The chaos rules that touched this delivery. */
+  chaos?: ChaosMark[];
 }
 
 /** One event as the delivery log shows it. Signing secrets are never part of it. */
@@ -57,6 +76,8 @@ export interface DeliveryEventRecord {
 export interface DeliveryLogQuery {
   vendor?: WebhookVendor;
   status?: DeliveryStatus;
+  /** Only events sent (or meant) to this target. */
+  targetId?: string;
   /** At most this many events (newest first). */
   limit?: number;
 }
@@ -90,12 +111,22 @@ export interface TargetState {
   /** Automatic retries scheduled so far: the index of the next delay in the vendor's schedule. */
   retriesScheduled: number;
   retryTimer: TimerId | undefined;
+  /** The clock `retryTimer` belongs to (the run's, or the platform's for a detached retry). */
+  retryClock: Clock | undefined;
   nextAttemptAt: number | undefined;
   /** Attempts queued or in flight. */
   outstanding: number;
   delivered: boolean;
   /** Set when the engine gave up on it early (stop or reset). */
   abandoned: boolean;
+  /** Set when it was dropped (never sent, or no longer retried) and why. */
+  dropped: { reason: string; atMs: number } | undefined;
+  chaos: ChaosMark[];
+  /** Successful answers a lost-ack chaos rule still turns into timeouts. */
+  lostAcks: number;
+  lostAckRule: string | undefined;
+  /** Counted in its target's backlog (while pending). */
+  inBacklog: boolean;
 }
 
 export interface EventState {
@@ -114,18 +145,20 @@ export interface EventState {
 export function targetStatus(target: TargetState): DeliveryStatus {
   if (target.delivered) return 'delivered';
   if (!target.abandoned && (target.outstanding > 0 || target.retryTimer !== undefined)) return 'pending';
-  return 'failed';
+  return target.dropped ? 'dropped' : 'failed';
 }
 
-/** Pending while any target is; otherwise failed if any target never got it. */
+/** Pending while any target is; otherwise failed if any target's attempts failed, dropped if any was dropped. */
 export function eventStatus(event: EventState): DeliveryStatus {
   let failed = false;
+  let dropped = false;
   for (const target of event.targets) {
     const status = targetStatus(target);
     if (status === 'pending') return 'pending';
     if (status === 'failed') failed = true;
+    if (status === 'dropped') dropped = true;
   }
-  return failed ? 'failed' : 'delivered';
+  return failed ? 'failed' : dropped ? 'dropped' : 'delivered';
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -147,6 +180,10 @@ export function snapshotEvent(event: EventState): DeliveryEventRecord {
       attempts: target.attempts.map((attempt) => ({ ...attempt })),
       ...(target.nextAttemptAt === undefined ? {} : { nextAttemptAt: iso(target.nextAttemptAt) }),
       ...(target.droppedAttempts > 0 ? { droppedAttempts: target.droppedAttempts } : {}),
+      ...(target.dropped && !target.delivered
+        ? { dropReason: target.dropped.reason, droppedAt: iso(target.dropped.atMs) }
+        : {}),
+      ...(target.chaos.length > 0 ? { chaos: target.chaos.map((mark) => ({ ...mark })) } : {}),
     })),
   };
 }
@@ -213,11 +250,17 @@ export class DeliveryLog implements DeliveryLogView {
       for (const event of map.values()) {
         if (query.vendor !== undefined && event.vendor !== query.vendor) continue;
         if (query.status !== undefined && eventStatus(event) !== query.status) continue;
+        if (query.targetId !== undefined && !event.targets.some((t) => t.id === query.targetId)) continue;
         matches.push(event);
       }
     }
     matches.sort((a, b) => b.seq - a.seq);
     return matches.slice(0, limit).map(snapshotEvent);
+  }
+
+  /** Every event's live state, oldest published first (for bulk redelivery). */
+  states(): EventState[] {
+    return [...this.active.values(), ...this.settled.values()].sort((a, b) => a.seq - b.seq);
   }
 
   get(id: string): DeliveryEventRecord | undefined {

@@ -36,6 +36,7 @@ describe('vendor profiles', () => {
       eventType: 'pay-link-accounts-updated',
       eventTimeMs: Date.parse('2024-10-20T18:00:54.761Z'),
       attemptTimeMs: Date.parse('2024-10-20T18:01:24.761Z'),
+      sendTimeMs: Date.parse('2024-10-20T18:01:24.761Z'),
     });
     expect(headers).toMatchObject({
       'Content-Type': 'application/json',
@@ -47,14 +48,15 @@ describe('vendor profiles', () => {
     });
   });
 
-  it('Atelio headers carry the attempt time in whole seconds', () => {
+  it('Atelio headers carry the real send time in whole seconds, not the virtual attempt time', () => {
     const headers = ATELIO_PROFILE.headers({
       body: '{}',
       secret: 'whsec_x',
       eventId: 'evt-1',
       eventType: 'transactions',
       eventTimeMs: 0,
-      attemptTimeMs: 1_700_000_000_999,
+      attemptTimeMs: 1_000_000_000_000,
+      sendTimeMs: 1_700_000_000_999,
     });
     expect(headers['Bond-Signature']).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
     expect(Object.keys(headers).sort()).toEqual(['Bond-Signature', 'Content-Type']);

@@ -24,8 +24,14 @@ export interface AttemptContext {
   eventType: string;
   /** When the event happened (ms since epoch, on the engine's clock). */
   eventTimeMs: number;
-  /** When this attempt is made (ms since epoch, on the engine's clock). */
+  /** When this attempt is made (ms since epoch, on the engine's clock: a run's virtual time). */
   attemptTimeMs: number;
+  /**
+   * When this attempt is really sent (ms since epoch, the engine's signing clock: the wall clock).
+   * Signature timestamps use it: freshness is a property of the transport, which a receiver checks
+   * against its own wall clock, not of the story a run tells.
+   */
+  sendTimeMs: number;
 }
 
 export interface WebhookProfile {
@@ -45,7 +51,18 @@ export interface WebhookProfile {
   /** The body key holding the event time, used for the event time when the publisher gives none. */
   eventTimeField: string;
   headers(context: AttemptContext): Record<string, string>;
+  /** Whose event this is (for chaos rules matching a user), read from the parsed body. */
+  userOf(body: unknown): string | undefined;
 }
+
+const field = (value: unknown, ...path: string[]): string | undefined => {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return typeof current === 'string' ? current : undefined;
+};
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -75,10 +92,13 @@ export const ATOMIC_PROFILE: WebhookProfile = {
     'ce-id': eventId,
     [ATOMIC_SIGNATURE_HEADER]: signAtomic(body, secret),
   }),
+  userOf: (body) => field(body, 'user', 'identifier'),
 };
 
 /**
- * Atelio: `Bond-Signature: t=<attempt time>,v1=<HMAC of "t.body">`, so each attempt is re-signed.
+ * Atelio: `Bond-Signature: t=<send time>,v1=<HMAC of "t.body">`, so each attempt is re-signed. `t` is
+ * the real (wall-clock) send time, never a run's virtual time: a receiver judges its age by its own
+ * clock (docs/decisions/008).
  * Only 200 and 201 succeed. Atelio documents "exponential backoff for up to 3 days, about 8 attempts";
  * the schedule below is the project's reading of it: 8 retries after the first attempt (9 attempts),
  * the last one 55 h 35 min 5 s after the first, inside the 3 days. The timeout mirrors Atomic's 10 s.
@@ -91,10 +111,11 @@ export const ATELIO_PROFILE: WebhookProfile = {
   isSuccess: (status) => status === 200 || status === 201,
   signatureHeader: ATELIO_SIGNATURE_HEADER,
   eventTimeField: 'occurred_at',
-  headers: ({ body, secret, attemptTimeMs }) => ({
+  headers: ({ body, secret, sendTimeMs }) => ({
     'Content-Type': 'application/json',
-    [ATELIO_SIGNATURE_HEADER]: atelioSignatureHeader(body, secret, Math.floor(attemptTimeMs / SECOND)),
+    [ATELIO_SIGNATURE_HEADER]: atelioSignatureHeader(body, secret, Math.floor(sendTimeMs / SECOND)),
   }),
+  userOf: (body) => field(body, 'customer_id'),
 };
 
 export const WEBHOOK_PROFILES: Readonly<Record<WebhookVendor, WebhookProfile>> = {

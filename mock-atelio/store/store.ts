@@ -338,10 +338,15 @@ export class AtelioStore {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Back to the seeded baseline, identical to the one built at construction. Subscriptions are dropped. */
-  reset(): void {
+  /**
+   * Back to the seeded baseline, identical to the one built at construction. Webhook subscriptions
+   * are dropped unless `keepWebhookRegistrations` (configuration, not data) keeps them.
+   */
+  reset(options: { keepWebhookRegistrations?: boolean } = {}): void {
+    const kept = options.keepWebhookRegistrations ? [...this.subscriptions.values()].map(clone) : [];
     this.random = createRandom(this.random.seed);
     this.populate();
+    for (const subscription of kept) this.subscriptions.set(subscription.id, subscription);
     this.events.emit('reset', { reason: 'reset' });
   }
 
@@ -1181,7 +1186,9 @@ export class AtelioStore {
     options: { at?: TimeInput } = {},
   ): WebhookSubscription {
     const body = parseOrThrow(WebhookSubscriptionCreateSchema, input, 'json');
-    const id = this.random.uuid();
+    // Kept subscriptions outlive a reset's id sequence: never hand out one of their ids again.
+    let id = this.random.uuid();
+    while (this.subscriptions.has(id)) id = this.random.uuid();
     const subscription: WebhookSubscription = {
       id,
       url: body.url,

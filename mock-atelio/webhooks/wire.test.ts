@@ -65,9 +65,9 @@ describe('wireAtelioWebhooks', () => {
     expect(
       bodies.every((b) => b.event === 'transactions' && b.transaction_id === pending.transaction_id),
     ).toBe(true);
+    // Signed at the real send time (a receiver checks it against its wall clock), over the bytes sent.
+    const nowSeconds = Math.floor(Date.now() / 1000);
     for (const request of hook.requests) {
-      const body = parse(request.raw);
-      const nowSeconds = Math.floor(Date.parse(body.occurred_at) / 1000);
       const verified = verifyAtelio(
         request.raw,
         subscription.secret,
@@ -76,7 +76,8 @@ describe('wireAtelioWebhooks', () => {
           nowSeconds,
         },
       );
-      expect(verified).toEqual({ ok: true, timestamp: nowSeconds });
+      expect(verified.ok).toBe(true);
+      expect(nowSeconds - (verified.ok ? verified.timestamp : 0)).toBeLessThan(300);
     }
   });
 

@@ -219,6 +219,45 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     ]);
   });
 
+  it('with orderFetch, the account is created initial at login and connected when the fetch ends, its length set by the order count', async () => {
+    const { store, clock } = newStore({ baseline: false });
+    const log = recordEvents(store);
+    const task = store.startConnectTask({ identifier: 'u' });
+    const timing = { baseMs: 1_000, msPerOrder: 100, maxMs: 60_000 };
+    const done = store.runTask(task._id, { connection: { orderCount: 40 }, orderFetch: timing });
+    await clock.advance(3_000);
+    const [account] = store.listPayLinkAccounts('u');
+    expect(account).toMatchObject({ connectionStatus: 'initial', lastSyncedAt: null });
+    expect(store.getTask(task._id).status).toBe('processing');
+    await clock.advance(4_999); // 1 s + 40 × 100 ms after the login
+    expect(store.getPayLinkAccount(account!._id).connectionStatus).toBe('initial');
+    await clock.advance(1);
+    expect((await done).status).toBe('completed');
+    expect(store.getPayLinkAccount(account!._id)).toMatchObject({ connectionStatus: 'connected' });
+    expect(store.getPayLinkAccount(account!._id).orders).toHaveLength(40);
+    expect(log).toEqual([
+      'task queued->processing @2025-03-10T15:00:01.000Z',
+      'auth true @2025-03-10T15:00:03.000Z',
+      'accounts created @2025-03-10T15:00:03.000Z',
+      'accounts updated @2025-03-10T15:00:08.000Z',
+      'task processing->completed @2025-03-10T15:00:08.000Z',
+    ]);
+  });
+
+  it('with orderFetch, test-failure leaves the account created at login in initial; test-bad creates none', async () => {
+    const { store, clock } = newStore({ baseline: false });
+    const timing = { baseMs: 1_000, msPerOrder: 100, maxMs: 60_000 };
+    const failing = store.startConnectTask({ identifier: 'f', username: 'test-failure' });
+    const bad = store.startConnectTask({ identifier: 'b', username: 'test-bad' });
+    const runs = [store.runTask(failing._id, { orderFetch: timing }), store.runTask(bad._id, { orderFetch: timing })];
+    await clock.advance(60_000);
+    const [failed, refused] = await Promise.all(runs);
+    expect(failed).toMatchObject({ status: 'failed', failReason: 'unknown-failure', authenticated: true });
+    expect(refused).toMatchObject({ status: 'failed', failReason: 'bad-credentials', authenticated: false });
+    expect(store.listPayLinkAccounts('f').map((a) => a.connectionStatus)).toEqual(['initial']);
+    expect(store.listPayLinkAccounts('b')).toEqual([]);
+  });
+
   it('an MFA login waits for answerMfa, then finishes', async () => {
     const { store, clock } = newStore({ baseline: false });
     const task = store.startConnectTask({ identifier: 'u', username: 'test-code-mfa' });

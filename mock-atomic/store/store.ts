@@ -172,7 +172,27 @@ export interface ConnectionData {
 export interface RunTaskOptions {
   timings?: Partial<TaskTimings>;
   connection?: ConnectionData;
+  /**
+   * Order Monitoring as Transact plays it (vendor-docs 000): the moment the login succeeds the
+   * account is created `initial` (announced `created`), then fetching its orders takes
+   * `baseMs + msPerOrder × orders` (at most `maxMs`) before it becomes `connected` (announced
+   * `updated`) and the task completes. Without it, a connection creates and syncs the account
+   * together when the task completes (what the scenarios' connect steps do).
+   */
+  orderFetch?: OrderFetchTiming;
 }
+
+/** How long Transact's initial order fetch takes, by order count (vendor-docs 000: "up to a minute"). */
+export interface OrderFetchTiming {
+  baseMs: number;
+  msPerOrder: number;
+  maxMs: number;
+}
+
+export const DEFAULT_ORDER_FETCH: OrderFetchTiming = { baseMs: 2_000, msPerOrder: 100, maxMs: 60_000 };
+
+export const orderFetchMs = (timing: OrderFetchTiming, orderCount: number): number =>
+  Math.min(timing.maxMs, timing.baseMs + timing.msPerOrder * orderCount);
 
 export interface RefreshOptions {
   /** Orders found by this refresh (new or changed); default: 0–2 generated since the last sync. */
@@ -267,6 +287,7 @@ const mfaFor = (username: SandboxUsername | undefined): 'code' | 'question' | un
  */
 const READ_ONLY_METHODS = new Set<string>([
   'getTask',
+  'pendingMfa',
   'taskRecord',
   'listUserTasks',
   'getPayLinkAccount',
@@ -594,6 +615,12 @@ export class AtomicStore {
     return taskView(this.t, this.taskRecord(taskId));
   }
 
+  /** The MFA challenge a `test-*-mfa` task is waiting on, if it is waiting (what Transact's MFA page shows). */
+  pendingMfa(taskId: string): 'code' | 'question' | undefined {
+    const mfa = this.taskRecord(taskId).mfa;
+    return mfa && !mfa.answered ? mfa.type : undefined;
+  }
+
   findTask(taskId: string): TaskView | undefined {
     const task = this.t.tasks.get(taskId);
     return task ? taskView(this.t, task) : undefined;
@@ -825,11 +852,12 @@ export class AtomicStore {
       const finishAfter = timings.completedAfterMs - timings.authenticatedAfterMs;
       const authenticateThenFinish = () => {
         this.stepAuthenticate(task);
-        if (!isTerminal(task.status))
-          this.schedule(
-            Math.max(0, finishAfter),
-            guard(() => this.stepFinish(task, connection)),
-          );
+        if (isTerminal(task.status)) return;
+        const fetch = options.orderFetch ? this.openAccountAtAuthentication(task, connection) : undefined;
+        this.schedule(
+          fetch ? orderFetchMs(options.orderFetch!, fetch.orders?.length ?? 0) : Math.max(0, finishAfter),
+          guard(() => this.stepFinish(task, fetch ?? connection)),
+        );
       };
       this.schedule(
         timings.processingAfterMs,
@@ -854,6 +882,33 @@ export class AtomicStore {
         }),
       );
     });
+  }
+
+  /**
+   * Transact's lifecycle (`runTask` with `orderFetch`): a successful login to an Order Monitoring
+   * merchant creates the account at once, `initial` and announced `created`; the orders the fetch
+   * will load are decided now, so the fetch can take as long as their number says. Returns the
+   * connection to finish with, or undefined when the company is not an Order Monitoring merchant.
+   */
+  private openAccountAtAuthentication(task: TaskRecord, connection: ConnectionData): ConnectionData | undefined {
+    const company = this.company(task.companyId);
+    if (task.purpose !== 'connect' || company.accountType !== 'ecommerce' || !company.scopes.includes('pay-link'))
+      return undefined;
+    const user = this.t.users.get(task.userId)!;
+    const existing = this.findLinkedPayLinkAccount(user._id, company._id);
+    const account =
+      existing ?? this.accountRecord(this.createOrderMonitoringAccount({ identifier: user.identifier, companyId: company._id })._id);
+    task.payLinkAccountId = account._id;
+    const orders =
+      connection.orders ??
+      this.generateOrders(account._id, {
+        count: connection.orderCount ?? (existing?.lastSyncedAt ? this.ids.int(0, 2) : 30),
+        from: existing?.lastSyncedAt ? Date.parse(existing.lastSyncedAt) : this.clock.now() - 90 * DAY_MS,
+        to: this.clock.now(),
+        ...(connection.cards ? { cards: connection.cards } : {}),
+        ...(connection.nonCardShare !== undefined ? { nonCardShare: connection.nonCardShare } : {}),
+      });
+    return { ...connection, orders };
   }
 
   private onTaskSucceeded(task: TaskRecord, connection: ConnectionData): void {
@@ -1695,7 +1750,7 @@ export class AtomicStore {
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 100) throw invalid('name', 'name must be 1-100 characters');
     const secret: SecretRecord = {
-      _id: this.ids.objectId(),
+      _id: this.freshId(this.t.secrets),
       name: trimmed,
       token: token ?? this.ids.uuid(),
       createdAt: this.nowIso(),
@@ -1768,7 +1823,7 @@ export class AtomicStore {
     const valid = this.validateEndpoint(input);
     const now = this.nowIso();
     const endpoint: WebhookEndpointRecord = {
-      _id: this.ids.objectId(),
+      _id: this.freshId(this.t.webhookEndpoints),
       ...valid,
       createdAt: now,
       updatedAt: now,
@@ -1865,12 +1920,34 @@ export class AtomicStore {
     this.emit('state-replaced', { reason: 'import', eventTime: this.nowIso() });
   }
 
-  /** Back to the seeded baseline: same seed ⇒ same ids and data as at start. */
-  reset(): void {
+  /**
+   * Back to the seeded baseline: same seed ⇒ same ids and data as at start. With
+   * `keepWebhookRegistrations`, the webhook endpoints and secrets registered so far survive it
+   * (configuration, not data: a test suite registers once and resets between tests).
+   */
+  reset(options: { keepWebhookRegistrations?: boolean } = {}): void {
+    const kept = options.keepWebhookRegistrations
+      ? {
+          secrets: [...this.t.secrets.values()].map((s) => structuredClone(s)),
+          endpoints: [...this.t.webhookEndpoints.values()].map((e) => structuredClone(e)),
+        }
+      : undefined;
     this.cancelPending('the Atomic store was reset');
     this.core.runtimeRandom = this.root.fork('runtime');
     this.buildBaseline();
+    if (kept) {
+      for (const secret of kept.secrets) this.t.secrets.set(secret._id, secret);
+      for (const endpoint of kept.endpoints) this.t.webhookEndpoints.set(endpoint._id, endpoint);
+    }
     this.emit('state-replaced', { reason: 'reset', eventTime: this.nowIso() });
+  }
+
+  /** A fresh id not already used by `table` (kept registrations outlive the id sequence of a reset). */
+  private freshId(table: Map<string, unknown>): string {
+    for (;;) {
+      const id = this.ids.objectId();
+      if (!table.has(id)) return id;
+    }
   }
 
   /** Cancels every pending timer; the store stays readable. */

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PUBLIC_TRANSACTION_STATES } from '../../mock-atelio';
+import { ChaosRuleInputSchema } from '../../core/webhooks';
 import { CONNECTION_STATUSES } from '../../mock-atomic/pay-link/schema';
 import { StepFailure, defineStep } from './types';
 
@@ -76,4 +77,24 @@ export const expectStep = defineStep({
   },
 });
 
-export const RUN_STEPS = [wait, expectStep];
+export const chaos = defineStep({
+  type: 'chaos',
+  vendor: 'run',
+  summary:
+    'From here on, make this run’s webhook deliveries misbehave (rules: duplicate, reorder, delay, lost-ack, drop, with probability or count), or clear: true to stop',
+  params: z
+    .object({
+      rules: z.array(ChaosRuleInputSchema).min(1).max(20).optional(),
+      clear: z.boolean().optional(),
+    })
+    .strict(),
+  resultFields: ['rules', 'cleared'],
+  run(context, params) {
+    if (!params.rules && !params.clear) throw new StepFailure('chaos needs rules, or clear: true');
+    const cleared = params.clear ? context.chaos.clear() : 0;
+    const rules = (params.rules ?? []).map((rule) => context.chaos.add(rule).id);
+    return { rules, cleared };
+  },
+});
+
+export const RUN_STEPS = [wait, expectStep, chaos];

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SeededRandom } from '../../core/random';
+import type { ChaosRule, ChaosRuleInput } from '../../core/webhooks';
 import type { AtelioStore } from '../../mock-atelio';
 import type { AtomicStore } from '../../mock-atomic';
 import type { GroundTruthRecorder } from '../ground-truth';
@@ -19,6 +20,11 @@ export interface StepContext {
   /** Waits for work that plays out on the run's clock (a task running), driving the clock meanwhile. */
   waitFor<T>(work: Promise<T>): Promise<T>;
   truth: GroundTruthRecorder;
+  /**
+   * Delivery chaos for the rest of the run: rules added here touch only this run's user unless they
+   * name another, and are removed when the run ends.
+   */
+  chaos: { add(rule: ChaosRuleInput): ChaosRule; clear(): number };
 }
 
 /** A step's result: plain JSON, shown in the run's timeline and referable as `${step.field}`. */

@@ -106,6 +106,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stitches_by_user ON stitches (identifier);
     `,
   },
+  {
+    version: 2,
+    name: 'split-shipment charges and linked refunds on each stitch',
+    sql: `
+      ALTER TABLE stitches ADD COLUMN charges TEXT;   -- JSON [{transactionId, amountCents, products}] for a split shipment
+      ALTER TABLE stitches ADD COLUMN refunds TEXT;   -- JSON [RefundOutcome] linked to the order
+    `,
+  },
+  {
+    version: 3,
+    name: 'UTC days on orders and transactions, the days a user needs re-stitched',
+    sql: `
+      -- UTC day numbers (days since 1970-01-01), so a change re-stitches only the days it can reach.
+      ALTER TABLE orders ADD COLUMN order_day INTEGER;
+      ALTER TABLE transactions ADD COLUMN created_day INTEGER;
+      UPDATE orders SET order_day = CAST(floor(julianday(order_date) - 2440587.5) AS INTEGER);
+      UPDATE transactions SET created_day = CAST(floor(julianday(created_time) - 2440587.5) AS INTEGER);
+      CREATE INDEX orders_by_user_day ON orders (identifier, order_day);
+      CREATE INDEX transactions_by_customer_day ON transactions (customer_id, created_day);
+      -- What the next re-stitch covers: every order (dirty_all) or the order days dirty_from..dirty_to.
+      ALTER TABLE users ADD COLUMN dirty_all INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE users ADD COLUMN dirty_from INTEGER;
+      ALTER TABLE users ADD COLUMN dirty_to INTEGER;
+      UPDATE users SET dirty_all = 1 WHERE needs_stitch = 1;
+    `,
+  },
 ];
 
 export function migrate(

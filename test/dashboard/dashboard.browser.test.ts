@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../control/platform';
-import type { DeliveryEventRecord } from '../../core/webhooks';
+import { startCaptureReceiver, type DeliveryEventRecord } from '../../core/webhooks';
 import type { RunView } from '../../scenarios';
 import {
   CHROMIUM_PATH,
@@ -369,6 +369,55 @@ describe.runIf(hasChromium)('dashboard in headless Chromium', { timeout: 45_000 
     expect(await page.locator('#user-select option').allTextContents()).not.toContainEqual(
       expect.stringMatching(/^multi-settlement-11/),
     );
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  });
+
+  it('switches delivery chaos on and off, shows a paused target, resumes it and redelivers what it dropped', async () => {
+    const { page, problems } = await openDashboard();
+    const atelioChaos = page.locator('#chaos-controls fieldset', { hasText: 'Atelio webhooks' });
+    const duplicate = atelioChaos.getByRole('button', { name: 'Duplicate 20%' });
+    await duplicate.click();
+    await expect.poll(() => duplicate.getAttribute('aria-pressed')).toBe('true');
+    const { rules } = await getJson<{ rules: { vendor: string; kind: string; probability: number }[] }>(
+      '/api/chaos',
+    );
+    expect(rules).toEqual([
+      expect.objectContaining({ vendor: 'atelio', kind: 'duplicate', probability: 0.2 }),
+    ]);
+    await duplicate.click();
+    await expect.poll(() => duplicate.getAttribute('aria-pressed')).toBe('false');
+    expect((await getJson<{ rules: unknown[] }>('/api/chaos')).rules).toEqual([]);
+
+    // A receiver that is down: its failures pause it, and what comes next is dropped.
+    const hook = await startCaptureReceiver();
+    await hook.goDown();
+    const subscription = sandbox.atelio.registerWebhookUrl(`${hook.url}/down`, { events: ['transactions'] });
+    const { card } = sandbox.atelio.createCustomerWithCard({});
+    for (let i = 0; i < 24; i++)
+      sandbox.atelio.authorizeCardPurchase({
+        cardId: card.card_id,
+        amount: `${10 + i}.00`,
+        merchantName: 'Amazon.com',
+      });
+    const target = page.locator(`[data-target="atelio/${subscription.id}"]`);
+    await expect.poll(() => target.textContent(), { timeout: WAIT_MS }).toMatch(/paused/);
+    expect(await target.textContent()).toMatch(/paused: 20 failed attempts in a row/);
+    await expect
+      .poll(() => page.locator('#deliveries-list [data-drop-reason]').count(), { timeout: WAIT_MS })
+      .toBeGreaterThan(0);
+    await page.screenshot({ path: artifactPath('07-target-paused.png') });
+
+    await hook.comeUp();
+    await target.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => target.textContent(), { timeout: WAIT_MS }).toMatch(/active/);
+    await target.getByRole('button', { name: 'Redeliver failed' }).click();
+    // Every authorisation's event reaches the receiver once it is back.
+    await expect
+      .poll(() => new Set(hook.requests.map((r) => r.raw.toString())).size, { timeout: WAIT_MS })
+      .toBe(24);
+    await hook.close();
+    sandbox.atelio.deleteWebhookSubscription(subscription.id);
     expect(problems, problems.join('\n')).toEqual([]);
     await page.close();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { FaultRuleInputSchema } from '../../core/faults';
+import { ChaosRuleInputSchema } from '../../core/webhooks';
 import { deeplyNestedArray, deeplyNestedObject, INVALID_UTF8 } from './support/hostile';
 import type { ApiDescription, Operation } from './support/openapi';
 import { startFuzzPlatform, type FuzzPlatform } from './support/platform-apps';
@@ -43,6 +44,20 @@ function bodySchemas(state: unknown): Record<string, JsonSchema> {
       },
     },
     'POST /api/deliveries/{id}/redeliver': { type: 'object', properties: { targetId: { type: 'string' } } },
+    'POST /api/deliveries/redeliver': {
+      type: 'object',
+      properties: {
+        vendor: { enum: ['atomic', 'atelio'] },
+        targetId: { type: 'string' },
+        since: { type: 'string', format: 'date-time' },
+      },
+      required: ['vendor', 'targetId'],
+    },
+    'POST /api/chaos': jsonSchemaOf(ChaosRuleInputSchema),
+    'POST /api/reset': {
+      type: 'object',
+      properties: { keep: { type: 'array', items: { enum: ['webhooks'] } } },
+    },
     // The exported document itself, which the generator then breaks one field at a time.
     'PUT /api/state': { const: state },
   };
@@ -114,7 +129,7 @@ const knownIds = () => [
 ];
 
 describe('the control plane under generated bad input', () => {
-  it('finds its routes in the app: clock, faults, requests, deliveries, state, scenarios, runs, users, stitcher, events', () => {
+  it('finds its routes in the app: clock, faults, chaos, requests, deliveries, webhook targets, state, scenarios, runs, users, stitcher, events', () => {
     const paths = api.operations.map((op) => `${op.method} ${op.template}`);
     expect(paths).toEqual(
       expect.arrayContaining([
@@ -123,6 +138,11 @@ describe('the control plane under generated bad input', () => {
         'DELETE /api/faults/{id}',
         'GET /api/requests',
         'POST /api/deliveries/{id}/redeliver',
+        'POST /api/deliveries/redeliver',
+        'GET /api/webhook-targets',
+        'POST /api/webhook-targets/{vendor}/{targetId}/resume',
+        'POST /api/chaos',
+        'DELETE /api/chaos/{id}',
         'PUT /api/state',
         'POST /api/reset',
         'POST /api/scenarios/{name}/runs',

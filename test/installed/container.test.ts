@@ -37,7 +37,7 @@ const containersConf = join(work, 'containers.conf');
 const podman = (args: string[]) =>
   run('podman', ['--runtime', 'runc', ...args], { cwd: work, env: { CONTAINERS_CONF: containersConf } });
 
-/** Four ports nothing listens on now: the container shares the host's network. */
+/** Ports nothing listens on now: the container shares the host's network. */
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => {
@@ -103,7 +103,7 @@ afterAll(async () => {
 });
 
 it('starts healthy, plays a scenario over HTTP, keeps its state on the volume and stops cleanly on SIGTERM', async () => {
-  const [control, atomic, atelio, stitcher] = await freePorts(4);
+  const [control, atomic, atelio, stitcher, transact] = await freePorts(5);
   // The image runs as uid 1000: the mounted directory must be writable by it.
   mkdirSync(data, { recursive: true });
   chmodSync(data, 0o777);
@@ -126,6 +126,8 @@ it('starts healthy, plays a scenario over HTTP, keeps its state on the volume an
     `STITCH_ATELIO_PORT=${atelio}`,
     '--env',
     `STITCH_STITCHER_PORT=${stitcher}`,
+    '--env',
+    `STITCH_TRANSACT_PORT=${transact}`,
     '--env',
     `STITCH_CONTROL_TOKEN=${TOKEN}`,
     IMAGE,

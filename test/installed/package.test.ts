@@ -131,6 +131,7 @@ describe('the packed tarball', () => {
         'dist/types/control/platform.d.ts',
         'scenarios/library/multi-settlement.yaml',
         'control/dashboard/public/index.html',
+        'transact/public/app.js',
       ]),
     );
     const unwanted = packedFiles.filter(
@@ -173,7 +174,7 @@ describe('npx stitch-sandbox in the consuming project', () => {
     platform = await startReady('npx', ['--no-install', 'stitch-sandbox', 'start', '--port', '0'], {
       cwd: consumer,
     });
-    expect(Object.keys(platform.urls).sort()).toEqual(['atelio', 'atomic', 'control', 'stitcher']);
+    expect(Object.keys(platform.urls).sort()).toEqual(['atelio', 'atomic', 'control', 'stitcher', 'transact']);
     for (const url of Object.values(platform.urls)) {
       const health = await fetch(`${url}/__sandbox/health`);
       expect(await health.json()).toEqual({ status: 'ok' });

@@ -37,11 +37,11 @@ const connects = (host: string, port: number) =>
   });
 
 describe('binding', () => {
-  it('`stitch-sandbox start` listens on 127.0.0.1 only, for all four servers', async () => {
+  it('`stitch-sandbox start` listens on 127.0.0.1 only, for all five servers (Transact included)', async () => {
     const cli = await startCli();
     running.push(cli);
     const urls = Object.values(cli.urls);
-    expect(urls).toHaveLength(4);
+    expect(urls).toHaveLength(5);
     for (const url of urls) {
       const { hostname, port } = new URL(url);
       expect(hostname).toBe('127.0.0.1');
@@ -56,7 +56,7 @@ describe('binding', () => {
     const sandbox = await startSandbox({ ports: 0, env: {}, host: '127.0.0.2' });
     try {
       const urls = Object.values(sandbox.urls);
-      expect(urls).toHaveLength(4);
+      expect(urls).toHaveLength(5);
       for (const url of urls) {
         const { hostname, port } = new URL(url);
         expect(hostname).toBe('127.0.0.2');

@@ -87,6 +87,22 @@ export const ATOMIC_STATES: readonly AtomicState[] = [
     },
   },
   {
+    name: 'a user logged in to Amazon through Transact and the order fetch is still running for user {identifier}',
+    summary:
+      "Transact's lifecycle up to the login: a connect task is processing and authenticated, and the account it " +
+      'opened is initial with no orders while the fetch runs. Webhooks: task-status-updated processing, ' +
+      'task-authentication-status-updated, pay-link-accounts-updated created.',
+    provides: ['accountId'],
+    setup({ store }, params) {
+      const identifier = params['identifier']!;
+      const task = store.startConnectTask({ identifier, username: 'test-good', product: 'present' });
+      store.setTaskStatus(task._id, 'processing');
+      store.setTaskAuthenticated(task._id, true);
+      // What a Transact login does at authentication (runTask with orderFetch), step by step.
+      return { accountId: store.createOrderMonitoringAccount({ identifier })._id };
+    },
+  },
+  {
     name: 'a disconnected order-monitoring account exists for user {identifier} with fail reason {failReason}',
     summary:
       'As "an order-monitoring account with orders exists", then a scheduled refresh fails with failReason ' +

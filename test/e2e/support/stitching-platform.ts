@@ -77,6 +77,7 @@ export async function startStitchingPlatform(
         identity: config.atelio.identity,
         authorization: config.atelio.authorization,
         webhookSecrets: [atelioSubscription.secret],
+        signatureClock: Date.now,
       },
       dbPath,
       now: () => sandbox.scopedClock.base.now(),

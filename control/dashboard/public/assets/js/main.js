@@ -5,9 +5,11 @@ import { announce, byId, isBusy, setBusy } from './dom.js';
 import { formatClock } from './format.js';
 import { connectLive } from './live.js';
 import { createDeliveriesPanel } from './panels/deliveries.js';
+import { createChaosPanel } from './panels/chaos.js';
 import { createFaultsPanel } from './panels/faults.js';
 import { createScenarioPanel } from './panels/scenario.js';
 import { createStitchingPanel } from './panels/stitching.js';
+import { createTransactPanel } from './panels/transact.js';
 import { createUserPanel } from './panels/user.js';
 import { createRefresher } from './refresh.js';
 import { state } from './state.js';
@@ -51,6 +53,8 @@ const userPanel = createUserPanel({ onSelect: selectUser });
 const stitchingPanel = createStitchingPanel();
 const deliveriesPanel = createDeliveriesPanel();
 const faultsPanel = createFaultsPanel();
+const chaosPanel = createChaosPanel();
+createTransactPanel();
 
 // ---------------------------------------------------------------- platform clock
 
@@ -81,6 +85,7 @@ refresher.define('user', () => userPanel.loadDetail());
 refresher.define('stitching', () => stitchingPanel.load());
 refresher.define('deliveries', () => deliveriesPanel.load());
 refresher.define('faults', () => faultsPanel.load());
+refresher.define('chaos', () => chaosPanel.load());
 refresher.define('clock', async () => {
   try {
     setPlatformTime((await api('/api/clock')).now);
@@ -121,9 +126,11 @@ connectLive('/api/events', {
         break;
       case 'delivery':
         refresher.mark('deliveries');
+        if (data.phase === 'target' || data.phase === 'settled') refresher.mark('chaos');
         break;
       case 'run':
         onRunMessage(data);
+        if (data.phase !== 'step-started') refresher.mark('chaos'); // a run's own chaos rules come and go
         break;
       case 'users':
         for (const identifier of data.identifiers ?? []) state.usersKnown.add(identifier);

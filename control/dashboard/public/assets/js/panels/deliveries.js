@@ -202,7 +202,7 @@ export function createDeliveriesPanel() {
                   'tr',
                   { 'data-attempt': a.attempt },
                   h('td', null, String(a.attempt)),
-                  h('td', null, a.kind),
+                  h('td', null, a.chaos ? `${a.kind} · ${a.chaos}` : a.kind, a.detached ? ' · detached' : ''),
                   h('td', null, formatDateTime(a.time)),
                   h(
                     'td',
@@ -219,8 +219,29 @@ export function createDeliveriesPanel() {
               ),
             ),
           )
-        : h('p', { class: 'small muted' }, 'Queued, not attempted yet.'),
+        : h(
+            'p',
+            { class: 'small muted' },
+            t.status === 'dropped' ? 'Never sent.' : 'Queued, not attempted yet.',
+          ),
       t.nextAttemptAt ? h('p', { class: 'small' }, `Next retry ${formatDateTime(t.nextAttemptAt)}`) : null,
+      t.dropReason
+        ? h(
+            'p',
+            { class: 'small error', 'data-drop-reason': '' },
+            `Dropped ${formatDateTime(t.droppedAt)}: ${t.dropReason}`,
+          )
+        : null,
+      t.chaos?.length
+        ? h(
+            'p',
+            { class: 'small', 'data-chaos': '' },
+            'Chaos: ',
+            t.chaos.map((/** @type {any} */ c) =>
+              h('span', { class: 'badge warn' }, `${c.kind} (${c.ruleId})`),
+            ),
+          )
+        : null,
       last
         ? h(
             'p',

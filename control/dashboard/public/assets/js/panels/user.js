@@ -21,6 +21,7 @@ export const statusClass = (status) =>
     'awaiting-transaction': 'warn',
     disconnected: 'bad',
     failed: 'bad',
+    dropped: 'bad',
     declined: 'bad',
     paused: 'bad',
     returned: 'bad',
