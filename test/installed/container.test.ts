@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PROJECT_ROOT, recordMeasurements, run, runScenarioOver, said } from './support';
@@ -149,9 +149,18 @@ it('starts healthy, plays a scenario over HTTP, keeps its state on the volume an
   }
   figures['timeToHealthyMs'] = Date.now() - started;
 
-  // Bound to 0.0.0.0 inside: the servers answer on a non-loopback address of this machine too.
-  const logs = await podman(['logs', NAME]);
-  expect(logs.stdout + logs.stderr).toMatch(/0\.0\.0\.0/);
+  // Bound to 0.0.0.0 inside: the servers answer on this machine's other addresses too, and the
+  // control plane, exposed, answers only with its token.
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
+  expect(address, 'this machine has no non-loopback IPv4 address').toBeDefined();
+  const health = await fetch(`http://${address}:${atelio}/__sandbox/health`);
+  expect(health.status).toBe(200);
+  const anonymous = await fetch(`http://${address}:${control}/api/scenarios`);
+  expect(anonymous.status).toBe(401);
+  const withToken = await fetch(`http://${address}:${control}/api/scenarios`, { headers: auth });
+  expect(withToken.status).toBe(200);
 
   const controlUrl = `http://127.0.0.1:${control}`;
   const runView = await runScenarioOver(
