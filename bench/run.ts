@@ -79,6 +79,12 @@ const SUITES: Suite[] = [
     what: 'concurrent clients against mixed endpoints with webhooks firing',
   },
   {
+    name: 'security',
+    file: 'bench/security.ts',
+    args: [],
+    what: 'fresh-client p99 under 20,000 idle sockets and a live-stream flood; 422 latency of hostile scenario files',
+  },
+  {
     name: 'memory',
     file: 'bench/memory.ts',
     args: [],

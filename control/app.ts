@@ -5,7 +5,8 @@ import type { FaultInjector } from '../core/faults';
 import type { RequestJournal } from '../core/journal';
 import type { DeliveryEngine } from '../core/webhooks';
 import { controlError, handleControlError } from './errors';
-import { loopbackHostOnly, sameOriginOnly } from './origin-guard';
+import { controlAccess, roleOf, type AccessTokens } from './access';
+import { allowedHostsOnly, sameOriginOnly } from './origin-guard';
 import { clockRoutes } from './routes/clock';
 import { chaosRoutes } from './routes/chaos';
 import { deliveryRoutes, webhookTargetRoutes } from './routes/deliveries';
@@ -24,16 +25,24 @@ export interface ControlDeps {
   /** Routes mounted at the root (the dashboard). */
   site?: Hono;
   bodyLimitBytes?: number;
-  /** The interface the server binds; when it is loopback, requests naming another Host are refused. */
+  /** The interface the server binds: requests naming a Host it is not meant to be reached by are refused. */
   bindHost?: string;
+  /** More Host names to answer to (`--allowed-host`). */
+  allowedHosts?: readonly string[];
+  /** Control (admin) and viewer tokens; none means open (loopback only). */
+  tokens?: AccessTokens;
 }
 
-/** The control plane: the `/api` routes of DESIGN.md, same-origin only for anything that changes state. */
+/**
+ * The control plane: the `/api` routes of DESIGN.md. Every request passes the Host allow-list and
+ * the token check (when tokens are configured); anything that changes state must be same-origin.
+ */
 export function createControlApp(deps: ControlDeps) {
   const app = new Hono();
   app.onError(handleControlError);
   app.notFound((c) => controlError(c, 404, 'not_found', `No route ${c.req.method} ${c.req.path}.`));
-  if (deps.bindHost !== undefined) app.use(loopbackHostOnly(deps.bindHost));
+  if (deps.bindHost !== undefined) app.use(allowedHostsOnly(deps.bindHost, deps.allowedHosts));
+  app.use(controlAccess(deps.tokens ?? {}));
   app.use(sameOriginOnly());
   app.use(
     bodyLimit({
@@ -41,6 +50,8 @@ export function createControlApp(deps: ControlDeps) {
       onError: (c) => controlError(c, 413, 'body_too_large', 'The request body is too large.'),
     }),
   );
+  // Which token the caller holds: the dashboard hides what a viewer may not do.
+  app.get('/api/session', (c) => c.json({ role: roleOf(c), tokenRequired: Boolean(deps.tokens?.admin ?? deps.tokens?.viewer) }));
   app.route('/api/clock', clockRoutes(deps.clock));
   app.route('/api/faults', faultRoutes(deps.faults));
   app.route('/api/requests', requestRoutes(deps.journal));

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { bindHostNames, isLoopbackHostname, normaliseHostname } from '../core/hosts';
 import { controlError } from './errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,46 +35,43 @@ export function sameOriginOnly(): MiddlewareHandler {
   };
 }
 
-/** True for a loopback IP literal: 127.0.0.0/8 or ::1 (brackets allowed). */
-const isLoopbackIp = (hostname: string): boolean => {
-  const bare = hostname.replace(/^\[|\]$/g, '');
-  return /^127(\.\d{1,3}){3}$/.test(bare) || bare === '::1' || bare === '0:0:0:0:0:0:0:1';
-};
+export { isLoopbackHostname } from '../core/hosts';
 
-/** Names that reach this machine without DNS: loopback IPs, `localhost` and `*.localhost` (RFC 6761). */
-export function isLoopbackHostname(hostname: string): boolean {
-  const name = hostname.toLowerCase().replace(/\.$/, '');
-  return isLoopbackIp(name) || name === 'localhost' || name.endsWith('.localhost');
-}
+/** `*` in `--allowed-host`: any name (behind a proxy that rewrites Host; not recommended). */
+const ANY_HOST = '*';
 
 /**
- * Defends a server bound to loopback against DNS rebinding: a page on evil.example can point its own
- * name at 127.0.0.1, and the browser then treats the sandbox as that page's origin (Origin and
- * Host both say evil.example, so the Origin check above passes, and reads need no Origin at all).
- * A loopback-bound server is only ever reached by a loopback name or address, so any other Host is
- * refused — reads included, since the state export holds webhook secrets. Servers bound to another
- * interface (`--host 0.0.0.0`) are meant to be reached by other names and are not restricted.
+ * Defends the control plane against DNS rebinding, whatever the bind: a page on evil.example can
+ * point its own name at this machine, and the browser then treats the sandbox as that page's
+ * origin (Origin and Host both say evil.example, so the Origin check above passes, and reads need
+ * no Origin at all). Only the names the server is meant to be reached by are answered: loopback
+ * names, the bind address (every interface address and the machine name for 0.0.0.0), and the
+ * operator's `--allowed-host` names. Reads are refused too, since the state export holds secrets.
  */
-export function loopbackHostOnly(bindHost: string): MiddlewareHandler {
-  const restricted = isLoopbackHostname(bindHost);
+export function allowedHostsOnly(bindHost: string, allowedHosts: readonly string[] = []): MiddlewareHandler {
+  const extra = allowedHosts.map(normaliseHostname);
+  const anyHost = extra.includes(ANY_HOST);
+  let names: Set<string> | undefined;
+  // Interface addresses are read on the first request, not at import.
+  const known = () => (names ??= new Set([...bindHostNames(bindHost), ...extra]));
   return async (c, next) => {
-    if (!restricted) return next();
+    if (anyHost) return next();
     const host = c.req.header('host');
     // No Host header at all is not a browser (HTTP/1.1 browsers always send it).
     if (host === undefined) return next();
     let hostname: string;
     try {
-      hostname = new URL(`http://${host}`).hostname;
+      hostname = normaliseHostname(new URL(`http://${host}`).hostname);
     } catch {
       return controlError(c, 403, 'host_not_allowed', 'The Host header is not a valid host.');
     }
-    if (!isLoopbackHostname(hostname)) {
+    if (!isLoopbackHostname(hostname) && !known().has(hostname)) {
       return controlError(
         c,
         403,
         'host_not_allowed',
-        `Host ${hostname} refused: this server listens on ${bindHost} and answers only to loopback names ` +
-          '(127.0.0.1, localhost). Start it with --host 0.0.0.0 to reach it by other names.',
+        `Host ${hostname} refused: this server listens on ${bindHost} and answers to loopback names, ` +
+          'its own addresses and the names given with --allowed-host.',
       );
     }
     return next();

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PlatformClock, ScopedClock } from '../core/clock';
-import { loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError, loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
 import { FaultInjector } from '../core/faults';
+import { isExposedBind, WebhookTargetPolicy } from '../core/hosts';
 import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
 import { recordAttemptInRunContext } from '../core/run-context';
@@ -11,10 +13,13 @@ import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireA
 import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
+import { sameSecret } from './access';
 import { createTransactApp, TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
+import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
+import { readStateDocument, removeStaleTemporaries, StateFileWriter } from './state-file';
 import type { ResetOptions } from './routes/state';
 import { transactRoutes } from './routes/transact';
 
@@ -55,6 +60,15 @@ export interface Sandbox {
   transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
+  /**
+   * Who may use the control plane: the tokens in force (the control token generated at start when
+   * the platform is exposed and none was given), and whether the bind reaches beyond loopback.
+   */
+  access: { exposed: boolean; controlToken?: string; viewerToken?: string; generatedControlToken: boolean };
+  /** Recordings of runs started over HTTP (a private folder). */
+  recordings: RecordingStore;
+  /** Where webhooks may go (the `--allow-webhook-host` list once exposed). */
+  webhookTargets: WebhookTargetPolicy;
   /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */
   webhookSecrets: { atomic: string; atelio: string } | undefined;
   /**
@@ -83,26 +97,64 @@ export interface PlatformState {
    * platform importing the state drops those it does not use (a stitcher on another port).
    */
   receivers?: string[];
+  /**
+   * Webhooks still on their way when the state was taken. Importing the state sends them again to
+   * the current targets: a crash or restart loses no webhook (receivers de-duplicate the repeats).
+   */
+  pendingWebhooks?: PendingWebhook[];
 }
 
-/** Reads a saved state; a missing file is no state, an unreadable one is an error that names it. */
-function readStateFile(file: string): unknown {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`--state-file ${file} is not a state document: ${(error as Error).message}`, { cause: error });
-  }
+/** A webhook published but not yet delivered (or given up on) when the state was taken. */
+export interface PendingWebhook {
+  id: string;
+  vendor: 'atomic' | 'atelio';
+  eventType: string;
+  /** The exact body, sent again byte for byte (same Atomic `ce-id`, so receivers de-duplicate). */
+  body: string;
+  eventTime: string;
 }
+
+/** The furthest the platform clock may be ahead of real time in an imported state: 100 years. */
+export const MAX_CLOCK_OFFSET_MS = 100 * 366 * 86_400_000;
+/** How often `--state-file` looks for changes to save (the longest a change waits for the disk). */
+const STATE_SAVE_INTERVAL_MS = 200;
+/** Pending webhooks kept in a state document (the delivery log's own capacity). */
+const MAX_PENDING_WEBHOOKS = 1000;
+
+const PendingWebhookSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    vendor: z.enum(['atomic', 'atelio']),
+    eventType: z.string().min(1).max(200),
+    body: z.string().max(1024 * 1024),
+    eventTime: z.iso.datetime(),
+  })
+  .strict();
+/** The platform's own fields of a state document; the stores check theirs. */
+const PlatformStateFieldsSchema = z.object({
+  version: z.literal(1, 'state.version must be 1 (export one with GET /api/state)'),
+  clockOffsetMs: z.number().int().min(0).max(MAX_CLOCK_OFFSET_MS).optional(),
+  receivers: z.array(z.string().max(2048)).max(100).optional(),
+  pendingWebhooks: z.array(PendingWebhookSchema).max(MAX_PENDING_WEBHOOKS).optional(),
+});
 
 /**
- * Writes beside the file and renames over it, so a crash mid-write never leaves half a state. The
- * state holds webhook signing secrets: readable by the owner only.
+ * The control plane's tokens. Beyond loopback a control token is required: when none is given one
+ * is generated (printed at start). On loopback tokens are optional and enforced only when given.
  */
-function writeStateFile(file: string, state: PlatformState): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
-  renameSync(temporary, file);
+function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
+  const exposed = isExposedBind(config.host);
+  const needed = exposed || config.viewerToken !== undefined;
+  const generated = needed && config.controlToken === undefined;
+  const controlToken = config.controlToken ?? (generated ? randomBytes(24).toString('base64url') : undefined);
+  if (controlToken !== undefined && config.viewerToken !== undefined && sameSecret(controlToken, config.viewerToken))
+    throw new ConfigError('Invalid configuration:\n  viewerToken: must differ from the control token');
+  return {
+    exposed,
+    generatedControlToken: generated,
+    ...(controlToken === undefined ? {} : { controlToken }),
+    ...(config.viewerToken === undefined ? {} : { viewerToken: config.viewerToken }),
+  };
 }
 
 /** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
@@ -141,13 +193,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
-  const scenarios = createScenarioRunner({ atomic, atelio, engine, clock: scopedClock });
+  const scenarios = createScenarioRunner({
+    atomic,
+    atelio,
+    engine,
+    clock: scopedClock,
+    scenarioDirs: config.scenarioDirs,
+  });
+  const host = config.host;
+  const access = controlAccessFor(config);
+  // Every registration — vendor API, `--webhook-url`, imported state — passes the same check.
+  const recordings = new RecordingStore({
+    dir: config.recordingsDir,
+    retentionMs: config.recordingRetentionMs,
+    now: () => clock.now(),
+  });
+  const webhookTargets = new WebhookTargetPolicy({ bindHost: host, allowHosts: config.allowWebhookHosts });
+  atomic.webhookTargetCheck = (url) => webhookTargets.refusal(url);
+  atelio.webhookTargetCheck = (url) => webhookTargets.refusal(url);
   const transactSessions = new TransactSessions({ store: atomic, clock: scopedClock });
 
   const servers: RunningServer[] = [];
   let stitcher: StitcherService | undefined;
   let webhookSecrets: Sandbox['webhookSecrets'];
-  const host = config.host;
   const common = { clock: scopedClock, journal, faults, bodyLimitBytes: config.bodyLimitBytes };
 
   /** Set once the platform is up: saves the state to `--state-file` on the way down. */
@@ -168,6 +236,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await Promise.allSettled(servers.map((s) => s.close()));
       await stitcher?.close();
       atomic.dispose();
+      recordings.dispose();
       clock.stop();
     }
   };
@@ -178,6 +247,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       host,
       port: config.ports.atomic,
       protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
+      maxConnections: config.maxConnections,
     });
     servers.push(atomicServer);
     const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
@@ -185,12 +255,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       host,
       port: config.ports.atelio,
       protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
+      maxConnections: config.maxConnections,
     });
     servers.push(atelioServer);
     // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
     const transactServer = await startServer(
       createTransactApp({ store: atomic, sessions: transactSessions, bodyLimitBytes: config.bodyLimitBytes }),
-      { name: 'Transact stand-in', host, port: config.ports.transact },
+      { name: 'Transact stand-in', host, port: config.ports.transact, maxConnections: config.maxConnections },
     );
     servers.push(transactServer);
 
@@ -210,8 +281,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         dbPath: config.stitcherDb,
         now: () => scopedClock.base.now(),
       });
-      const started = await stitcher.start({ host, port: config.ports.stitcher });
+      const started = await stitcher.start({
+        host,
+        port: config.ports.stitcher,
+        maxConnections: config.maxConnections,
+      });
       stitcherUrl = started.url;
+      webhookTargets.allowOrigin(stitcherUrl);
+    }
+    if (config.webhookUrl) {
+      const refusal = webhookTargets.refusal(config.webhookUrl);
+      if (refusal !== undefined)
+        throw new ConfigError(`Invalid configuration:\n  webhookUrl: ${config.webhookUrl} ${refusal}`);
     }
 
     /** An Atelio subscription for this URL: the existing one (e.g. from an imported state) or a new one. */
@@ -265,23 +346,80 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       journal.clear();
       faults.clear();
       stitcher?.reset();
+      recordings.clear();
       registerReceivers();
     };
-    const exportState = (): PlatformState => ({
-      version: 1,
-      clockOffsetMs: clock.offsetMs,
-      atomic: atomic.exportState(),
-      atelio: atelio.exportState(),
-      receivers: receiverUrls(),
-    });
+    /** An imported state is held to the same webhook-target rules as a registration. */
+    const refuseDisallowedTargets = (droppedReceivers: readonly string[]) => {
+      // The other platform's own receivers in the document are dropped right after, not kept.
+      const dropped = new Set(droppedReceivers);
+      const urls = [
+        ...atomic.listWebhookEndpoints().map((e) => e.url),
+        ...atelio.listWebhookSubscriptions().map((s) => s.url),
+      ].filter((url) => !dropped.has(url) || receiverUrls().includes(url));
+      for (const url of urls) {
+        const refusal = webhookTargets.refusal(url);
+        if (refusal !== undefined) throw new Error(`webhook target ${url} ${refusal}`);
+      }
+    };
+    /** Webhooks published and not yet settled, to be sent again after a restart. */
+    const pendingWebhooks = (): PendingWebhook[] =>
+      engine.log
+        .list({ status: 'pending', limit: MAX_PENDING_WEBHOOKS })
+        .reverse()
+        .map((event) => ({
+          id: event.id,
+          vendor: event.vendor as 'atomic' | 'atelio',
+          eventType: event.eventType,
+          body: event.body,
+          eventTime: event.eventTime,
+        }));
+    const exportState = (): PlatformState => {
+      const pending = pendingWebhooks();
+      return {
+        version: 1,
+        clockOffsetMs: clock.offsetMs,
+        atomic: atomic.exportState(),
+        atelio: atelio.exportState(),
+        receivers: receiverUrls(),
+        ...(pending.length ? { pendingWebhooks: pending } : {}),
+      };
+    };
+    /** Sends the pending webhooks of an imported state to the targets registered now. */
+    const resendPending = (pending: readonly PendingWebhook[]) => {
+      for (const webhook of pending) {
+        const targets =
+          webhook.vendor === 'atomic'
+            ? atomic
+                .webhookTargets(webhook.eventType as Parameters<AtomicStore['webhookTargets']>[0])
+                .map((t) => ({ id: t.endpointId, url: t.url, secret: t.secret }))
+            : atelio
+                .subscriptionsFor(webhook.eventType)
+                .map((t) => ({ id: t.id, url: t.url, secret: t.secret }));
+        if (targets.length === 0 || engine.log.get(webhook.id)) continue;
+        engine.publish({
+          vendor: webhook.vendor,
+          eventType: webhook.eventType,
+          body: webhook.body,
+          targets,
+          id: webhook.id,
+          time: webhook.eventTime,
+        });
+      }
+    };
     const importState = async (input: unknown) => {
-      const state = input as Partial<PlatformState> | null;
-      if (!state || state.version !== 1) throw new Error('state.version must be 1 (export one with GET /api/state)');
+      const fields = PlatformStateFieldsSchema.safeParse(input);
+      if (!fields.success) {
+        const issue = fields.error.issues[0]!;
+        throw new Error(`state.${issue.path.join('.') || 'version'}: ${issue.message}`);
+      }
+      const state = input as PlatformState;
       // Both stores or neither: a document one of them refuses leaves the platform as it was.
       const previous = { atomic: atomic.exportState(), atelio: atelio.exportState() };
       try {
         atomic.importState(state.atomic);
         atelio.importState(state.atelio);
+        refuseDisallowedTargets(fields.data.receivers ?? []);
       } catch (error) {
         atomic.importState(previous.atomic);
         atelio.importState(previous.atelio);
@@ -290,9 +428,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await engine.reset();
       dropForeignReceivers(state.receivers);
       registerReceivers();
-      if (typeof state.clockOffsetMs === 'number' && state.clockOffsetMs > clock.offsetMs) {
-        clock.advance(state.clockOffsetMs - clock.offsetMs);
-      }
+      const offset = fields.data.clockOffsetMs;
+      if (offset !== undefined && offset > clock.offsetMs) clock.advance(offset - clock.offsetMs);
+      resendPending(fields.data.pendingWebhooks ?? []);
     };
 
     // The live feed, the dashboard's read models and the page itself.
@@ -303,6 +441,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       atomic,
       atelio,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
+      maxLiveSubscribers: config.maxLiveSubscribers,
       transactUrl: transactServer.url,
     });
     const control = createControlApp({
@@ -312,29 +451,74 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       engine,
       state: { reset, exportState, importState },
       extraApi: {
-        '': scenarioRoutes(scenarios),
+        '': scenarioRoutes(scenarios, recordings),
         ...dashboard.api,
         '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
       },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
       bindHost: host,
+      allowedHosts: config.allowedHosts,
+      tokens: { admin: access.controlToken, viewer: access.viewerToken },
     });
     const controlServer = await startServer(control, {
       name: 'control plane',
       host,
       port: config.ports.control,
       protocolErrorBody: PROTOCOL_ERROR_BODIES.control,
+      maxConnections: config.maxConnections,
     });
     servers.push(controlServer);
 
     // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
     const { stateFile } = config;
     if (stateFile) {
-      const saved = readStateFile(stateFile);
+      removeStaleTemporaries(stateFile);
+      const saved = readStateDocument(stateFile);
       if (saved !== undefined) await importState(saved);
-      saveState = () => writeStateFile(stateFile, exportState());
+      // Anything that moves a store, the clock or a delivery moves this.
+      let deliveryChanges = 0;
+      const writer = new StateFileWriter({
+        file: stateFile,
+        snapshot: exportState,
+        version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
+        onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
+      });
+      try {
+        writer.save();
+      } catch (error) {
+        throw new ConfigError(
+          `Invalid configuration:\n  stateFile: cannot write ${stateFile}: ${(error as Error).message}`,
+        );
+      }
+      // A webhook is on disk (with the change it announces) before any receiver can hear it.
+      const offPublished = engine.events.on('published', () => {
+        deliveryChanges++;
+        writer.flushSoon();
+      });
+      const offSettled = engine.events.on('settled', () => {
+        deliveryChanges++;
+        writer.changed();
+      });
+      // Store changes and clock moves are many and have no one event: look at their versions.
+      const tick = setInterval(() => writer.saveIfChanged(), STATE_SAVE_INTERVAL_MS);
+      tick.unref();
+      saveState = () => {
+        offPublished();
+        offSettled();
+        clearInterval(tick);
+        writer.close();
+      };
     }
+
+    // Read the scenario folders once, just after start-up, so no request pays for the first parse.
+    setTimeout(() => {
+      try {
+        scenarios.list();
+      } catch {
+        // A folder that cannot be listed is reported by the request that lists it.
+      }
+    }, 0).unref();
 
     let stopped: Promise<void> | undefined;
     return {
@@ -351,6 +535,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       journal,
       faults,
       engine,
+      access,
+      webhookTargets,
+      recordings,
       atomic,
       atelio,
       transactSessions,

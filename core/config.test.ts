@@ -32,3 +32,28 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig: exposure settings', () => {
+  it('reads tokens and comma-separated lists from the environment, and lets flags replace the lists', () => {
+    const config = loadConfig(
+      { allowWebhookHosts: ['hooks.example.com:8443'] },
+      {
+        STITCH_CONTROL_TOKEN: 'control-token-0123456789',
+        STITCH_VIEWER_TOKEN: 'viewer-token-0123456789',
+        STITCH_ALLOWED_HOSTS: 'Demo.Example, other.example',
+        STITCH_ALLOW_WEBHOOK_HOSTS: 'ignored.example',
+        STITCH_SCENARIOS: '/a:/b',
+      },
+    );
+    expect(config.controlToken).toBe('control-token-0123456789');
+    expect(config.viewerToken).toBe('viewer-token-0123456789');
+    expect(config.allowedHosts).toEqual(['demo.example', 'other.example']);
+    expect(config.allowWebhookHosts).toEqual(['hooks.example.com:8443']);
+    expect(config.scenarioDirs).toEqual(['/a', '/b']);
+  });
+
+  it('refuses short or spaced tokens', () => {
+    expect(() => loadConfig({ controlToken: 'short' }, {})).toThrow(/controlToken: must be at least 16/);
+    expect(() => loadConfig({ viewerToken: 'has a space in it ok' }, {})).toThrow(/viewerToken/);
+  });
+});

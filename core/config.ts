@@ -14,6 +14,21 @@ export const DEFAULT_CREDENTIALS = {
   atelio: { identity: 'test-identity', authorization: 'test-authorization' },
 } as const;
 
+/** Tokens are compared in constant time; short ones are guessable, so 16 characters at least. */
+const token = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** A list flag (repeatable) or a comma-separated environment variable. */
+const hostList = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? value.split(',') : value),
+    z.array(z.string().trim().min(1).toLowerCase()),
+  )
+  .default([]);
+
 export const PlatformConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   seed: z.coerce.number().int().min(0).default(1),
@@ -48,6 +63,30 @@ export const PlatformConfigSchema = z.object({
   stitcherDb: z.string().min(1).default(':memory:'),
   /** Max accepted request body, in bytes, for every server. */
   bodyLimitBytes: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /**
+   * Bearer token for the control API and the dashboard (admin: everything). Required beyond
+   * loopback: generated at start when not given. On loopback it is enforced only when set.
+   */
+  controlToken: token.optional(),
+  /** Read-only token: the dashboard and the read routes, never reset, faults, imports or secrets. */
+  viewerToken: token.optional(),
+  /** More names the control plane answers to (Host header), besides loopback and the bind address. */
+  allowedHosts: hostList,
+  /**
+   * Webhook targets allowed when the platform is exposed (`host` or `host:port`); on loopback the
+   * list, when given, is added to loopback. The platform's own receivers are always allowed.
+   */
+  allowWebhookHosts: hostList,
+  /** Folders of scenario files offered by name, after the shipped library. */
+  scenarioDirs: z.array(z.string().min(1)).default([]),
+  /** Open connections per server; past it idle ones are closed first, then new ones refused. */
+  maxConnections: z.coerce.number().int().min(16).max(1_000_000).default(1024),
+  /** Live dashboard streams (`GET /api/events`) open at once. */
+  maxLiveSubscribers: z.coerce.number().int().min(1).max(100_000).default(64),
+  /** Where recordings of runs started over HTTP go (a private folder); default in the OS temp dir. */
+  recordingsDir: z.string().min(1).optional(),
+  /** Recordings older than this are deleted (they are also deleted on reset). */
+  recordingRetentionMs: z.coerce.number().int().min(1000).default(24 * 3_600_000),
 });
 
 export type PlatformConfig = z.infer<typeof PlatformConfigSchema>;
@@ -71,6 +110,16 @@ export const ENV_VARS = {
   stateFile: 'STITCH_STATE_FILE',
   stitcherDb: 'STITCH_STITCHER_DB',
   bodyLimitBytes: 'STITCH_BODY_LIMIT_BYTES',
+  controlToken: 'STITCH_CONTROL_TOKEN',
+  viewerToken: 'STITCH_VIEWER_TOKEN',
+  /** Comma-separated. */
+  allowedHosts: 'STITCH_ALLOWED_HOSTS',
+  /** Comma-separated. */
+  allowWebhookHosts: 'STITCH_ALLOW_WEBHOOK_HOSTS',
+  /** Separated like PATH (`:`). */
+  scenarioDirs: 'STITCH_SCENARIOS',
+  maxConnections: 'STITCH_MAX_CONNECTIONS',
+  recordingsDir: 'STITCH_RECORDINGS_DIR',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -90,6 +139,13 @@ function fromEnv(env: Env): PlatformConfigInput {
     stateFile: v(ENV_VARS.stateFile),
     stitcherDb: v(ENV_VARS.stitcherDb),
     bodyLimitBytes: v(ENV_VARS.bodyLimitBytes),
+    controlToken: v(ENV_VARS.controlToken),
+    viewerToken: v(ENV_VARS.viewerToken),
+    allowedHosts: v(ENV_VARS.allowedHosts),
+    allowWebhookHosts: v(ENV_VARS.allowWebhookHosts),
+    scenarioDirs: v(ENV_VARS.scenarioDirs)?.split(':').filter(Boolean),
+    maxConnections: v(ENV_VARS.maxConnections),
+    recordingsDir: v(ENV_VARS.recordingsDir),
     ports: drop({
       control: v(ENV_VARS.controlPort),
       atomic: v(ENV_VARS.atomicPort),

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /** Anything with a fetch handler: a Hono or OpenAPIHono app. */
 export interface FetchApp {
@@ -61,6 +61,59 @@ function answerProtocolErrors(server: Server, body: ProtocolErrorBody): void {
   });
 }
 
+/** Open connections per server unless the caller says otherwise (`--max-connections`). */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/**
+ * Time limits that keep a connection from holding a slot while saying nothing useful: the request
+ * head must arrive within 10 s and the whole request within 30 s; a kept-alive connection is closed
+ * after 5 s without a new request. (They bound receiving a request, never a response, so a live
+ * event stream is unaffected.)
+ */
+export const CONNECTION_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 } as const;
+
+/**
+ * Caps open connections at `max` without letting idle ones lock clients out: a connection is idle
+ * from the moment it opens until its request head has arrived, and again between requests. When a
+ * new connection takes the count past the cap, the longest-idle connection is closed to make room;
+ * only when every connection is busy answering a request is the newcomer refused. So 20,000 idle
+ * sockets opened by one peer cost that peer its own sockets, not everyone else their access.
+ */
+function capConnections(server: Server, max: number): { readonly open: number } {
+  // Insertion-ordered: the first entry is the connection idle the longest.
+  const idle = new Set<Socket>();
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    open++;
+    idle.add(socket);
+    socket.once('close', () => {
+      open--;
+      idle.delete(socket);
+    });
+    if (open <= max) return;
+    const oldest = idle.values().next().value;
+    if (oldest !== undefined && oldest !== socket) {
+      idle.delete(oldest);
+      oldest.destroy();
+    } else {
+      idle.delete(socket);
+      socket.destroy();
+    }
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    idle.delete(socket);
+    response.once('close', () => {
+      if (!socket.destroyed) idle.add(socket);
+    });
+  });
+  return {
+    get open() {
+      return open;
+    },
+  };
+}
+
 /** How long requests already being answered get to finish when a server closes. */
 export const CLOSE_GRACE_MS = 1000;
 
@@ -91,7 +144,14 @@ function closeGracefully(server: Server): Promise<void> {
  */
 export function startServer(
   app: FetchApp,
-  options: { name: string; host?: string; port?: number; protocolErrorBody?: ProtocolErrorBody },
+  options: {
+    name: string;
+    host?: string;
+    port?: number;
+    protocolErrorBody?: ProtocolErrorBody;
+    /** Open connections at most (default DEFAULT_MAX_CONNECTIONS); see capConnections. */
+    maxConnections?: number;
+  },
 ): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   // The node bindings (incoming/outgoing) are passed through: fault injection needs the socket.
@@ -104,6 +164,10 @@ export function startServer(
   };
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port: options.port ?? 0 }) as Server;
+    server.headersTimeout = CONNECTION_TIMEOUTS.headersMs;
+    server.requestTimeout = CONNECTION_TIMEOUTS.requestMs;
+    server.keepAliveTimeout = CONNECTION_TIMEOUTS.keepAliveMs;
+    capConnections(server, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     if (options.protocolErrorBody) answerProtocolErrors(server, options.protocolErrorBody);
     const onError = (error: NodeJS.ErrnoException) => {
       const where = `${host}:${options.port ?? 0}`;

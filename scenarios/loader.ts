@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -48,6 +48,13 @@ export interface Scenario {
 export const RUN_VARIABLES = ['identifier', 'seed', 'startTime'] as const;
 
 export const SCENARIO_FILE_EXTENSIONS = ['.yaml', '.yml', '.json'] as const;
+
+/**
+ * Limits checked before a file is parsed or expanded, so a small file cannot make a large run: a
+ * 2 KB repeat block of 50 steps × 10,000 iterations would otherwise expand to half a million steps.
+ * The shipped library's largest file is 9 KB and its longest expansion 70 steps.
+ */
+export const SCENARIO_LIMITS = { fileBytes: 256 * 1024, steps: 5_000 } as const;
 
 /** The folder of scenarios shipped with the platform. */
 export const BUILTIN_SCENARIO_DIR = fileURLToPath(new URL('./library', import.meta.url));
@@ -357,6 +364,53 @@ function checkSteps(file: ScenarioFile, steps: readonly ScenarioStep[]): Scenari
 
 // ------------------------------------------------------------------------------------ public
 
+/** How many steps the file becomes once its repeat blocks are expanded, counted without expanding. */
+function countExpandedSteps(file: ScenarioFile): number {
+  let total = 0;
+  for (const entry of Array.isArray(file.steps) ? file.steps : []) {
+    if (isObject(entry) && 'repeat' in entry) {
+      const block = entry as unknown as Partial<BlockEntry>;
+      const iterations = Math.max(0, (block.repeat?.to ?? 0) - (block.repeat?.from ?? 1) + 1);
+      total += iterations * (Array.isArray(block.steps) ? block.steps.length : 0);
+    } else total += 1;
+  }
+  return total;
+}
+
+/**
+ * The file's text, refusing before reading anything that is not a regular file (a FIFO would block
+ * the whole process on open or read) or is larger than the limit. Opened non-blocking so that even
+ * a FIFO swapped in after a check cannot block the open.
+ */
+function readScenarioText(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new ScenarioFileError(file, [{ message: `cannot read the file: ${(error as Error).message}` }]);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new ScenarioFileError(file, [{ message: 'is not a regular file' }]);
+    if (stats.size > SCENARIO_LIMITS.fileBytes)
+      throw new ScenarioFileError(file, [
+        { message: `is ${stats.size} bytes; scenario files may be at most ${SCENARIO_LIMITS.fileBytes} bytes` },
+      ]);
+    // One byte more than allowed: a file that grew since fstat is still caught.
+    const buffer = Buffer.alloc(SCENARIO_LIMITS.fileBytes + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read)
+      read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > SCENARIO_LIMITS.fileBytes)
+      throw new ScenarioFileError(file, [
+        { message: `is larger than ${SCENARIO_LIMITS.fileBytes} bytes, the limit for scenario files` },
+      ]);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Validates parsed scenario data; `file` names it in errors. */
 export function parseScenario(data: unknown, file: string): Scenario {
   const parsed = ScenarioFileSchema.safeParse(data);
@@ -367,6 +421,16 @@ export function parseScenario(data: unknown, file: string): Scenario {
   // When the only issues were references standing in for values, the data is valid in every field
   // the loader reads (names, types, times); step fields are taken as written either way.
   const scenarioFile = (parsed.success ? parsed.data : data) as ScenarioFile;
+  const expandedCount = countExpandedSteps(scenarioFile);
+  if (expandedCount > SCENARIO_LIMITS.steps)
+    throw new ScenarioFileError(file, [
+      {
+        field: 'steps',
+        message:
+          `expands to ${expandedCount} steps (repeat blocks included); at most ${SCENARIO_LIMITS.steps} ` +
+          'are allowed in one scenario',
+      },
+    ]);
   const { steps, problems } = expand(scenarioFile, data);
   problems.push(...checkSteps(scenarioFile, steps));
   if (problems.length > 0) throw new ScenarioFileError(file, problems);
@@ -388,17 +452,11 @@ export function parseScenario(data: unknown, file: string): Scenario {
 /** Reads and validates one scenario file. */
 export function loadScenarioFile(path: string): Scenario {
   const file = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ScenarioFileError(file, [{ message: `cannot read the file: ${(error as Error).message}` }]);
-  }
   if (!(SCENARIO_FILE_EXTENSIONS as readonly string[]).includes(extname(file).toLowerCase()))
     throw new ScenarioFileError(file, [
       { message: `scenario files end in ${SCENARIO_FILE_EXTENSIONS.join(', ')}` },
     ]);
-  return parseScenario(parseText(file, text), file);
+  return parseScenario(parseText(file, readScenarioText(file)), file);
 }
 
 export interface ScenarioListing {

@@ -100,7 +100,7 @@ export class RecordingWriter {
     ) => string | undefined,
   ) {
     try {
-      this.fd = openSync(file, 'w');
+      this.fd = openSync(file, 'w', 0o600);
     } catch (error) {
       throw new RecordingError(`cannot write the recording ${file}: ${(error as Error).message}`);
     }

@@ -149,16 +149,24 @@ export interface ScenarioRunnerDeps {
 export interface ScenarioRunner {
   /** Scenarios available by name, with their steps. */
   list(): ScenarioSummary[];
-  /** A scenario by name, or a file path (anything ending in .yaml, .yml or .json). */
-  load(nameOrPath: string): Scenario;
+  /**
+   * A scenario by name, or a file path (anything ending in .yaml, .yml or .json). With `namesOnly`
+   * (requests from the network) only the names of the shipped and configured folders resolve.
+   */
+  load(nameOrPath: string, lookup?: ScenarioLookup): Scenario;
   /** Starts a run and returns at once; `run.done` resolves when it ends. Bad input throws here. */
-  start(nameOrPath: string, options?: RunOptions): Run;
+  start(nameOrPath: string, options?: RunOptions, lookup?: ScenarioLookup): Run;
   get(runId: string): Run | undefined;
   /** Runs, newest first. */
   runs(): Run[];
   readonly events: Emitter<ScenarioRunnerEvents>;
   /** Cancels every running run and waits for them to end. */
   cancelAll(): Promise<void>;
+}
+
+export interface ScenarioLookup {
+  /** Resolve names only, never a file path (default false: the CLI runs files by path). */
+  namesOnly?: boolean;
 }
 
 /** `start` refused its input (unknown scenario, bad option, identifier in use). */
@@ -213,9 +221,11 @@ class Runner implements ScenarioRunner {
       });
   }
 
-  load(nameOrPath: string): Scenario {
-    if ((SCENARIO_FILE_EXTENSIONS as readonly string[]).some((ext) => nameOrPath.toLowerCase().endsWith(ext)))
-      return loadScenarioFile(nameOrPath);
+  load(nameOrPath: string, lookup: ScenarioLookup = {}): Scenario {
+    const isPath = (SCENARIO_FILE_EXTENSIONS as readonly string[]).some((ext) =>
+      nameOrPath.toLowerCase().endsWith(ext),
+    );
+    if (isPath && !lookup.namesOnly) return loadScenarioFile(nameOrPath);
     const listings = listScenarioFiles(this.dirs);
     const listing = listings.get(nameOrPath);
     if (!listing) throw new UnknownScenarioError(nameOrPath, [...listings.keys()].sort());
@@ -224,8 +234,8 @@ class Runner implements ScenarioRunner {
     return loadScenarioFile(listing.file);
   }
 
-  start(nameOrPath: string, input: RunOptions = {}): Run {
-    const scenario = this.load(nameOrPath);
+  start(nameOrPath: string, input: RunOptions = {}, lookup: ScenarioLookup = {}): Run {
+    const scenario = this.load(nameOrPath, lookup);
     const parsed = RunOptionsSchema.safeParse(input);
     if (!parsed.success)
       throw new RunOptionsError(

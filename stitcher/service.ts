@@ -82,8 +82,12 @@ export interface StitcherService {
   app: Hono;
   db: Database.Database;
   store: StitcherStore;
-  /** Listens on host:port (default 127.0.0.1:4030; port 0 picks a free one). */
-  start(options?: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
+  /**
+   * Listens on host:port (default 127.0.0.1:4030; port 0 picks a free one), holding at most
+   * `maxConnections` connections (default 1024; more are refused) so a flood of idle sockets cannot
+   * exhaust the process's file descriptors.
+   */
+  start(options?: { host?: string; port?: number; maxConnections?: number }): Promise<{ url: string; port: number }>;
   /** Stops listening and processing; pending events stay in the database for the next start. */
   stop(): Promise<void>;
   /** stop() and close the database. */
@@ -226,7 +230,17 @@ export function createStitcherService(config: StitcherServiceConfig): StitcherSe
       const host = options.host ?? '127.0.0.1';
       const port = options.port ?? DEFAULT_STITCHER_PORT;
       return new Promise((resolve, reject) => {
-        const listening = serve({ fetch: app.fetch, hostname: host, port });
+        const listening = serve({ fetch: app.fetch, hostname: host, port }) as ReturnType<typeof serve> & {
+          maxConnections: number;
+          headersTimeout: number;
+          requestTimeout: number;
+          keepAliveTimeout: number;
+        };
+        // A webhook receiver answers quickly or not at all: bound what an idle peer can hold.
+        listening.maxConnections = options.maxConnections ?? 1024;
+        listening.headersTimeout = 10_000;
+        listening.requestTimeout = 30_000;
+        listening.keepAliveTimeout = 5_000;
         const onError = (error: NodeJS.ErrnoException) =>
           reject(
             error.code === 'EADDRINUSE' ? new Error(`stitcher: ${host}:${port} is already in use`) : error,

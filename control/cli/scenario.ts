@@ -14,9 +14,16 @@ interface RunFlags {
   record?: string;
   controlUrl?: string;
   webhookUrl?: string;
+  controlToken?: string;
   chaos?: string[];
   json?: boolean;
 }
+
+/** The control token for a running platform: the flag, else STITCH_CONTROL_TOKEN. */
+const authorization = (flags: RunFlags): Record<string, string> => {
+  const token = flags.controlToken ?? loadConfig().controlToken;
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+};
 
 /** The delivery engine's per-attempt timeout (10 s for both vendors). */
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -110,6 +117,7 @@ export function registerScenarioCommands(program: Command): void {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--control-url <url>', 'control plane of a running platform')
+    .option('--control-token <token>', 'its control token (default STITCH_CONTROL_TOKEN)')
     .option('--webhook-url <url>', 'in-process platform only: also send the webhooks to this URL')
     .option('--json', 'print the final run as JSON instead of the timeline')
     .action(async (name: string, flags: RunFlags) => {
@@ -123,18 +131,22 @@ export function registerScenarioCommands(program: Command): void {
           `${controlUrl}/api/scenarios/${encodeURIComponent(name)}/runs`,
           {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...authorization(flags) },
             body: JSON.stringify({ ...options, ...(flags.record ? { record: true } : {}) }),
           },
         );
         for (;;) {
-          final = await api<RunView>(`${controlUrl}/api/runs/${started.runId}`);
+          final = await api<RunView>(`${controlUrl}/api/runs/${started.runId}`, {
+            headers: authorization(flags),
+          });
           if (!flags.json) printer.update(final);
           if (final.status !== 'running') break;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         if (flags.record) {
-          const response = await fetch(`${controlUrl}/api/runs/${started.runId}/recording`);
+          const response = await fetch(`${controlUrl}/api/runs/${started.runId}/recording`, {
+            headers: authorization(flags),
+          });
           if (!response.ok) throw new Error(`could not download the recording (${response.status})`);
           writeFileSync(flags.record, await response.text());
         }

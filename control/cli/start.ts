@@ -15,8 +15,17 @@ interface StartFlags {
   stateFile?: string;
   stitcherDb?: string;
   journalSize?: string;
+  controlToken?: string;
+  viewerToken?: string;
+  allowedHost: string[];
+  allowWebhookHost: string[];
+  scenarios: string[];
+  maxConnections?: string;
   stitcher: boolean;
 }
+
+/** Commander collector for flags that may be given more than once. */
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 function optionsFrom(flags: StartFlags): SandboxOptions {
   const ports: Record<string, string> = {};
@@ -34,6 +43,13 @@ function optionsFrom(flags: StartFlags): SandboxOptions {
     ...(flags.stateFile !== undefined ? { stateFile: flags.stateFile } : {}),
     ...(flags.stitcherDb !== undefined ? { stitcherDb: flags.stitcherDb } : {}),
     ...(flags.journalSize !== undefined ? { journalSize: flags.journalSize } : {}),
+    ...(flags.controlToken !== undefined ? { controlToken: flags.controlToken } : {}),
+    ...(flags.viewerToken !== undefined ? { viewerToken: flags.viewerToken } : {}),
+    ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+    // Given lists replace the environment's; none given leaves it.
+    ...(flags.allowedHost.length ? { allowedHosts: flags.allowedHost } : {}),
+    ...(flags.allowWebhookHost.length ? { allowWebhookHosts: flags.allowWebhookHost } : {}),
+    ...(flags.scenarios.length ? { scenarioDirs: flags.scenarios } : {}),
     ports: ports as unknown as Record<string, number>,
     stitcher: flags.stitcher,
   } as SandboxOptions;
@@ -55,6 +71,21 @@ function banner(sandbox: Sandbox): string {
     `    Atomic  x-api-key: ${config.atomic.apiKey}   x-api-secret: ${config.atomic.apiSecret}`,
     `    Atelio  Identity: ${config.atelio.identity}   Authorization: ${config.atelio.authorization}`,
   ];
+  const { access } = sandbox;
+  if (access.controlToken !== undefined) {
+    lines.push(
+      '',
+      `  Control token${access.generatedControlToken ? ' (generated; set your own with --control-token or STITCH_CONTROL_TOKEN)' : ''}`,
+      `    API        Authorization: Bearer ${access.controlToken}`,
+      `    Dashboard  ${urls.control}/?token=${encodeURIComponent(access.controlToken)}`,
+    );
+    if (access.viewerToken !== undefined)
+      lines.push(`    Viewers    ${urls.control}/?token=${encodeURIComponent(access.viewerToken)}  (read-only)`);
+  }
+  if (access.exposed) {
+    const targets = config.allowWebhookHosts.length ? config.allowWebhookHosts.join(', ') : 'none but the reference stitcher';
+    lines.push('', `  Exposed on ${config.host}: webhook targets allowed: ${targets} (--allow-webhook-host)`);
+  }
   if (config.stateFile) lines.push('', `  State file ${config.stateFile} (restored at start, saved when stopped)`);
   const baseline = sandbox.atomic.baselineInfo();
   if (baseline.identifiers.length) {
@@ -97,11 +128,21 @@ export function registerStartCommand(program: Command): void {
     .option('--state-file <path>', 'restore state from this file on start and save it there on shutdown')
     .option('--stitcher-db <path>', "the reference stitcher's SQLite file (default in memory)")
     .option('--journal-size <n>', 'requests kept in the request journal (default 1000)')
+    .option('--control-token <token>', 'bearer token for the control API and dashboard (generated when bound beyond loopback)')
+    .option('--viewer-token <token>', 'read-only token: the dashboard without reset, faults or state')
+    .option('--allowed-host <name>', 'another Host name the control plane answers to (repeatable)', collect, [])
+    .option('--allow-webhook-host <host[:port]>', 'allowed webhook target when exposed (repeatable)', collect, [])
+    .option('--scenarios <dir>', 'a folder of scenario files offered by name (repeatable)', collect, [])
+    .option('--max-connections <n>', 'open connections per server (default 1024)')
     .option('--no-stitcher', 'do not start the reference stitcher')
     .action(async (flags: StartFlags) => {
       const sandbox = await startSandbox(optionsFrom(flags));
       const ephemeral = Object.values(sandbox.config.ports).some((p) => p === 0);
-      if (ephemeral) process.stdout.write(`${JSON.stringify({ event: 'ready', urls: sandbox.urls })}\n`);
+      // A generated control token is in the ready line: the runner that started us has no other way
+      // to learn it. A token the caller gave is never echoed.
+      const generatedToken = sandbox.access.generatedControlToken ? { controlToken: sandbox.access.controlToken } : {};
+      if (ephemeral)
+        process.stdout.write(`${JSON.stringify({ event: 'ready', urls: sandbox.urls, ...generatedToken })}\n`);
       else process.stdout.write(banner(sandbox));
       let stopping = false;
       const shutdown = async (signal: string) => {
@@ -123,5 +164,7 @@ export function registerStartCommand(program: Command): void {
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      // A closed terminal or an SSH session that drops: save and stop, as for Ctrl+C.
+      process.on('SIGHUP', () => void shutdown('SIGHUP'));
     });
 }

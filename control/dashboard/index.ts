@@ -20,6 +20,8 @@ export interface DashboardDeps {
   atelio: AtelioStore;
   /** The reference stitcher and the URL it listens on, when the platform runs it. */
   stitcher?: { service: Pick<StitcherService, 'app' | 'idle'>; url: string } | undefined;
+  /** Live streams open at once (default 64). */
+  maxLiveSubscribers?: number;
   /** The Transact stand-in's origin, which the page frames when it launches Transact. */
   transactUrl?: string;
 }
@@ -41,7 +43,10 @@ export function dashboardRoutes(deps: DashboardDeps): { api: Record<string, Hono
   });
   return {
     api: {
-      '/events': eventRoutes(feed, { clock: deps.clock }),
+      '/events': eventRoutes(feed, {
+        clock: deps.clock,
+        ...(deps.maxLiveSubscribers === undefined ? {} : { maxSubscribers: deps.maxLiveSubscribers }),
+      }),
       ...viewRoutes({
         atomic: deps.atomic,
         atelio: deps.atelio,

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { IncomingMessage } from 'node:http';
 import type { Clock, TimerId } from '../../core/clock';
 import type { Emitter } from '../../core/emitter';
 import type { DeliveryEngineEvents } from '../../core/webhooks';
@@ -433,14 +434,37 @@ export function createLiveFeed(sources: LiveFeedSources): LiveFeed {
   };
 }
 
-/** Messages a slow client may fall behind by before it is told to read everything again instead. */
+/**
+ * Messages a slow client may fall behind by. Past it the client is dropped (its connection closed):
+ * nothing is buffered for it without end, and a browser reconnects by itself and re-reads the state.
+ */
 export const MAX_QUEUED_MESSAGES = 500;
+/** Live streams open at once, unless the platform says otherwise (`maxLiveSubscribers`). */
+export const DEFAULT_MAX_SUBSCRIBERS = 64;
 /** How long a browser waits before reconnecting after the stream drops. */
 export const RECONNECT_MS = 2_000;
 
 /** `GET /` (mounted at `/api/events`): the stream itself. */
-export function eventRoutes(feed: LiveFeed, options: { clock: Clock }) {
+export function eventRoutes(feed: LiveFeed, options: { clock: Clock; maxSubscribers?: number }) {
+  const maxSubscribers = options.maxSubscribers ?? DEFAULT_MAX_SUBSCRIBERS;
+  let streams = 0;
   return new Hono().get('/', (c) => {
+    if (streams >= maxSubscribers) {
+      c.header('Retry-After', String(RECONNECT_MS / 1000));
+      return c.json(
+        {
+          error: {
+            code: 'too_many_streams',
+            message: `${streams} live streams are open, the most this platform serves; try again shortly.`,
+          },
+        },
+        503,
+      );
+    }
+    streams++;
+    // The node socket under this response (when served by node): a client that stops reading
+    // is cut off at the socket, since its writes would otherwise wait for it for ever.
+    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
     // Proxies (and some browsers) hold back chunked text until they see more of it; this asks them not to.
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
@@ -448,10 +472,14 @@ export function eventRoutes(feed: LiveFeed, options: { clock: Clock }) {
       let wake: (() => void) | undefined;
       let open = true;
       const push = (message: LiveMessage) => {
+        if (!open) return;
         if (queue.length >= MAX_QUEUED_MESSAGES) {
-          // The client is not keeping up: drop the backlog, it will re-read the state instead.
+          // The client is not keeping up: drop it. It reconnects and re-reads the state.
+          open = false;
           queue.length = 0;
-          queue.push({ event: 'resync', data: { reason: 'the client fell behind' } });
+          unsubscribe();
+          stream.abort();
+          socket?.destroy();
         } else {
           queue.push(message);
         }
@@ -486,6 +514,7 @@ export function eventRoutes(feed: LiveFeed, options: { clock: Clock }) {
         }
       } finally {
         unsubscribe();
+        streams--;
       }
     });
   });

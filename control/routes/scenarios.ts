@@ -1,8 +1,5 @@
 import { Hono } from 'hono';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   RunOptionsError,
@@ -11,22 +8,20 @@ import {
   type ScenarioRunner,
 } from '../../scenarios';
 import { ControlError } from '../errors';
+import type { RecordingStore } from '../recordings';
 import { jsonBody, queryOf } from '../validation';
 
 /**
- * Over HTTP a run may be recorded, but the file name is ours: letting a request name a path would let
- * any caller write anywhere the platform can. Recordings land in one folder and are downloaded with
- * `GET /api/runs/{runId}/recording`.
+ * Over HTTP a scenario is named, never a path: only the shipped library and the folders the
+ * operator configured at start (`--scenarios DIR`) resolve. A run may be recorded, but the file
+ * name is ours: letting a request name a path would let any caller write anywhere the platform can.
+ * Recordings land in one private folder and are downloaded with `GET /api/runs/{runId}/recording`.
  */
 const StartRunSchema = RunOptionsSchema.omit({ record: true })
   .extend({ record: z.boolean().optional() })
   .strict();
 
-export function scenarioRoutes(
-  runner: ScenarioRunner,
-  recordingsDir = join(tmpdir(), 'stitch-sandbox-recordings'),
-) {
-  const recordings = new Map<string, string>();
+export function scenarioRoutes(runner: ScenarioRunner, recordings: RecordingStore) {
   const findRun = (runId: string) => {
     const run = runner.get(runId);
     if (!run) throw new ControlError(404, 'run_not_found', `No run ${runId}. GET /api/runs lists the runs.`);
@@ -39,7 +34,7 @@ export function scenarioRoutes(
       const name = c.req.param('name');
       const { record, ...options } = await jsonBody(c, StartRunSchema, { optional: true });
       try {
-        runner.load(name);
+        runner.load(name, { namesOnly: true });
       } catch (error) {
         if (error instanceof UnknownScenarioError)
           throw new ControlError(404, 'scenario_not_found', error.message);
@@ -48,12 +43,11 @@ export function scenarioRoutes(
       try {
         let run;
         if (record) {
-          mkdirSync(recordingsDir, { recursive: true });
-          const file = join(recordingsDir, `${randomUUID()}.ndjson`);
-          run = runner.start(name, { ...options, record: file });
-          recordings.set(run.id, file);
+          const file = recordings.allocate();
+          run = runner.start(name, { ...options, record: file }, { namesOnly: true });
+          recordings.remember(run.id, file);
         } else {
-          run = runner.start(name, options);
+          run = runner.start(name, options, { namesOnly: true });
         }
         return c.json({ runId: run.id, status: run.status, run: run.toJSON() }, 202);
       } catch (error) {
@@ -74,8 +68,8 @@ export function scenarioRoutes(
     .post('/runs/:runId/cancel', async (c) => c.json(await findRun(c.req.param('runId')).cancel()))
     .get('/runs/:runId/recording', (c) => {
       const run = findRun(c.req.param('runId'));
-      const file = recordings.get(run.id);
-      if (!file || !existsSync(file))
+      const file = recordings.fileOf(run.id);
+      if (!file)
         throw new ControlError(
           404,
           'recording_not_found',

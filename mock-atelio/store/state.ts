@@ -56,6 +56,8 @@ export interface StoreState {
 }
 
 const cents = z.number().int().safe();
+/** A time the vendor's timestamp format can print: years 1970 to 9999. */
+const epochMs = z.number().int().min(0).max(253_402_300_799_999);
 
 export const StoreStateSchema = z.object({
   version: z.literal(STORE_STATE_VERSION),
@@ -77,8 +79,8 @@ export const StoreStateSchema = z.object({
   transactions: z.array(
     z.object({
       seq: z.number().int().min(1),
-      createdMs: z.number().finite(),
-      updatedMs: z.number().finite(),
+      createdMs: epochMs,
+      updatedMs: epochMs,
       state: z.enum(TRANSACTION_STATES),
       amountCents: cents,
       authorisedCents: cents,

@@ -1181,11 +1181,24 @@ export class AtelioStore {
 
   // ---------------------------------------------------------------- webhook subscriptions
 
+  /**
+   * Set by the platform: why a URL may not receive webhooks here (the operator's allow-list), or
+   * undefined. Every subscription created or updated — through the API, `--webhook-url` or an
+   * import — passes it.
+   */
+  webhookTargetCheck: ((url: string) => string | undefined) | undefined;
+
+  private checkWebhookTarget(url: string): void {
+    const refusal = this.webhookTargetCheck?.(url);
+    if (refusal !== undefined) throw invalidRequest(`Invalid request body: url: url ${refusal}`);
+  }
+
   createWebhookSubscription(
     input: WebhookSubscriptionCreate,
     options: { at?: TimeInput } = {},
   ): WebhookSubscription {
     const body = parseOrThrow(WebhookSubscriptionCreateSchema, input, 'json');
+    this.checkWebhookTarget(body.url);
     // Kept subscriptions outlive a reset's id sequence: never hand out one of their ids again.
     let id = this.random.uuid();
     while (this.subscriptions.has(id)) id = this.random.uuid();
@@ -1217,6 +1230,7 @@ export class AtelioStore {
     const subscription = this.subscriptions.get(id);
     if (!subscription) throw doesNotExist('webhook', id);
     const body = parseOrThrow(WebhookSubscriptionUpdateSchema, patch, 'json');
+    if (body.url !== undefined) this.checkWebhookTarget(body.url);
     if (body.url !== undefined) subscription.url = body.url;
     if (body.events !== undefined) subscription.events = [...body.events];
     if (body.description !== undefined) subscription.description = body.description;

@@ -1794,6 +1794,13 @@ export class AtomicStore {
     return this.createSecret('default', this.apiSecret);
   }
 
+  /**
+   * Set by the platform: why a URL may not receive webhooks here (the operator's allow-list), or
+   * undefined. Every endpoint created or updated — through the API, `--webhook-url` or an import —
+   * passes it.
+   */
+  webhookTargetCheck: ((url: string) => string | undefined) | undefined;
+
   private validateEndpoint(input: { url: string; secretId: string; eventTypes: readonly string[] }): {
     url: string;
     secretId: string;
@@ -1801,6 +1808,8 @@ export class AtomicStore {
   } {
     const url = WebhookUrlSchema.safeParse(input.url);
     if (!url.success) throw invalid('url', url.error.issues[0]?.message ?? 'url is invalid');
+    const refusal = this.webhookTargetCheck?.(url.data);
+    if (refusal !== undefined) throw invalid('url', `url ${refusal}`);
     if (!this.t.secrets.has(input.secretId))
       throw invalid('secretId', `secretId ${input.secretId} is not a known secret`);
     if (input.eventTypes.length === 0)

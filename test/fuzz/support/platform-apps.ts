@@ -61,7 +61,7 @@ export async function startFuzzPlatform(
     faults: sandbox.faults,
     engine: sandbox.engine,
     state: { reset: sandbox.reset, exportState: sandbox.exportState, importState: sandbox.importState },
-    extraApi: { '': scenarioRoutes(sandbox.scenarios), ...dashboard.api },
+    extraApi: { '': scenarioRoutes(sandbox.scenarios, sandbox.recordings), ...dashboard.api },
     site: dashboard.site,
     bodyLimitBytes: config.bodyLimitBytes,
     bindHost: config.host,

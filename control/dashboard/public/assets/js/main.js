@@ -192,3 +192,10 @@ resetButton.addEventListener('click', async () => {
 });
 
 refresher.markAll();
+
+// A viewer token gives the page without its controls (the control plane refuses them anyway).
+api('/api/session')
+  .then((/** @type {{ role: string }} */ session) => {
+    if (session.role === 'viewer') document.body.dataset['role'] = 'viewer';
+  })
+  .catch(() => undefined);

@@ -1,0 +1,195 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCli, type CliProcess } from './support/cli';
+import { api, stitcherDrained, until } from './support/control-client';
+
+/**
+ * A demo platform with `--state-file` and a stitcher database on disk, stopped in the middle of a
+ * paced stitching run the hard way (`kill -9`) or by a closed terminal (SIGHUP), then started again
+ * with the same files. Afterwards the vendors' state, the delivery log and the stitcher agree:
+ * every transaction and order the vendors hold reached the stitcher exactly once, and the
+ * interrupted run is not played again on top of what it already did.
+ */
+
+const ATOMIC = { 'x-api-key': 'test-api-key', 'x-api-secret': 'test-api-secret' };
+const ATELIO = { identity: 'test-identity', authorization: 'test-authorization' };
+const IDENTIFIER = 'crash-shopper';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function workspace() {
+  const dir = mkdtempSync(join(tmpdir(), 'stitch-crash-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, args: ['--state-file', join(dir, 'state.json'), '--stitcher-db', join(dir, 'stitcher.db')] };
+}
+
+async function cli(args: string[]): Promise<CliProcess> {
+  const started = await startCli(args);
+  cleanups.push(() => started.stop('SIGKILL'));
+  return started;
+}
+
+const json = async <T>(url: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(url, { headers });
+  expect(response.status, url).toBe(200);
+  return (await response.json()) as T;
+};
+
+/** What the vendors hold for the user: Atelio transactions (id → state) and Amazon order ids. */
+async function vendorView(urls: CliProcess['urls']) {
+  const { transactions } = await json<{ transactions: { transaction_id: string; state: string }[] }>(
+    `${urls.atelio}/api/v0.1/transactions?customer_id=${IDENTIFIER}&count=100&order_by=asc`,
+    ATELIO,
+  );
+  const { accounts } = await json<{ accounts: { _id: string }[] }>(
+    `${urls.atomic}/${IDENTIFIER}/pay-link/accounts`,
+    ATOMIC,
+  );
+  const orders: string[] = [];
+  for (const account of accounts) {
+    const detail = await json<{ data: { orders?: { _id: string }[] } }>(
+      `${urls.atomic}/pay-link/accounts/${account._id}`,
+      ATOMIC,
+    );
+    orders.push(...(detail.data.orders ?? []).map((o) => o._id));
+  }
+  return {
+    transactions: Object.fromEntries(transactions.map((t) => [t.transaction_id, t.state])),
+    orders: orders.sort(),
+  };
+}
+
+/** What the stitcher holds for the user, in the same shape; repeated ids would show as a length mismatch. */
+async function stitcherView(stitcher: string) {
+  const { transactions } = await json<{ transactions: { transactionId: string; state: string }[] }>(
+    `${stitcher}/users/${IDENTIFIER}/transactions`,
+  );
+  const { orders } = await json<{ orders: { orderId: string }[] }>(`${stitcher}/users/${IDENTIFIER}/orders`);
+  return {
+    transactionRows: transactions.length,
+    orderRows: orders.length,
+    transactions: Object.fromEntries(transactions.map((t) => [t.transactionId, t.state])),
+    orders: orders.map((o) => o.orderId).sort(),
+  };
+}
+
+/** Starts the paced run and waits until it is part-way: some webhooks out, many steps to go. */
+async function interruptedRun(first: CliProcess): Promise<number> {
+  const { runId } = await api<{ runId: string }>(
+    first.urls.control,
+    '/api/scenarios/amazon-order-stitching/runs',
+    {
+      method: 'POST',
+      body: { seed: 21, identifier: IDENTIFIER, speed: 400_000 },
+    },
+  );
+  return until('the run to be part-way', async () => {
+    const run = await api<{ status: string; stepCount: number; timeline: { status?: string }[] }>(
+      first.urls.control,
+      `/api/runs/${runId}`,
+    );
+    expect(run.status).toBe('running');
+    const done = run.timeline.filter((step) => step.status === 'completed').length;
+    return done >= run.stepCount / 3 ? done : undefined;
+  });
+}
+
+async function expectAgreement(second: CliProcess, dir: string) {
+  await stitcherDrained(second.urls.stitcher!);
+  await until('every resent webhook to settle', async () => {
+    const { deliveries } = await api<{ deliveries: unknown[] }>(
+      second.urls.control,
+      '/api/deliveries?status=pending',
+    );
+    return deliveries.length === 0 ? true : undefined;
+  });
+  await stitcherDrained(second.urls.stitcher!);
+  const vendors = await vendorView(second.urls);
+  const stitcher = await stitcherView(second.urls.stitcher!);
+  expect(Object.keys(vendors.transactions).length).toBeGreaterThan(0);
+  // Nothing lost, nothing doubled, and every transaction in the state the vendor holds now.
+  expect(stitcher.transactions).toEqual(vendors.transactions);
+  expect(stitcher.transactionRows).toBe(Object.keys(vendors.transactions).length);
+  expect(stitcher.orders).toEqual(vendors.orders);
+  expect(stitcher.orderRows).toBe(vendors.orders.length);
+  // The delivery log of the new process: nothing failed on its way to the stitcher.
+  const failed = await api<{ deliveries: unknown[] }>(second.urls.control, '/api/deliveries?status=failed');
+  expect(failed.deliveries).toEqual([]);
+  // The interrupted run is not played again, and cannot be stacked onto the same user.
+  expect((await api<{ runs: unknown[] }>(second.urls.control, '/api/runs')).runs).toEqual([]);
+  const again = await fetch(`${second.urls.control}/api/scenarios/amazon-order-stitching/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ seed: 21, identifier: IDENTIFIER }),
+  });
+  expect(again.status).toBe(400);
+  expect(await again.text()).toContain('already has data');
+  // No temporary file is left beside the state.
+  expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+}
+
+describe('--state-file survives a crash mid-run', () => {
+  it('kill -9 during a paced stitching run, then a restart: vendors, delivery log and stitcher agree', async () => {
+    const { dir, args } = workspace();
+    const first = await cli(args);
+    await interruptedRun(first);
+    expect(await first.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    // The file on disk is a whole document with the part of the story that happened.
+    const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { atelio: unknown };
+    expect(JSON.stringify(saved.atelio)).toContain(IDENTIFIER);
+
+    const second = await cli(args);
+    await expectAgreement(second, dir);
+  });
+
+  it('SIGHUP during a paced stitching run saves and stops; the restart agrees too', async () => {
+    const { dir, args } = workspace();
+    const first = await cli(args);
+    await interruptedRun(first);
+    expect(await first.stop('SIGHUP')).toEqual({ code: 0, signal: null });
+    expect(first.stderr()).toContain('State saved to');
+
+    const second = await cli(args);
+    await expectAgreement(second, dir);
+  });
+
+  it('fails at start when the state file cannot be written, naming it', async () => {
+    const { dir } = workspace();
+    const unwritable = join(dir, 'no-such-folder', 'state.json');
+    await expect(startCli(['--state-file', unwritable])).rejects.toThrow(
+      /stateFile: cannot write .*no-such-folder/,
+    );
+    expect(existsSync(unwritable)).toBe(false);
+  });
+
+  it('refuses an imported clockOffsetMs or transaction time of 1e20 with 400, and every route keeps answering', async () => {
+    const platform = await cli([]);
+    const state = await api<{ clockOffsetMs: number; atelio: { transactions: { createdMs: number }[] } }>(
+      platform.urls.control,
+      '/api/state',
+    );
+    for (const broken of [
+      { ...state, clockOffsetMs: 1e20 },
+      {
+        ...state,
+        atelio: { ...state.atelio, transactions: [{ ...state.atelio.transactions[0]!, createdMs: 1e20 }] },
+      },
+    ]) {
+      const response = await fetch(`${platform.urls.control}/api/state`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(broken),
+      });
+      expect(response.status).toBe(400);
+    }
+    expect((await fetch(`${platform.urls.control}/api/clock`)).status).toBe(200);
+    expect(
+      (await fetch(`${platform.urls.atelio}/api/v0.1/transactions?count=10`, { headers: ATELIO })).status,
+    ).toBe(200);
+  });
+});
