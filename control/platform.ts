@@ -45,7 +45,7 @@ export interface SandboxUrls {
   stitcher?: string;
 }
 
-/** A running platform: four servers sharing one clock, one journal, one fault table and one delivery engine. */
+/** A running platform: five servers (Transact included) sharing one clock, one journal, one fault table and one delivery engine. */
 export interface Sandbox {
   config: PlatformConfig;
   urls: SandboxUrls;
