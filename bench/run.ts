@@ -40,7 +40,7 @@ const SUITES: Suite[] = [
     name: 'startup',
     file: 'bench/startup.ts',
     args: ['--runs', '5'],
-    what: 'spawn to all four servers healthy vs WireMock to healthy',
+    what: 'spawn to all five servers healthy vs WireMock to healthy',
   },
   {
     name: 'webhooks',

@@ -5,8 +5,12 @@
  * mock, alternating, in four conditions:
  *
  * - quiet: nothing else going on;
- * - idle flood: 20,000 connections that never send a byte, spread over all four servers and kept
- *   up (each one the server closes is reopened), opened by two other processes;
+ * - idle flood: 20,000 connections that never send a byte, spread over every server, opened by two
+ *   other processes and held;
+ * - reconnecting flood (reported, no goal): the same, but each connection the server closes is
+ *   reopened a second later. Past the connection caps this is a connection flood whose cost is the
+ *   accept-and-close churn it forces; what a fresh client sees then depends on the machine's spare
+ *   CPU (it is recorded with the load average);
  * - live-stream flood: 300 clients asking for `GET /api/events` (the cap is 64) and never reading;
  *   three instant scenario runs make the feed busy first (the subscribers that fall 500 messages
  *   behind are dropped), then the fresh client is timed while the rest hold their streams;
@@ -21,7 +25,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnServer } from './lib/process';
@@ -79,13 +83,12 @@ function startFlood(
   host: string,
   count: number,
   ports: number[],
+  reconnect: boolean,
 ): Promise<{ child: ChildProcess; last: () => unknown }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(ROOT, 'bench/lib/socket-flood.ts'), host, String(count), ...ports.map(String)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RECONNECT: reconnect ? '1' : '0' } },
   );
   let last: unknown;
   return new Promise((resolve) => {
@@ -169,16 +172,25 @@ async function main() {
     log('bad scenario files');
     const badScenarios = await badScenarioLatency(urls['control']!);
 
-    log(`idle flood: ${IDLE_SOCKETS} sockets over ${ports.length} servers`);
-    const half = Math.floor(IDLE_SOCKETS / 2);
-    const a = await startFlood('127.0.0.1', half, ports);
-    const b = await startFlood('127.0.0.1', IDLE_SOCKETS - half, ports);
-    floods.push(a.child, b.child);
-    const idleFlood = await freshClient(urls);
-    const floodState = [a.last(), b.last()];
-    log(`idle flood: p99 ${idleFlood.p99Ms} ms, failures ${idleFlood.failures}`);
-    for (const child of floods) child.kill('SIGKILL');
-    floods.length = 0;
+    const flood = async (reconnect: boolean) => {
+      const label = reconnect ? 'reconnecting flood' : 'idle flood';
+      log(`${label}: ${IDLE_SOCKETS} sockets over ${ports.length} servers`);
+      const half = Math.floor(IDLE_SOCKETS / 2);
+      const a = await startFlood('127.0.0.1', half, ports, reconnect);
+      const b = await startFlood('127.0.0.1', IDLE_SOCKETS - half, ports, reconnect);
+      floods.push(a.child, b.child);
+      const loadBefore = loadavg()[0]!;
+      const measured = await freshClient(urls);
+      const result = { ...measured, loadAverage1m: round(loadBefore), floodProcesses: [a.last(), b.last()] };
+      log(`${label}: p99 ${measured.p99Ms} ms, failures ${measured.failures}`);
+      for (const child of floods) child.kill('SIGKILL');
+      floods.length = 0;
+      // Let the server notice the closed sockets before the next condition.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return result;
+    };
+    const idleFlood = await flood(false);
+    const reconnectingFlood = await flood(true);
 
     log(`live-stream flood: ${SSE_CLIENTS} never-reading subscribers`);
     const statuses: Record<number, number> = {};
@@ -218,8 +230,8 @@ async function main() {
       `${JSON.stringify(
         {
           settings: { quick, idleSockets: IDLE_SOCKETS, samples: SAMPLES, sseClients: SSE_CLIENTS },
-          freshClient: { quiet, idleFlood, sseFlood },
-          idleFloodProcesses: floodState,
+          freshClient: { quiet, idleFlood, sseFlood, reconnectingFlood },
+
           sseAnswers: statuses,
           sseDroppedByServer: dropped,
           badScenarios,

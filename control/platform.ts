@@ -45,7 +45,7 @@ export interface SandboxUrls {
   stitcher?: string;
 }
 
-/** A running platform: four servers sharing one clock, one journal, one fault table and one delivery engine. */
+/** A running platform: five servers (Transact included) sharing one clock, one journal, one fault table and one delivery engine. */
 export interface Sandbox {
   config: PlatformConfig;
   urls: SandboxUrls;
@@ -219,16 +219,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const common = { clock: scopedClock, journal, faults, bodyLimitBytes: config.bodyLimitBytes };
 
   /** Set once the platform is up: saves the state to `--state-file` on the way down. */
-  let saveState: (() => void) | undefined;
+  let saveState: ((pending: PendingWebhook[]) => void) | undefined;
+  /** Set once the platform is up: the webhooks not yet delivered. */
+  let pendingNow: (() => PendingWebhook[]) | undefined;
   const stopAll = async () => {
+    // Runs end after the step in hand (a cancelled run plays out its timers at once) while the
+    // webhooks they cause are still published, so the state file holds them as pending.
+    if (saveState) await scenarios.cancelAll();
+    const pendingAtStop = pendingNow?.() ?? [];
     // No new webhooks. Deliveries in flight are aborted and recorded as such in the delivery log,
     // and no retry is left scheduled: a receiver that hangs cannot hold the shutdown up.
     for (const off of unwire) off();
     await engine.stop();
-    // Runs end after the step in hand; then the stores are quiet and their state can be saved.
     await scenarios.cancelAll();
     try {
-      saveState?.();
+      // What was on its way when the stop began is sent again after the next start.
+      saveState?.(pendingAtStop);
     } finally {
       // The stitcher stops taking webhooks and finishes the event in hand while the vendors it
       // calls are still up; whatever is left stays in its inbox for the next start.
@@ -503,12 +509,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       // Store changes and clock moves are many and have no one event: look at their versions.
       const tick = setInterval(() => writer.saveIfChanged(), STATE_SAVE_INTERVAL_MS);
       tick.unref();
-      saveState = () => {
+      saveState = (pending) => {
         offPublished();
         offSettled();
         clearInterval(tick);
-        writer.close();
+        writer.close({ ...exportState(), ...(pending.length ? { pendingWebhooks: pending } : {}) });
       };
+      pendingNow = pendingWebhooks;
     }
 
     // Read the scenario folders once, just after start-up, so no request pays for the first parse.

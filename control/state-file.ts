@@ -101,10 +101,10 @@ export class StateFileWriter {
 
   constructor(private readonly options: StateFileWriterOptions) {}
 
-  /** Saves now, throwing what goes wrong (used at start, so an unwritable path fails there). */
-  save(): void {
+  /** Saves now (`document`, or a fresh snapshot), throwing what goes wrong (so an unwritable path fails at start). */
+  save(document: unknown = this.options.snapshot()): void {
     const version = this.options.version();
-    writeDurably(this.options.file, JSON.stringify(this.options.snapshot()));
+    writeDurably(this.options.file, JSON.stringify(document));
     this.savedVersion = version;
     this.writes++;
   }
@@ -129,11 +129,11 @@ export class StateFileWriter {
     });
   }
 
-  /** Final save on the way down; nothing is saved after it. */
-  close(): void {
+  /** Final save on the way down (`document`, or a fresh snapshot); nothing is saved after it. */
+  close(document?: unknown): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.stopped) this.save();
+    if (!this.stopped) this.save(document ?? this.options.snapshot());
     this.stopped = true;
   }
 

@@ -52,10 +52,11 @@ describe('Transact server', () => {
     expect(html).toContain('"name":"ÿÿÿÿÿÿ Côte"');
   });
 
-  it('a trailing-slash override (//initialize/...) still gets the app, so it can say what is wrong', async () => {
+  it('a trailing-slash override (//initialize/...) or one with a path still gets the app, so it can say what is wrong', async () => {
     const { app } = setup();
-    const response = await app.request(`//initialize/${encodeLaunch(OM)}`);
-    expect(response.status).toBe(200);
+    expect((await app.request(`//initialize/${encodeLaunch(OM)}`)).status).toBe(200);
+    expect((await app.request(`/transact/initialize/${encodeLaunch(OM)}`)).status).toBe(200);
+    expect((await app.request('/transact/other')).status).toBe(404);
   });
 
   it.each([

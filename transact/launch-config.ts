@@ -78,9 +78,13 @@ export function flowOf(config: LaunchConfig): TransactFlow | string {
   );
 }
 
-/** The part of a request path after `/initialize/` (a trailing-slash override makes it `//initialize/`). */
+/**
+ * The part of a request path after `/initialize/`. A trailing-slash override makes it
+ * `//initialize/...` and an override with a path `/<path>/initialize/...`: both still get the app,
+ * so it can say what is wrong with the override.
+ */
 export function encodedConfigOf(pathname: string): string | undefined {
-  const match = /^\/+initialize\/(.*)$/s.exec(pathname);
+  const match = /^\/(?:.*?\/)?initialize\/(.*)$/s.exec(pathname);
   return match?.[1];
 }
 

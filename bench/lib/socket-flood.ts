@@ -1,8 +1,8 @@
 /**
  * A hostile peer in its own process (so its sockets count against its own file limit, not the
  * measuring process's): opens `count` TCP connections round-robin over the given ports and sends
- * nothing on them; whenever the server closes one, it opens another a second later, keeping the
- * pressure up.
+ * nothing on them. With RECONNECT=1 in the environment, whenever the server closes one it opens
+ * another a second later, keeping the pressure up (a connection flood, not just idle sockets).
  * Reports on stdout once every connection has been attempted, then every second.
  *
  *   node --import tsx bench/lib/socket-flood.ts HOST COUNT PORT [PORT...]
@@ -12,6 +12,7 @@ import net from 'node:net';
 const [host = '127.0.0.1', countText = '1000', ...portTexts] = process.argv.slice(2);
 const ports = portTexts.map(Number);
 const count = Number(countText);
+const reconnect = process.env['RECONNECT'] === '1';
 let open = 0;
 let opened = 0;
 let closedByServer = 0;
@@ -31,7 +32,7 @@ function connect(port: number): void {
       closedByServer++;
     }
     // Keep the pressure: another idle connection in its place, a little later.
-    setTimeout(() => connect(port), 1000).unref();
+    if (reconnect) setTimeout(() => connect(port), 1000).unref();
   });
   // Never write. (Reading is left on, or a paused socket would not notice being closed.)
 }

@@ -258,6 +258,24 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     expect(store.listPayLinkAccounts('b')).toEqual([]);
   });
 
+  it('with orderFetch, logging in again to a disconnected account announces no new account and reconnects it after the fetch', async () => {
+    const { store, clock } = newStore({ baseline: false });
+    const { account } = store.connectMerchant({ identifier: 'u', connection: { orderCount: 3 } });
+    store.disconnectAccount(account!._id, 'session-expired');
+    const log = recordEvents(store);
+    const task = store.startConnectTask({ identifier: 'u' });
+    const done = store.runTask(task._id, {
+      connection: { orderCount: 5 },
+      orderFetch: { baseMs: 1_000, msPerOrder: 100, maxMs: 60_000 },
+    });
+    await clock.advance(3_000);
+    expect(store.getPayLinkAccount(account!._id).connectionStatus).toBe('disconnected');
+    await clock.advance(1_500);
+    expect((await done).status).toBe('completed');
+    expect(store.listPayLinkAccounts('u').map((a) => [a._id, a.connectionStatus])).toEqual([[account!._id, 'connected']]);
+    expect(log.filter((line) => line.startsWith('accounts'))).toEqual(['accounts updated @2025-03-10T15:00:04.500Z']);
+  });
+
   it('an MFA login waits for answerMfa, then finishes', async () => {
     const { store, clock } = newStore({ baseline: false });
     const task = store.startConnectTask({ identifier: 'u', username: 'test-code-mfa' });

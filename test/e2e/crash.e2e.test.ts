@@ -193,3 +193,104 @@ describe('--state-file survives a crash mid-run', () => {
     ).toBe(200);
   });
 });
+
+describe('webhooks on their way when the state is taken', () => {
+  it('are in the exported state and sent again, byte for byte with the same id, by the platform that imports it', async () => {
+    const { startSandbox } = await import('../../control/platform');
+    const http = await import('node:http');
+    // The first platform's receiver never answers: its webhook stays on its way.
+    const hanging = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          hanging.closeAllConnections();
+          hanging.close(() => resolve());
+        }),
+    );
+    const received: { headers: Record<string, unknown>; body: string }[] = [];
+    const capture = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => capture.close(() => resolve())));
+    const port = (server: { address(): unknown }) => (server.address() as { port: number }).port;
+
+    const first = await startSandbox({
+      ports: 0,
+      env: {},
+      stitcher: false,
+      webhookUrl: `http://127.0.0.1:${port(hanging)}/hooks`,
+    });
+    cleanups.push(() => first.stop());
+    const reached = new Promise<void>((resolve) => hanging.once('request', () => resolve()));
+    const { card } = first.atelio.createCustomerWithCard({});
+    first.atelio.authorizeCardPurchase({
+      cardId: card.card_id,
+      amount: '12.34',
+      merchantName: 'AMZN Mktp US*PENDING',
+    });
+    await reached;
+    const state = first.exportState();
+    expect(state.pendingWebhooks?.length).toBeGreaterThan(0);
+    const pending = state.pendingWebhooks![0]!;
+    expect(pending.body).toContain('AMZN Mktp US*PENDING');
+
+    const second = await startSandbox({
+      ports: 0,
+      env: {},
+      stitcher: false,
+      webhookUrl: `http://127.0.0.1:${port(capture)}/hooks`,
+    });
+    cleanups.push(() => second.stop());
+    await second.importState(state);
+    await until('the pending webhook to arrive', async () => (received.length > 0 ? true : undefined));
+    expect(received[0]!.body).toBe(pending.body);
+    expect(second.engine.log.get(pending.id)?.body).toBe(pending.body);
+  });
+
+  it('are on disk before any receiver hears of them: the state file holds the change a webhook announces when it arrives', async () => {
+    const { startSandbox } = await import('../../control/platform');
+    const http = await import('node:http');
+    const { dir } = workspace();
+    const file = join(dir, 'state.json');
+    const seen: { transactionId: string; inFile: boolean }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const { transaction_id: transactionId } = JSON.parse(body) as { transaction_id: string };
+        // Read the file the moment the webhook arrives, before answering.
+        seen.push({ transactionId, inFile: readFileSync(file, 'utf8').includes(transactionId) });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+    const sandbox = await startSandbox({
+      ports: 0,
+      env: {},
+      stitcher: false,
+      stateFile: file,
+      webhookUrl: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`,
+    });
+    cleanups.push(() => sandbox.stop());
+    const { card } = sandbox.atelio.createCustomerWithCard({});
+    // One at a time, each a few milliseconds from publish to arrival: far inside the 200 ms between
+    // the periodic saves, so only the save made before sending can have put it in the file.
+    for (let i = 0; i < 10; i++) {
+      sandbox.atelio.authorizeCardPurchase({
+        cardId: card.card_id,
+        amount: `1${i}.00`,
+        merchantName: `SHOP ${i}`,
+      });
+      await until(`webhook ${i + 1}`, async () => (seen.length > i ? true : undefined));
+    }
+    expect(seen.every((s) => s.inFile)).toBe(true);
+  });
+});

@@ -389,6 +389,18 @@ describe.runIf(hasChromium)(
         `environmentOverride: '${sandbox.urls.transact}'`,
       );
       expect(await frame.locator('#message').textContent()).toContain('ends with a slash');
+      await page.evaluate('window.transactHandle.close()'); // the SDK's own handle removes the frame
+      expect(await page.locator('#atomic-transact-iframe').count()).toBe(0);
+      const withPath = await launch(
+        page,
+        omConfig(await publicToken('shopper-path')),
+        `${sandbox.urls.transact}/transact`,
+      );
+      await view(withPath, 'origin-mismatch');
+      expect(await withPath.locator('#message').textContent()).toContain('has a path');
+      expect(await withPath.locator('#expected-override').textContent()).toBe(
+        `environmentOverride: '${sandbox.urls.transact}'`,
+      );
       await page.close();
     });
 

@@ -172,6 +172,7 @@ function showMessage(view, title, text, ...extra) {
 function showOriginMismatch() {
   const expected = location.origin;
   const trailingSlash = location.pathname.startsWith('//');
+  const withPath = !trailingSlash && !location.pathname.startsWith('/initialize/');
   show(
     'origin-mismatch',
     'Transact cannot start',
@@ -180,6 +181,7 @@ function showOriginMismatch() {
       'p',
       { id: 'message' },
       trailingSlash ? 'environmentOverride ends with a slash. ' : '',
+      withPath ? 'environmentOverride has a path; it must be an origin only. ' : '',
       "Atomic's SDK only accepts messages from a frame whose origin is exactly its environmentOverride, so it never answered. Launch with:",
     ),
     h('pre', { id: 'expected-override' }, `environmentOverride: '${expected}'`),
