@@ -9,6 +9,11 @@
  *   npx tsx bench/load-mixed.ts --quick     20 clients, 5 s (smoke run)
  *   npx tsx bench/load-mixed.ts --connections 100 --duration 30
  *
+ * Every answer's latency is recorded per client: a client's first answer includes opening its
+ * connection (reported as ramp-up), every later one rides an established connection (reported as
+ * the vendor mocks' latency: targets p99 < 50 ms and max < 250 ms). The stitcher's inbox backlog is
+ * sampled during the run, to show how busy stitching was meanwhile.
+ *
  * Prints one JSON document on stdout (progress on stderr); exits 1 when any request failed, any
  * answer was a 5xx, or a webhook could not be delivered.
  */
@@ -114,13 +119,65 @@ function playScenariosUntil(urls: Urls, stop: { done: boolean }) {
   return { tally, loop };
 }
 
+interface Latencies {
+  /** Each client's first answer: connection set-up included. */
+  rampUp: number[];
+  /** Every later answer, on an established keep-alive connection. */
+  established: number[];
+}
+
 function load(label: string, url: string, requests: autocannon.Request[], connections: number) {
-  return new Promise<autocannon.Result & { label: string }>((resolve, reject) => {
-    autocannon({ url, connections, duration: DURATION_SEC, requests, timeout: 10 }, (error, result) => {
-      if (error) reject(error);
-      else resolve({ ...result, label });
+  const latencies: Latencies = { rampUp: [], established: [] };
+  const seen = new WeakSet<object>();
+  return new Promise<autocannon.Result & { label: string; latencies: Latencies }>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections, duration: DURATION_SEC, requests, timeout: 10 },
+      (error, result) => {
+        if (error) reject(error);
+        else resolve({ ...result, label, latencies });
+      },
+    );
+    instance.on('response', (client: object, _status: number, _bytes: number, responseTime: number) => {
+      if (seen.has(client)) latencies.established.push(responseTime);
+      else {
+        seen.add(client);
+        latencies.rampUp.push(responseTime);
+      }
     });
   });
+}
+
+function percentiles(values: number[]) {
+  if (values.length === 0) return { count: 0, p50: 0, p99: 0, max: 0 };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.round(sorted[sorted.length - 1]! * 10) / 10,
+  };
+}
+
+/** Samples the stitcher's inbox backlog (pending + retrying) every 250 ms until stopped. */
+function sampleStitcherBacklog(stitcherUrl: string, stop: { done: boolean }) {
+  const seen = { samples: 0, max: 0, sum: 0 };
+  const loop = (async () => {
+    while (!stop.done) {
+      try {
+        const inbox = await getJson<{ counts: Record<string, number> }>(`${stitcherUrl}/inbox?limit=1`);
+        const backlog = (inbox.counts['pending'] ?? 0) + (inbox.counts['retrying'] ?? 0);
+        seen.samples++;
+        seen.sum += backlog;
+        seen.max = Math.max(seen.max, backlog);
+      } catch {
+        // A sample lost under load is not a result.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  return { seen, loop };
 }
 
 const statusCounts = (result: autocannon.Result) =>
@@ -180,6 +237,7 @@ async function main() {
 
     const stop = { done: false };
     const scenarios = playScenariosUntil(urls, stop);
+    const backlog = sampleStitcherBacklog(urls.stitcher, stop);
     const began = performance.now();
     const half = Math.max(1, Math.floor(CONNECTIONS / 2));
     const [atomicResult, atelioResult] = await Promise.all([
@@ -189,6 +247,7 @@ async function main() {
     const elapsedSec = (performance.now() - began) / 1000;
     stop.done = true;
     await scenarios.loop;
+    await backlog.loop;
 
     log('load done; waiting for the last webhooks to be delivered');
     const settleBegan = performance.now();
@@ -227,6 +286,8 @@ async function main() {
         requests: r.requests.total,
         requestsPerSec: Math.round(r.requests.average),
         latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+        establishedConnectionsMs: percentiles(r.latencies.established),
+        connectionRampUpMs: percentiles(r.latencies.rampUp),
         errors: r.errors,
         timeouts: r.timeouts,
         statusCodes: statuses,
@@ -253,7 +314,16 @@ async function main() {
         deliveryLog: { size: deliveryLog.size, capacity: deliveryLog.capacity },
         stitcherInbox: inbox.counts,
       },
+      stitcherBacklog: {
+        samples: backlog.seen.samples,
+        max: backlog.seen.max,
+        mean: backlog.seen.samples === 0 ? 0 : Math.round(backlog.seen.sum / backlog.seen.samples),
+      },
       platformHealthyAfter: healthy,
+      targets: {
+        p99Under50msEstablished: perVendor.every((v) => v.establishedConnectionsMs.p99 < 50),
+        maxUnder250msEstablished: perVendor.every((v) => v.establishedConnectionsMs.max < 250),
+      },
     };
     const ok =
       summary.errors === 0 &&
@@ -264,6 +334,13 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ ok, ...summary }, null, 2)}\n`);
     log(
       `${summary.requestsPerSec} req/s, ${summary.errors} errors, ${summary.server5xx} 5xx, ${scenarios.tally.webhooks} scenario webhooks, ${summary.webhooks.failedDeliveries} failed deliveries`,
+    );
+    for (const v of perVendor)
+      log(
+        `${v.vendor}: established p99 ${v.establishedConnectionsMs.p99} ms, max ${v.establishedConnectionsMs.max} ms; ramp-up p99 ${v.connectionRampUpMs.p99} ms, max ${v.connectionRampUpMs.max} ms`,
+      );
+    log(
+      `stitcher inbox backlog during the run: max ${summary.stitcherBacklog.max}, mean ${summary.stitcherBacklog.mean}`,
     );
     if (!ok) process.exitCode = 1;
   } finally {

@@ -138,14 +138,18 @@ export class InboxWorker {
           if (this.stopped) return;
           await this.process(event);
         }
-        this.restitchChangedUsers();
+        await this.restitchChangedUsers();
       }
-      this.restitchChangedUsers();
+      await this.restitchChangedUsers();
     } while (this.again && !this.stopped);
   }
 
-  private restitchChangedUsers(): void {
+  private async restitchChangedUsers(): Promise<void> {
     for (const scope of this.deps.store.usersNeedingStitch()) {
+      // One user at a time, letting the event loop in between: a backlog of re-stitches never holds
+      // up the webhook receivers (or anything else sharing the process) for longer than one user.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
       try {
         this.deps.restitch(scope);
       } catch (error) {

@@ -267,6 +267,30 @@ function points(kind: AmountKind, card: CardCase, lag: number, options: Matching
   return Math.max(5, 100 - AMOUNT_PENALTY[kind] - CARD_PENALTY[card] - datePenalty);
 }
 
+/**
+ * The same order as `byDateThenId`, for large arrays: the sort runs on indexes with the dates in a
+ * typed array (one comparator call costs a few loads instead of two property lookups per side).
+ */
+function sortedByDateThenId<T extends { id: string; dateMs: number | null }>(items: readonly T[]): T[] {
+  const n = items.length;
+  const dates = new Float64Array(n);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    dates[i] = items[i]!.dateMs ?? 0;
+    order[i] = i;
+  }
+  order.sort((a, b) => {
+    const d = dates[a]! - dates[b]!;
+    if (d !== 0) return d;
+    const ia = items[a]!.id;
+    const ib = items[b]!.id;
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  });
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = items[order[i]!]!;
+  return out;
+}
+
 export function byDateThenId(
   a: { id: string; dateMs: number | null },
   b: { id: string; dateMs: number | null },
@@ -390,10 +414,12 @@ export function stitch(
   const isMerchant = memoise(options.isMerchant);
 
   // Canonical order: everything below walks these arrays, so input order cannot leak into the result.
-  const orders = [...ordersIn].sort(byDateThenId);
+  const orders = sortedByDateThenId(ordersIn);
   const eligible: MatchTransaction[] = [];
   for (const t of transactionsIn) if (ineligibility(t, isMerchant) === null) eligible.push(t);
-  eligible.sort(byDateThenId);
+  const sortedEligible = sortedByDateThenId(eligible);
+  eligible.length = 0;
+  for (const t of sortedEligible) eligible.push(t);
   const index = buildIndex(eligible);
 
   // The last fours each user's Amazon orders show: the cards the account pays with.
