@@ -67,7 +67,12 @@ export {
   type OrderPaymentMethod,
   type NonCardPaymentType,
 } from './orders/schema';
-export { PayLinkAccountSchema, type PayLinkAccountView, type ConnectionStatus } from './pay-link/schema';
+export {
+  CONNECTION_STATUSES,
+  PayLinkAccountSchema,
+  type PayLinkAccountView,
+  type ConnectionStatus,
+} from './pay-link/schema';
 export { TaskDetailsSchema, type TaskView } from './tasks/schema';
 
 export {

@@ -6,10 +6,8 @@ import {
   type CaptureReceiver,
   type DeliveryEngine,
 } from '../core/webhooks';
-import { createAtelioApp, createAtelioStore, type AtelioStore } from '../mock-atelio';
-import { wireAtelioWebhooks } from '../mock-atelio/webhooks/wire';
-import { createAtomicApp, createAtomicStore, type AtomicStore } from '../mock-atomic';
-import { wireAtomicWebhooks } from '../mock-atomic/webhooks/wire';
+import { createAtelioApp, createAtelioStore, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
+import { createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type RunView, type ScenarioRunner } from './runner';
 
 /**
