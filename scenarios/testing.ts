@@ -1,11 +1,7 @@
 import { ScopedClock, VirtualClock, type Clock } from '../core/clock';
 import { recordAttemptInRunContext } from '../core/run-context';
-import {
-  createDeliveryEngine,
-  startCaptureReceiver,
-  type CaptureReceiver,
-  type DeliveryEngine,
-} from '../core/webhooks';
+import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../test/support/capture-receiver';
 import { createAtelioApp, createAtelioStore, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
 import { createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type RunView, type ScenarioRunner } from './runner';
