@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { JsonBodyCache, versionedJson } from './json-body-cache';
+import { JsonBodyCache, countChanges, versionedJson } from './json-body-cache';
 
 const big = (marker: string) => ({
   marker,
@@ -83,5 +83,34 @@ describe('versionedJson', () => {
     data.version = 2;
     expect(((await (await app.request('/x')).json()) as { marker: string }).marker).toBe('after');
     expect(data.builds).toBe(2);
+  });
+});
+
+describe('countChanges', () => {
+  class Counter {
+    revision = 0;
+    value = 0;
+    read(): number {
+      return this.value;
+    }
+    write(value: number): void {
+      this.value = value;
+    }
+    fail(): void {
+      throw new Error('refused');
+    }
+    static {
+      countChanges(Counter.prototype, new Set(['read']), (counter) => counter.revision++);
+    }
+  }
+
+  it('moves the revision on every method not listed as a read, also when it throws', () => {
+    const counter = new Counter();
+    counter.write(3);
+    expect(counter.revision).toBe(1);
+    expect(() => counter.fail()).toThrow('refused');
+    expect(counter.revision).toBe(2);
+    expect(counter.read()).toBe(3);
+    expect(counter.revision).toBe(2);
   });
 });

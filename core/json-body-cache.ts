@@ -83,3 +83,31 @@ export function versionedJson<T extends JSONValue | object, U extends Contentful
   return c.body(body, status, { 'content-type': 'application/json' }) as unknown as Response &
     TypedResponse<JSONParsed<T>, U, 'json'>;
 }
+
+/**
+ * Makes every method of `prototype` not named in `readOnly` count as a change of the data behind a
+ * `versionedJson` version: `changed(instance)` runs when the method returns or throws. A method
+ * added later is counted by default, so a cached body can go stale only by a read being listed
+ * wrongly — and a read missing from `readOnly` only costs cache hits (docs/decisions/018).
+ */
+export function countChanges<T extends object>(
+  prototype: T,
+  readOnly: ReadonlySet<string>,
+  changed: (instance: T) => void,
+): void {
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name)!;
+    const method: unknown = descriptor.value;
+    if (name === 'constructor' || readOnly.has(name) || typeof method !== 'function') continue;
+    Object.defineProperty(prototype, name, {
+      ...descriptor,
+      value: function (this: T, ...args: unknown[]) {
+        try {
+          return (method as (...a: unknown[]) => unknown).apply(this, args);
+        } finally {
+          changed(this);
+        }
+      },
+    });
+  }
+}

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
+import { countChanges } from '../../core/json-body-cache';
 import { createRandom } from '../../core/random';
 import type { Account } from '../accounts/schema';
 import type { Balance } from '../balances/schema';
@@ -81,21 +82,7 @@ export class AtelioStore {
   }
 
   static {
-    for (const name of Object.getOwnPropertyNames(AtelioStore.prototype)) {
-      const descriptor = Object.getOwnPropertyDescriptor(AtelioStore.prototype, name)!;
-      const method: unknown = descriptor.value;
-      if (name === 'constructor' || READ_ONLY_METHODS.has(name) || typeof method !== 'function') continue;
-      Object.defineProperty(AtelioStore.prototype, name, {
-        ...descriptor,
-        value: function (this: AtelioStore, ...args: unknown[]) {
-          try {
-            return (method as (...a: unknown[]) => unknown).apply(this, args);
-          } finally {
-            this.changes++;
-          }
-        },
-      });
-    }
+    countChanges(AtelioStore.prototype, READ_ONLY_METHODS, (store) => store.changes++);
   }
 
   constructor(options: AtelioStoreOptions) {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
+import { countChanges } from '../../core/json-body-cache';
 import { createRandom, type SeededRandom } from '../../core/random';
 import type { CompanyRecord, CompanySearch } from '../companies/catalog';
 import { findCompany } from '../companies/catalog';
@@ -120,21 +121,7 @@ export class AtomicStore {
   }
 
   static {
-    for (const name of Object.getOwnPropertyNames(AtomicStore.prototype)) {
-      const descriptor = Object.getOwnPropertyDescriptor(AtomicStore.prototype, name)!;
-      const method: unknown = descriptor.value;
-      if (name === 'constructor' || READ_ONLY_METHODS.has(name) || typeof method !== 'function') continue;
-      Object.defineProperty(AtomicStore.prototype, name, {
-        ...descriptor,
-        value: function (this: AtomicStore, ...args: unknown[]) {
-          try {
-            return (method as (...a: unknown[]) => unknown).apply(this, args);
-          } finally {
-            this.ctx.core.revision++;
-          }
-        },
-      });
-    }
+    countChanges(AtomicStore.prototype, READ_ONLY_METHODS, (store) => store.ctx.core.revision++);
   }
 
   constructor(options: AtomicStoreOptions) {
