@@ -8,9 +8,27 @@ import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
 import { recordAttemptInRunContext } from '../core/run-context';
 import { startServer, type ProtocolErrorBody, type RunningServer } from '../core/server';
-import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
-import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
-import { ERROR_CODES, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
+import {
+  createDeliveryEngine,
+  DEFAULT_LOG_CAPACITY,
+  savedDeliveryLogSchema,
+  type DeliveryEngine,
+  type DeliveryEventRecord,
+} from '../core/webhooks';
+import {
+  createAtelioApp,
+  createAtelioStore,
+  errorBody as atelioErrorBody,
+  wireAtelioWebhooks,
+  type AtelioStore,
+} from '../mock-atelio';
+import {
+  ERROR_CODES,
+  createAtomicApp,
+  createAtomicStore,
+  wireAtomicWebhooks,
+  type AtomicStore,
+} from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { sameSecret } from './access';
@@ -102,6 +120,11 @@ export interface PlatformState {
    * the current targets: a crash or restart loses no webhook (receivers de-duplicate the repeats).
    */
   pendingWebhooks?: PendingWebhook[];
+  /**
+   * The delivery log's settled events (delivered, failed, dropped), oldest first, at most the log's
+   * capacity: after a restart `GET /api/deliveries` still shows what was delivered before it.
+   */
+  deliveryLog?: DeliveryEventRecord[];
 }
 
 /** A webhook published but not yet delivered (or given up on) when the state was taken. */
@@ -136,6 +159,7 @@ const PlatformStateFieldsSchema = z.object({
   clockOffsetMs: z.number().int().min(0).max(MAX_CLOCK_OFFSET_MS).optional(),
   receivers: z.array(z.string().max(2048)).max(100).optional(),
   pendingWebhooks: z.array(PendingWebhookSchema).max(MAX_PENDING_WEBHOOKS).optional(),
+  deliveryLog: savedDeliveryLogSchema(DEFAULT_LOG_CAPACITY).optional(),
 });
 
 /**
@@ -147,7 +171,11 @@ function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
   const needed = exposed || config.viewerToken !== undefined;
   const generated = needed && config.controlToken === undefined;
   const controlToken = config.controlToken ?? (generated ? randomBytes(24).toString('base64url') : undefined);
-  if (controlToken !== undefined && config.viewerToken !== undefined && sameSecret(controlToken, config.viewerToken))
+  if (
+    controlToken !== undefined &&
+    config.viewerToken !== undefined &&
+    sameSecret(controlToken, config.viewerToken)
+  )
     throw new ConfigError('Invalid configuration:\n  viewerToken: must differ from the control token');
   return {
     exposed,
@@ -190,7 +218,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultInjector(() => faultRandom.faker.number.float({ min: 0, max: 1 }));
   // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
   const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
-  const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
+  const atomic = createAtomicStore({
+    seed: config.seed,
+    clock: scopedClock,
+    apiSecret: config.atomic.apiSecret,
+  });
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({
@@ -248,21 +280,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    const atomicServer = await startServer(createAtomicApp({ ...common, store: atomic, credentials: config.atomic }), {
-      name: 'Atomic mock',
-      host,
-      port: config.ports.atomic,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
-      maxConnections: config.maxConnections,
-    });
+    const atomicServer = await startServer(
+      createAtomicApp({ ...common, store: atomic, credentials: config.atomic }),
+      {
+        name: 'Atomic mock',
+        host,
+        port: config.ports.atomic,
+        protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
+        maxConnections: config.maxConnections,
+      },
+    );
     servers.push(atomicServer);
-    const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
-      name: 'Atelio mock',
-      host,
-      port: config.ports.atelio,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
-      maxConnections: config.maxConnections,
-    });
+    const atelioServer = await startServer(
+      createAtelioApp({ ...common, store: atelio, credentials: config.atelio }),
+      {
+        name: 'Atelio mock',
+        host,
+        port: config.ports.atelio,
+        protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
+        maxConnections: config.maxConnections,
+      },
+    );
     servers.push(atelioServer);
     // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
     const transactServer = await startServer(
@@ -274,7 +312,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
       stitcher = createStitcherService({
-        atomic: { baseUrl: atomicServer.url, apiKey: config.atomic.apiKey, apiSecret: config.atomic.apiSecret },
+        atomic: {
+          baseUrl: atomicServer.url,
+          apiKey: config.atomic.apiKey,
+          apiSecret: config.atomic.apiSecret,
+        },
         atelio: {
           baseUrl: atelioServer.url,
           identity: config.atelio.identity,
@@ -308,7 +350,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     /** The webhook URLs this platform registers itself. */
     const receiverUrls = () => [
-      ...(stitcher && stitcherUrl ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`] : []),
+      ...(stitcher && stitcherUrl
+        ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`]
+        : []),
       ...(config.webhookUrl ? [config.webhookUrl] : []),
     ];
     /** Drops registrations another platform made for its own receivers (e.g. a stitcher on another port). */
@@ -326,9 +370,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const registerReceivers = () => {
       if (stitcher && stitcherUrl) {
         atomic.registerWebhookUrl(`${stitcherUrl}${ATOMIC_STITCHER_PATH}`);
-        const subscription = atelioSubscription(`${stitcherUrl}${ATELIO_STITCHER_PATH}`, 'Reference stitcher', [
-          'transactions',
-        ]);
+        const subscription = atelioSubscription(
+          `${stitcherUrl}${ATELIO_STITCHER_PATH}`,
+          'Reference stitcher',
+          ['transactions'],
+        );
         stitcher.setAtomicWebhookSecret(config.atomic.apiSecret);
         stitcher.setAtelioWebhookSecrets([subscription.secret]);
       }
@@ -380,8 +426,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           body: event.body,
           eventTime: event.eventTime,
         }));
-    const exportState = (): PlatformState => {
-      const pending = pendingWebhooks();
+    /** The state; `pending` replaces the webhooks still on their way (those caught as a stop began). */
+    const exportState = (pending: PendingWebhook[] = pendingWebhooks()): PlatformState => {
+      // An event is either sent again after a restart or shown as settled, never both.
+      const resent = new Set(pending.map((webhook) => webhook.id));
+      const settled = engine.exportSettled().filter((event) => !resent.has(event.id));
       return {
         version: 1,
         clockOffsetMs: clock.offsetMs,
@@ -389,8 +438,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         atelio: atelio.exportState(),
         receivers: receiverUrls(),
         ...(pending.length ? { pendingWebhooks: pending } : {}),
+        ...(settled.length ? { deliveryLog: settled } : {}),
       };
     };
+    /** Signing secrets for restored log entries, from the registrations in force now. */
+    const secretOf = (vendor: string, eventType: string, targetId: string) =>
+      vendor === 'atomic'
+        ? atomic
+            .webhookTargets(eventType as Parameters<AtomicStore['webhookTargets']>[0])
+            .find((target) => target.endpointId === targetId)?.secret
+        : atelio.listWebhookSubscriptions().find((subscription) => subscription.id === targetId)?.secret;
     /** Sends the pending webhooks of an imported state to the targets registered now. */
     const resendPending = (pending: readonly PendingWebhook[]) => {
       for (const webhook of pending) {
@@ -436,6 +493,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       registerReceivers();
       const offset = fields.data.clockOffsetMs;
       if (offset !== undefined && offset > clock.offsetMs) clock.advance(offset - clock.offsetMs);
+      engine.restoreSettled(fields.data.deliveryLog ?? [], secretOf);
       resendPending(fields.data.pendingWebhooks ?? []);
     };
 
@@ -486,9 +544,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       let deliveryChanges = 0;
       const writer = new StateFileWriter({
         file: stateFile,
-        snapshot: exportState,
+        snapshot: () => exportState(),
         version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
-        onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
+        onError: (error) =>
+          process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
       });
       try {
         writer.save();
@@ -513,7 +572,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         offPublished();
         offSettled();
         clearInterval(tick);
-        writer.close({ ...exportState(), ...(pending.length ? { pendingWebhooks: pending } : {}) });
+        writer.close(exportState(pending));
       };
       pendingNow = pendingWebhooks;
     }
