@@ -19,7 +19,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['node_modules/**', 'dist/**', 'contracts/**'],
+          // test/installed: the packed package and the container image, run by `.ci/run` after this.
+          exclude: ['node_modules/**', 'dist/**', 'contracts/**', 'test/installed/**'],
         },
       },
       { extends: true, test: { name: 'pact-consumer', include: ['contracts/consumer/**/*.test.ts'] } },

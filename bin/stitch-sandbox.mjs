@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// Entry point of the `stitch-sandbox` command (and of `npm start`). Runs the compiled CLI in dist/,
-// which starts far faster than compiling TypeScript on the fly, but never a stale one: when any
-// source file that went into dist/ has changed since the build, the bundles are rebuilt first
-// (about a second). Without esbuild (a production install) a stale or missing build falls back to
-// the TypeScript sources through tsx. STITCH_FROM_SOURCE=1 always runs the sources.
-// Why: docs/decisions/006-build-step.md.
+// Entry point of the `stitch-sandbox` command (and of `npm start`). Runs the compiled CLI in dist/.
+//
+// In a source checkout (scripts/ is present) it never runs a stale build: when any source file that
+// went into dist/ changed since the build, the bundles are rebuilt first (about a second); without
+// esbuild a stale or missing build falls back to the TypeScript sources through tsx.
+// STITCH_FROM_SOURCE=1 always runs the sources. Why: docs/decisions/006-build-step.md.
+//
+// An installed package (a tarball or a git dependency) ships dist/ and no scripts/ or sources: its
+// build is the one it was packed with, and file times (which an install resets) mean nothing.
+// Why: docs/decisions/010-installable-package.md.
+import { existsSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
-import { staleReason } from '../scripts/dist-freshness.mjs';
 
 const compiled = new URL('../dist/cli.mjs', import.meta.url);
+const freshnessCheck = new URL('../scripts/dist-freshness.mjs', import.meta.url);
 
 async function runFromSource() {
   let register;
@@ -26,6 +31,7 @@ async function runFromSource() {
 }
 
 async function freshBuild() {
+  const { staleReason } = await import(freshnessCheck.href);
   const reason = staleReason();
   if (reason === undefined) return true;
   let buildBundles;
@@ -43,5 +49,11 @@ async function freshBuild() {
   return true;
 }
 
-if (!process.env.STITCH_FROM_SOURCE && (await freshBuild())) await import(compiled.href);
+if (!existsSync(freshnessCheck)) {
+  if (!existsSync(compiled)) {
+    process.stderr.write('stitch-sandbox: this installation has no dist/cli.mjs; reinstall the package\n');
+    process.exit(1);
+  }
+  await import(compiled.href);
+} else if (!process.env.STITCH_FROM_SOURCE && (await freshBuild())) await import(compiled.href);
 else await runFromSource();

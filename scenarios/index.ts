@@ -35,6 +35,7 @@ export {
   type StepTiming,
 } from './loader';
 export { SCENARIO_FORMAT_VERSION, ScenarioFileSchema } from './schema';
+export { SCENARIO_SCHEMA_FILE, scenarioJsonSchema } from './json-schema';
 export { STEP_DEFINITIONS, STEP_TYPES, MERCHANT_PRESETS, type StepDefinition } from './steps';
 export type {
   GroundTruth,

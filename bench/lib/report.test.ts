@@ -58,6 +58,32 @@ describe('renderMarkdown', () => {
   });
 });
 
+describe('renderMarkdown for the stitching suite', () => {
+  it('shows precision and recall overall and per case type beside the naive baseline', () => {
+    const score = (precision: number, recall: number, labelled: number) => ({ precision, recall, labelled });
+    const stitching = {
+      orders: 100000,
+      transactions: 283039,
+      matcher: {
+        precision: 0.9989,
+        recall: 0.996,
+        wrong: 93,
+        perCase: { 'split-shipment': score(0.9992, 0.9986, 3592) },
+      },
+      naiveBaseline: {
+        precision: 0.87,
+        recall: 0.2205,
+        wrong: 2600,
+        perCase: { 'split-shipment': score(1, 0, 3592) },
+      },
+      performance: { stitchMsFirstRun: 1500, stitchMsMedianOf3: 1300, peakRssMb: 1100 },
+    };
+    const markdown = renderMarkdown(document([record('stitching', stitching)]));
+    expect(markdown).toContain('| precision | 0.9989 | 0.87 |');
+    expect(markdown).toContain('| split-shipment | 3,592 | 0.9992 / 0.9986 | 1 / 0 |');
+  });
+});
+
 describe('renderMarkdown for the load and memory suites', () => {
   it('shows the mixed load per target with errors and 5xx', () => {
     const load = {
@@ -74,6 +100,8 @@ describe('renderMarkdown for the load and memory suites', () => {
           requests: 300000,
           requestsPerSec: 4992,
           latencyMs: { p50: 18, p99: 60 },
+          establishedConnectionsMs: { p50: 17, p99: 42, max: 180 },
+          connectionRampUpMs: { p50: 300, p99: 900, max: 950 },
           errors: 0,
           server5xx: 0,
         },
@@ -86,7 +114,9 @@ describe('renderMarkdown for the load and memory suites', () => {
       platformHealthyAfter: true,
     };
     const markdown = renderMarkdown(document([record('load', load)]));
-    expect(markdown).toContain('| atomic | 100 | 300,000 | 4,992 | 18 ms | 60 ms | 0 | 0 |');
+    expect(markdown).toContain(
+      '| atomic | 100 | 300,000 | 4,992 | 18 ms | 60 ms | 42 / 180 ms | 900 / 950 ms | 0 | 0 |',
+    );
     expect(markdown).toContain('**0 errors, 0 5xx**');
     expect(markdown).toContain(
       'scenario runs (12 completed, 0 failed, 400 webhooks) and 345 card authorisations',

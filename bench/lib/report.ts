@@ -138,6 +138,20 @@ function stitching(result: Json): string {
       ],
     ),
     '',
+    table(
+      ['case', 'labelled', 'reference precision / recall', 'naive precision / recall'],
+      Object.entries(obj(matcher['perCase'])).map(([name, value]) => {
+        const ref = obj(value);
+        const base = obj(obj(naive['perCase'])[name]);
+        return [
+          name,
+          num(ref['labelled']),
+          `${num(ref['precision'], 4)} / ${num(ref['recall'], 4)}`,
+          `${num(base['precision'], 4)} / ${num(base['recall'], 4)}`,
+        ];
+      }),
+    ),
+    '',
     `${num(result['orders'])} orders, ${num(result['transactions'])} transactions: stitched in ` +
       `${num(performance['stitchMsFirstRun'], 1)} ms (first run), ${num(performance['stitchMsMedianOf3'], 1)} ms median; ` +
       `peak RSS ${num(performance['peakRssMb'])} MB.`,
@@ -147,6 +161,8 @@ function stitching(result: Json): string {
 function load(result: Json): string {
   const rows = arr(result['perVendor']).map((v) => {
     const latency = obj(v['latencyMs']);
+    const established = obj(v['establishedConnectionsMs']);
+    const rampUp = obj(v['connectionRampUpMs']);
     return [
       text(v['vendor']),
       num(v['connections']),
@@ -154,6 +170,8 @@ function load(result: Json): string {
       num(v['requestsPerSec']),
       `${num(latency['p50'])} ms`,
       `${num(latency['p99'])} ms`,
+      `${num(established['p99'])} / ${num(established['max'])} ms`,
+      `${num(rampUp['p99'])} / ${num(rampUp['max'])} ms`,
       num(v['errors']),
       num(v['server5xx']),
     ];
@@ -161,7 +179,21 @@ function load(result: Json): string {
   const webhooks = obj(result['webhooks']);
   const runs = obj(webhooks['scenarioRuns']);
   return [
-    table(['target', 'connections', 'requests', 'req/s', 'p50', 'p99', 'errors', '5xx'], rows),
+    table(
+      [
+        'target',
+        'connections',
+        'requests',
+        'req/s',
+        'p50',
+        'p99',
+        'established p99 / max',
+        'ramp-up p99 / max',
+        'errors',
+        '5xx',
+      ],
+      rows,
+    ),
     '',
     `${num(result['connections'])} clients for ${num(result['durationSec'], 1)} s: ${num(result['requests'])} requests ` +
       `(${num(result['requestsPerSec'])}/s), **${num(result['errors'])} errors, ${num(result['server5xx'])} 5xx**. ` +

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../core/config';
+import { registerInitCommand } from './init';
 import { registerReplayCommand } from './replay';
 import { registerScenarioCommands } from './scenario';
 import { registerStartCommand } from './start';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerStitchCommand(program);
   registerVerifyPactCommand(program);
+  registerInitCommand(program);
   return program;
 }
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../../core/config';
 import { parseChaosShorthand } from '../../core/webhooks';
 import type { RunView, ScenarioSummary } from '../../scenarios';
 import { startSandbox } from '../platform';
+import { registerScenarioValidateCommand } from './scenario-validate';
 import { TimelinePrinter } from './timeline-printer';
 
 interface RunFlags {
@@ -85,6 +86,8 @@ export function registerScenarioCommands(program: Command): void {
   const scenario = program
     .command('scenario')
     .description('List and run scenarios (real-world stories on a virtual clock)');
+
+  registerScenarioValidateCommand(scenario);
 
   scenario
     .command('list')

@@ -5,6 +5,7 @@ import {
   RunOptionsError,
   RunOptionsSchema,
   UnknownScenarioError,
+  scenarioJsonSchema,
   type ScenarioRunner,
 } from '../../scenarios';
 import { ControlError } from '../errors';
@@ -21,6 +22,10 @@ const StartRunSchema = RunOptionsSchema.omit({ record: true })
   .extend({ record: z.boolean().optional() })
   .strict();
 
+/** Generated once, on first request: the zod schema does not change while the platform runs. */
+let cachedSchema: Record<string, unknown> | undefined;
+const scenarioSchema = () => (cachedSchema ??= scenarioJsonSchema());
+
 export function scenarioRoutes(runner: ScenarioRunner, recordings: RecordingStore) {
   const findRun = (runId: string) => {
     const run = runner.get(runId);
@@ -30,6 +35,8 @@ export function scenarioRoutes(runner: ScenarioRunner, recordings: RecordingStor
 
   return new Hono()
     .get('/scenarios', (c) => c.json({ scenarios: runner.list() }))
+    // For editors: `# yaml-language-server: $schema=http://127.0.0.1:4000/api/scenarios/schema.json`.
+    .get('/scenarios/schema.json', (c) => c.json(scenarioSchema()))
     .post('/scenarios/:name/runs', async (c) => {
       const name = c.req.param('name');
       const { record, ...options } = await jsonBody(c, StartRunSchema, { optional: true });
