@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createAtelioClient, createAtomicClient } from '../stitcher';
 import type { AtelioClient, AtomicClient, FetchLike } from '../stitcher';
 import { HANDLED_ATELIO_EVENTS, HANDLED_ATOMIC_EVENTS } from '../stitcher/processor';
-import { aTransaction } from '../stitcher/test-builders';
+import { aTransaction } from '../stitcher/testing';
 import { withStitcher } from './consumer/stitcher-harness';
 import {
   ACCOUNT_ID,

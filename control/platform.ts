@@ -15,20 +15,8 @@ import {
   type DeliveryEngine,
   type DeliveryEventRecord,
 } from '../core/webhooks';
-import {
-  createAtelioApp,
-  createAtelioStore,
-  errorBody as atelioErrorBody,
-  wireAtelioWebhooks,
-  type AtelioStore,
-} from '../mock-atelio';
-import {
-  ERROR_CODES,
-  createAtomicApp,
-  createAtomicStore,
-  wireAtomicWebhooks,
-  type AtomicStore,
-} from '../mock-atomic';
+import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
+import { atomicProtocolErrorBody, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { sameSecret } from './access';
@@ -171,11 +159,7 @@ function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
   const needed = exposed || config.viewerToken !== undefined;
   const generated = needed && config.controlToken === undefined;
   const controlToken = config.controlToken ?? (generated ? randomBytes(24).toString('base64url') : undefined);
-  if (
-    controlToken !== undefined &&
-    config.viewerToken !== undefined &&
-    sameSecret(controlToken, config.viewerToken)
-  )
+  if (controlToken !== undefined && config.viewerToken !== undefined && sameSecret(controlToken, config.viewerToken))
     throw new ConfigError('Invalid configuration:\n  viewerToken: must differ from the control token');
   return {
     exposed,
@@ -187,8 +171,7 @@ function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
 
 /** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
 const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErrorBody> = {
-  atomic: (status, message) =>
-    JSON.stringify({ code: status === 400 ? ERROR_CODES.badRequest.code : status * 100 + 1, message }),
+  atomic: atomicProtocolErrorBody,
   atelio: (status, message) => JSON.stringify(atelioErrorBody(status, 'invalid_request', message)),
   control: (status, message) =>
     JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } }),
@@ -218,11 +201,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultInjector(() => faultRandom.faker.number.float({ min: 0, max: 1 }));
   // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
   const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
-  const atomic = createAtomicStore({
-    seed: config.seed,
-    clock: scopedClock,
-    apiSecret: config.atomic.apiSecret,
-  });
+  const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({
@@ -280,27 +259,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    const atomicServer = await startServer(
-      createAtomicApp({ ...common, store: atomic, credentials: config.atomic }),
-      {
-        name: 'Atomic mock',
-        host,
-        port: config.ports.atomic,
-        protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
-        maxConnections: config.maxConnections,
-      },
-    );
+    const atomicServer = await startServer(createAtomicApp({ ...common, store: atomic, credentials: config.atomic }), {
+      name: 'Atomic mock',
+      host,
+      port: config.ports.atomic,
+      protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
+      maxConnections: config.maxConnections,
+    });
     servers.push(atomicServer);
-    const atelioServer = await startServer(
-      createAtelioApp({ ...common, store: atelio, credentials: config.atelio }),
-      {
-        name: 'Atelio mock',
-        host,
-        port: config.ports.atelio,
-        protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
-        maxConnections: config.maxConnections,
-      },
-    );
+    const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
+      name: 'Atelio mock',
+      host,
+      port: config.ports.atelio,
+      protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
+      maxConnections: config.maxConnections,
+    });
     servers.push(atelioServer);
     // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
     const transactServer = await startServer(
@@ -312,11 +285,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
       stitcher = createStitcherService({
-        atomic: {
-          baseUrl: atomicServer.url,
-          apiKey: config.atomic.apiKey,
-          apiSecret: config.atomic.apiSecret,
-        },
+        atomic: { baseUrl: atomicServer.url, apiKey: config.atomic.apiKey, apiSecret: config.atomic.apiSecret },
         atelio: {
           baseUrl: atelioServer.url,
           identity: config.atelio.identity,
@@ -350,9 +319,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     /** The webhook URLs this platform registers itself. */
     const receiverUrls = () => [
-      ...(stitcher && stitcherUrl
-        ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`]
-        : []),
+      ...(stitcher && stitcherUrl ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`] : []),
       ...(config.webhookUrl ? [config.webhookUrl] : []),
     ];
     /** Drops registrations another platform made for its own receivers (e.g. a stitcher on another port). */
@@ -370,11 +337,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const registerReceivers = () => {
       if (stitcher && stitcherUrl) {
         atomic.registerWebhookUrl(`${stitcherUrl}${ATOMIC_STITCHER_PATH}`);
-        const subscription = atelioSubscription(
-          `${stitcherUrl}${ATELIO_STITCHER_PATH}`,
-          'Reference stitcher',
-          ['transactions'],
-        );
+        const subscription = atelioSubscription(`${stitcherUrl}${ATELIO_STITCHER_PATH}`, 'Reference stitcher', [
+          'transactions',
+        ]);
         stitcher.setAtomicWebhookSecret(config.atomic.apiSecret);
         stitcher.setAtelioWebhookSecrets([subscription.secret]);
       }
@@ -546,8 +511,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         file: stateFile,
         snapshot: () => exportState(),
         version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
-        onError: (error) =>
-          process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
+        onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
       });
       try {
         writer.save();

@@ -3,7 +3,7 @@ import { FaultInjector } from '../core/faults';
 import { RequestJournal } from '../core/journal';
 import { startServer, type RunningServer } from '../core/server';
 import { createAtelioApp } from './app';
-import { AUTH, envelope, harness, JSON_AUTH } from './test-support';
+import { AUTH, envelope, harness, JSON_AUTH } from './testing';
 
 describe('authentication', () => {
   it.each([

@@ -1,10 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { mountApiDocs } from '../core/api-docs';
-import { requestBodyLimit } from '../core/body-limit';
-import type { Clock } from '../core/clock';
 import { DEFAULT_CREDENTIALS } from '../core/config';
-import { faultMiddleware, type FaultInjector } from '../core/faults';
-import { journalMiddleware, type RequestJournal } from '../core/journal';
+import { createVendorApp, type VendorAppDeps, type VendorErrorEnvelope } from '../core/vendor-app';
 import { registerAccountRoutes } from './accounts/routes';
 import { registerBalanceRoutes } from './balances/routes';
 import { registerCardRoutes } from './cards/routes';
@@ -24,26 +21,23 @@ import type { AtelioStore } from './store/store';
 import { registerTransactionRoutes } from './transactions/routes';
 import { registerWebhookRoutes } from './webhooks/routes';
 
-export interface AtelioAppDeps {
+export interface AtelioAppDeps extends VendorAppDeps {
   store: AtelioStore;
-  clock: Clock;
-  journal?: RequestJournal;
-  faults?: FaultInjector;
   /** Defaults to `Identity: test-identity`, `Authorization: test-authorization`. */
   credentials?: AtelioCredentials;
-  /** Largest accepted request body; default 1 MiB. */
-  bodyLimitBytes?: number;
-  /**
-   * Test-only: rewrites every JSON response body before it leaves, so contract tests can prove that a
-   * renamed or retyped field fails verification. Never set by the platform.
-   */
-  testHooks?: { transformResponse?(path: string, body: unknown): unknown };
 }
 
 /** The current path prefix and the legacy one; both serve the same operations on the same store. */
 export const API_PREFIXES = ['/api/v0.1', '/api/v0'] as const;
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Atelio's `{Message, Status, Code, Type}` envelope for every failure the shared middleware chain answers. */
+const ATELIO_ENVELOPE: VendorErrorEnvelope = {
+  validationHook,
+  fault: faultResponder,
+  tooLarge: (limit) => respond(413, 'request_too_large', `Request body is larger than ${limit} bytes.`),
+  notFound: (c) => respond(404, 'route_dne', `No route ${c.req.method} ${c.req.path}.`),
+  onError: (error) => respondError(toAtelioError(error)),
+};
 
 function buildApi(store: AtelioStore, hide: boolean): OpenAPIHono {
   const api = new OpenAPIHono({ defaultHook: validationHook });
@@ -66,32 +60,7 @@ function buildApi(store: AtelioStore, hide: boolean): OpenAPIHono {
  */
 export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
   const credentials = deps.credentials ?? DEFAULT_CREDENTIALS.atelio;
-  const app = new OpenAPIHono({ defaultHook: validationHook });
-
-  const transform = deps.testHooks?.transformResponse;
-  if (transform)
-    app.use('*', async (c, next) => {
-      await next();
-      if (!c.res.headers.get('content-type')?.startsWith('application/json')) return;
-      const body = JSON.stringify(transform(c.req.path, await c.res.json()));
-      const headers = new Headers(c.res.headers);
-      headers.delete('content-length');
-      c.res = new Response(body, { status: c.res.status, headers });
-    });
-  if (deps.journal) app.use('*', journalMiddleware(deps.journal, 'atelio', deps.clock));
-  if (deps.faults) app.use('*', faultMiddleware(deps.faults, 'atelio', faultResponder));
-  app.use(
-    '*',
-    requestBodyLimit({
-      maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-      onError: () =>
-        respond(
-          413,
-          'request_too_large',
-          `Request body is larger than ${deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT} bytes.`,
-        ),
-    }),
-  );
+  const app = createVendorApp('atelio', deps, ATELIO_ENVELOPE);
   app.use('/api/*', atelioAuth(credentials));
 
   API_PREFIXES.forEach((prefix, index) => app.route(prefix, buildApi(deps.store, index > 0)));
@@ -105,8 +74,5 @@ export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
     version: '0.1',
     securitySchemes: SECURITY_SCHEMES,
   });
-
-  app.notFound((c) => respond(404, 'route_dne', `No route ${c.req.method} ${c.req.path}.`));
-  app.onError((error) => respondError(toAtelioError(error)));
   return app;
 }

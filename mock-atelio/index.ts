@@ -23,7 +23,14 @@ export {
 } from './store/store';
 export type { BaselineOptions } from './store/baseline';
 export { StoreStateSchema, type StoreState } from './store/state';
-export { MCC_DESCRIPTIONS, mccDescription } from './store/merchants';
+export {
+  MCC_DESCRIPTIONS,
+  MERCHANTS,
+  MULTI_SETTLEMENT_EXAMPLE,
+  SUBSCRIPTIONS,
+  mccDescription,
+  type MerchantProfile,
+} from './store/merchants';
 export {
   AtelioError,
   AtelioErrorBodySchema,

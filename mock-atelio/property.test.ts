@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AtelioErrorBodySchema } from './shared/errors';
-import { AUTH, harness } from './test-support';
+import { AUTH, harness } from './testing';
 
 /**
  * Thousands of generated bad (and some good) requests against the whole app: whatever arrives,

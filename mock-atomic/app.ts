@@ -1,10 +1,8 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { mountApiDocs } from '../core/api-docs';
-import { requestBodyLimit } from '../core/body-limit';
-import type { Clock } from '../core/clock';
 import { DEFAULT_CREDENTIALS } from '../core/config';
-import { faultMiddleware, type FaultInjector } from '../core/faults';
-import { journalMiddleware, maskSecret, type RequestJournal } from '../core/journal';
+import { maskSecret } from '../core/journal';
+import { createVendorApp, type VendorAppDeps, type VendorErrorEnvelope } from '../core/vendor-app';
 import { registerAccessTokenRoutes } from './access-token/routes';
 import { registerCompanyRoutes } from './companies/routes';
 import { registerLinkedAccountRoutes } from './linked-accounts/routes';
@@ -17,6 +15,7 @@ import { SECURITY_SCHEMES, createAuth, type AtomicCredentials, type AtomicEnv } 
 import {
   AtomicHttpError,
   ERROR_CODES,
+  atomicErrorCode,
   errorResponse,
   respondError,
   toAtomicError,
@@ -25,23 +24,11 @@ import {
 import type { RouteDeps } from './shared/routing';
 import type { AtomicStore } from './store/store';
 
-export interface AtomicAppDeps {
+export interface AtomicAppDeps extends VendorAppDeps {
   store: AtomicStore;
-  clock: Clock;
-  journal?: RequestJournal;
-  faults?: FaultInjector;
   /** Default: test-api-key / test-api-secret. */
   credentials?: AtomicCredentials;
-  /** Largest accepted request body; default 1 MiB. */
-  bodyLimitBytes?: number;
-  /**
-   * Test-only: rewrites every JSON response body before it leaves, so contract tests can prove that a
-   * renamed or retyped field fails verification. Never set by the platform.
-   */
-  testHooks?: { transformResponse?(path: string, body: unknown): unknown };
 }
-
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** A public token is a credential (masked as the `x-public-token` header is) even in the revoke path. */
 const REVOKE_PATH = /^(\/access-token\/)([^/]+)(\/revoke\/?)$/;
@@ -59,6 +46,24 @@ const FAULT_CODES: Record<number, number> = {
   500: ERROR_CODES.internal.code,
 };
 
+/** Atomic's `{code, message}` envelope for every failure the shared middleware chain answers. */
+const ATOMIC_ENVELOPE: VendorErrorEnvelope = {
+  validationHook,
+  fault: (_c, status, message) =>
+    errorResponse(status, FAULT_CODES[status] ?? atomicErrorCode(status), message),
+  tooLarge: (limit) =>
+    respondError(
+      new AtomicHttpError('payloadTooLarge', `Request body too large: the limit is ${limit} bytes`),
+    ),
+  notFound: (c) =>
+    respondError(new AtomicHttpError('routeNotFound', `No route for ${c.req.method} ${c.req.path}`)),
+  onError: (error) => {
+    const mapped = toAtomicError(error);
+    if (mapped.status >= 500) console.error('[atomic] unexpected error:', error);
+    return respondError(mapped);
+  },
+};
+
 /**
  * The Atomic API emulation. Every route validates its input with the resource's zod schema, answers
  * in Atomic's `{code, message}` envelope on any failure, and reads and writes `store`.
@@ -66,38 +71,7 @@ const FAULT_CODES: Record<number, number> = {
 export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
   const { store, clock } = deps;
   const credentials = deps.credentials ?? DEFAULT_CREDENTIALS.atomic;
-  const app = new OpenAPIHono<AtomicEnv>({ defaultHook: validationHook });
-
-  const transform = deps.testHooks?.transformResponse;
-  if (transform)
-    app.use('*', async (c, next) => {
-      await next();
-      if (!c.res.headers.get('content-type')?.startsWith('application/json')) return;
-      const body = JSON.stringify(transform(c.req.path, await c.res.json()));
-      const headers = new Headers(c.res.headers);
-      headers.delete('content-length');
-      c.res = new Response(body, { status: c.res.status, headers });
-    });
-  if (deps.journal)
-    app.use('*', journalMiddleware(deps.journal, 'atomic', clock, { redactPath: redactTokenPath }));
-  if (deps.faults)
-    app.use(
-      '*',
-      faultMiddleware(deps.faults, 'atomic', (_c, status, message) =>
-        errorResponse(status, FAULT_CODES[status] ?? status * 100 + 1, message),
-      ),
-    );
-  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
-  app.use(
-    '*',
-    requestBodyLimit({
-      maxSize: limit,
-      onError: () =>
-        respondError(
-          new AtomicHttpError('payloadTooLarge', `Request body too large: the limit is ${limit} bytes`),
-        ),
-    }),
-  );
+  const app = createVendorApp<AtomicEnv>('atomic', deps, ATOMIC_ENVELOPE, { redactPath: redactTokenPath });
 
   const routeDeps: RouteDeps = { store, clock, auth: createAuth(store, credentials) };
   registerAccessTokenRoutes(app, routeDeps);
@@ -115,15 +89,6 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
       "A stateful emulation of Atomic's PayLink, Order Monitoring and UserLink APIs. Server calls use x-api-key + " +
       'x-api-secret; client calls use x-public-token. Errors are {code, message} (+ errors[] on 422).',
     securitySchemes: SECURITY_SCHEMES,
-  });
-
-  app.notFound((c) =>
-    respondError(new AtomicHttpError('routeNotFound', `No route for ${c.req.method} ${c.req.path}`)),
-  );
-  app.onError((error) => {
-    const mapped = toAtomicError(error);
-    if (mapped.status >= 500) console.error('[atomic] unexpected error:', error);
-    return respondError(mapped);
   });
   return app;
 }

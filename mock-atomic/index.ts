@@ -67,7 +67,12 @@ export {
   type OrderPaymentMethod,
   type NonCardPaymentType,
 } from './orders/schema';
-export { PayLinkAccountSchema, type PayLinkAccountView, type ConnectionStatus } from './pay-link/schema';
+export {
+  CONNECTION_STATUSES,
+  PayLinkAccountSchema,
+  type PayLinkAccountView,
+  type ConnectionStatus,
+} from './pay-link/schema';
 export { TaskDetailsSchema, type TaskView } from './tasks/schema';
 
 export {
@@ -89,6 +94,8 @@ export { wireAtomicWebhooks, type AtomicWireOptions } from './webhooks/wire';
 
 export {
   ERROR_CODES,
+  atomicErrorCode,
+  protocolErrorBody as atomicProtocolErrorBody,
   ErrorSchema as AtomicErrorSchema,
   type ErrorBody as AtomicErrorBody,
 } from './shared/errors';

@@ -1,15 +1,9 @@
 import { ScopedClock, VirtualClock, type Clock } from '../core/clock';
 import { recordAttemptInRunContext } from '../core/run-context';
-import {
-  createDeliveryEngine,
-  startCaptureReceiver,
-  type CaptureReceiver,
-  type DeliveryEngine,
-} from '../core/webhooks';
-import { createAtelioApp, createAtelioStore, type AtelioStore } from '../mock-atelio';
-import { wireAtelioWebhooks } from '../mock-atelio/webhooks/wire';
-import { createAtomicApp, createAtomicStore, type AtomicStore } from '../mock-atomic';
-import { wireAtomicWebhooks } from '../mock-atomic/webhooks/wire';
+import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../test/support/capture-receiver';
+import { createAtelioApp, createAtelioStore, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
+import { createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type RunView, type ScenarioRunner } from './runner';
 
 /**

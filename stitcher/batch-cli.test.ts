@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStitchCommand } from './batch-cli';
-import { CARD, aTransaction, anOrder } from './test-builders';
+import { CARD, aTransaction, anOrder } from './testing';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StitchInputError, parseStitchInput, stitchBatch } from './batch';
-import { CARD, aTransaction, anOrder, dayAfterOrder } from './test-builders';
+import { CARD, aTransaction, anOrder, dayAfterOrder } from './testing';
 
 describe('stitchBatch', () => {
   it('prints matches and unmatched orders in the documented shape', () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createStitcherService } from './service';
-import { CREDS, FakeVendors, ManualTimers } from './test-kit';
+import { CREDS, FakeVendors, ManualTimers } from './testing';
 
 const service = createStitcherService({
   atomic: { ...CREDS.atomic },

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { stitch } from './matcher';
 import type { MatchedOutcome, MatchingOptions, OrderOutcome } from './matcher';
 import { orderForMatching, transactionForMatching } from './normalize';
-import { CARD, USER, aTransaction, anOrder, dayAfterOrder } from './test-builders';
-import type { BatchOrder, BatchTransaction } from './test-builders';
+import { CARD, USER, aTransaction, anOrder, dayAfterOrder } from './testing';
+import type { BatchOrder, BatchTransaction } from './testing';
 
 const cards = new Map([[CARD.card_id, CARD.last_four]]);
 

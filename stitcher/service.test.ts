@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStitcherService } from './service';
 import type { StitcherService, StitcherServiceConfig } from './service';
-import { CREDS, FakeVendors, ManualTimers, bondSignature, signAtomicBody, until } from './test-kit';
-import { CARD, USER, aTransaction, anOrder } from './test-builders';
+import {
+  CARD,
+  CREDS,
+  FakeVendors,
+  ManualTimers,
+  USER,
+  aTransaction,
+  anOrder,
+  bondSignature,
+  signAtomicBody,
+  until,
+} from './testing';
 import type { OrdersView, TransactionsView, UserSummaryView } from './views';
 
 /** Any answer of the read API, for reading fields in assertions. */

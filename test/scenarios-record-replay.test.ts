@@ -2,14 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  parseAtelioSignatureHeader,
-  signAtomic,
-  startCaptureReceiver,
-  verifyAtelio,
-  verifyAtomic,
-  type CaptureReceiver,
-} from '../core/webhooks';
+import { parseAtelioSignatureHeader, signAtomic, verifyAtelio, verifyAtomic } from '../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from './support/capture-receiver';
 import { RecordingError, readRecording, replayRecording } from '../scenarios';
 import { ATOMIC_API_SECRET, createScenarioPlatform, type ScenarioPlatform } from '../scenarios/testing';
 

@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import { createAtelioClient, transactionForMatching, VendorApiError } from '../../stitcher';
 import type { AtelioClient } from '../../stitcher';
-import { aTransaction } from '../../stitcher/test-builders';
+import { aTransaction } from '../../stitcher/testing';
 import {
   ATELIO_CREDENTIALS,
   ATELIO_SETTLED_TIME,

@@ -7,7 +7,7 @@
 import { createStitcherService } from '../../stitcher';
 import type { StitcherService } from '../../stitcher';
 import { ATELIO_SIGNATURE_HEADER, ATOMIC_SIGNATURE_HEADER } from '../../stitcher/signatures';
-import { bondSignature, CREDS, FakeVendors, ManualTimers, signAtomicBody } from '../../stitcher/test-kit';
+import { bondSignature, CREDS, FakeVendors, ManualTimers, signAtomicBody } from '../../stitcher/testing';
 
 /** The stitcher's wall clock; Atelio signatures are stamped with it so they are never too old. */
 const NOW = Date.parse('2025-03-10T15:00:00.000Z');

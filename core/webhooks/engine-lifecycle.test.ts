@@ -17,7 +17,7 @@ import {
   drain,
   engineOn,
   receiver,
-} from './test-fixtures';
+} from '../../test/support/webhook-fixtures';
 
 const atomicTo = (url: string, overrides: Partial<PublishInput> = {}): PublishInput => ({
   vendor: 'atomic',

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ScopedClock, VirtualClock } from '../clock';
 import type { DeliveryEngine, DeliveryEngineEvents, PublishInput } from './engine';
-import { ATOMIC_SECRET, SECOND, START, atomicEnvelope, drain, engineOn, receiver } from './test-fixtures';
+import {
+  ATOMIC_SECRET,
+  SECOND,
+  START,
+  atomicEnvelope,
+  drain,
+  engineOn,
+  receiver,
+} from '../../test/support/webhook-fixtures';
 
 /**
  * What keeps one bad receiver from hurting anyone else: slow targets stop holding a run's clock,

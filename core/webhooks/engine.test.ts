@@ -14,7 +14,7 @@ import {
   hmacHex,
   receiver,
   timed,
-} from './test-fixtures';
+} from '../../test/support/webhook-fixtures';
 
 const fail500 = () => ({ status: 500, body: '{"error":"boom"}' });
 const ok200 = () => ({ status: 200 });

@@ -56,13 +56,6 @@ export {
   type WebhookTarget,
 } from './engine';
 export {
-  startCaptureReceiver,
-  type CaptureReceiver,
-  type CapturedRequest,
-  type ReceiverReply,
-  type ReplyScript,
-} from './capture-receiver';
-export {
   CHAOS_KINDS,
   ChaosRuleInputSchema,
   ChaosRules,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock';
 import { DeliveryNotFoundError, type PublishInput } from './engine';
 import { savedDeliveryLogSchema } from './log-records';
-import { ATOMIC_SECRET, START, atomicEnvelope, drain, engineOn, receiver } from './test-fixtures';
+import { ATOMIC_SECRET, START, atomicEnvelope, drain, engineOn, receiver } from '../../test/support/webhook-fixtures';
 
 const atomicTo = (url: string, id: string): PublishInput => ({
   vendor: 'atomic',

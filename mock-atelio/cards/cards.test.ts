@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBank, envelope, harness } from '../test-support';
+import { emptyBank, envelope, harness } from '../testing';
 import { CardPageSchema, CardSchema } from './schema';
 
 describe('GET /cards', () => {

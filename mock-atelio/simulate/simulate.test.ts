@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBank, envelope, validAuthorization, JSON_AUTH } from '../test-support';
+import { emptyBank, envelope, validAuthorization, JSON_AUTH } from '../testing';
 import { TransactionSchema, type CardDetails, type Transaction } from '../transactions/schema';
 
 const AUTHORIZE = '/api/v0.1/simulate/authorization';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
-import { NOW } from '../test-support';
+import { NOW } from '../testing';
 import { parseTimestamp } from '../shared/time';
 import type { CardDetails, Transaction } from '../transactions/schema';
 import { createAtelioStore } from './store';

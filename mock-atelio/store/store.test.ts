@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
 import { AtelioError } from '../shared/errors';
 import type { CardDetails, Transaction } from '../transactions/schema';
-import { emptyBank, NOW } from '../test-support';
+import { emptyBank, NOW } from '../testing';
 import { createAtelioStore, type AtelioStore, type AtelioStoreEvents } from './store';
 
 const cents = (amount: string) => Math.round(Number(amount) * 100);

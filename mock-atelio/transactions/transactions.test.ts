@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBank, envelope, harness, AUTH, type Harness } from '../test-support';
+import { emptyBank, envelope, harness, AUTH, type Harness } from '../testing';
 import { parseTimestamp } from '../shared/time';
 import { TransactionPageSchema, TransactionSchema, type CardDetails, type Transaction } from './schema';
 

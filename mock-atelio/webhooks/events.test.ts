@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBank } from '../test-support';
+import { emptyBank } from '../testing';
 import type { Transaction } from '../transactions/schema';
 import type { AtelioStoreEvents } from '../store/store';
 import { buildTransactionsEvent, TransactionsWebhookEventSchema, webhookForStoreEvent } from './events';

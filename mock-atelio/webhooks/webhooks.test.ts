@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBank, envelope } from '../test-support';
+import { emptyBank, envelope } from '../testing';
 import { eventMatches } from './event-names';
 import { WebhookSubscriptionEnvelopeSchema, WebhookSubscriptionListSchema } from './schema';
 

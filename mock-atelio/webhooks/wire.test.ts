@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
-import {
-  createDeliveryEngine,
-  startCaptureReceiver,
-  verifyAtelio,
-  type CaptureReceiver,
-  type DeliveryEngine,
-} from '../../core/webhooks';
+import { createDeliveryEngine, verifyAtelio, type DeliveryEngine } from '../../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../../test/support/capture-receiver';
 import { createAtelioStore, type AtelioStore } from '../store/store';
 import { TransactionsWebhookEventSchema } from './events';
 import { wireAtelioWebhooks } from './wire';

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { AtomicStoreError } from '../store/errors';
@@ -47,6 +46,17 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorKind = keyof typeof ERROR_CODES;
+
+/**
+ * Atomic's code rule, written once: the HTTP status × 100 + n (n from 1). Every code in
+ * ERROR_CODES follows it; a status without a kind of its own (an injected 502, a protocol-level
+ * 431) answers n = 1.
+ */
+export const atomicErrorCode = (status: number, n = 1): number => status * 100 + n;
+
+/** The body of an error refused before any app code runs (malformed HTTP), in Atomic's envelope. */
+export const protocolErrorBody = (status: number, message: string): string =>
+  JSON.stringify({ code: status === 400 ? ERROR_CODES.badRequest.code : atomicErrorCode(status), message });
 
 export class AtomicHttpError extends Error {
   override name = 'AtomicHttpError';
@@ -141,15 +151,3 @@ export const errorContent = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorSchema } },
 });
-
-export const commonErrorResponses = {
-  401: errorContent('Missing or invalid credentials'),
-  422: errorContent('A validation error occurred'),
-  429: errorContent('Too many requests'),
-} as const;
-
-/** For responders outside the route handlers (faults, body limit). */
-export const respondWithStatus = (_c: Context, status: number, message: string): Response => {
-  const code = status * 100 + 1;
-  return errorResponse(status, code, message);
-};

@@ -2,13 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
 import { createRandom } from '../../core/random';
 import { runInContext, type RunContext, type RunWebhook } from '../../core/run-context';
-import {
-  createDeliveryEngine,
-  startCaptureReceiver,
-  verifyAtomic,
-  type CaptureReceiver,
-  type DeliveryEngine,
-} from '../../core/webhooks';
+import { createDeliveryEngine, verifyAtomic, type DeliveryEngine } from '../../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../../test/support/capture-receiver';
 import { createAtomicStore, type AtomicStore } from '../store/store';
 import { AtomicWebhookEventSchema } from './events';
 import { wireAtomicWebhooks } from './wire';

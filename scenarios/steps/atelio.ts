@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import type { SeededRandom } from '../../core/random';
-import { CARD_STATUSES, type AuthorizeCardPurchaseInput, type Transaction } from '../../mock-atelio';
 import {
+  CARD_STATUSES,
   MERCHANTS,
   MULTI_SETTLEMENT_EXAMPLE,
   SUBSCRIPTIONS,
+  type AuthorizeCardPurchaseInput,
   type MerchantProfile,
-} from '../../mock-atelio/store/merchants';
+  type Transaction,
+} from '../../mock-atelio';
 import { LastFourSchema, TimeSchema, timeAt } from './orders';
 import { StepFailure, defineStep, type StepContext } from './types';
 

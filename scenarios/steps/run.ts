@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { PUBLIC_TRANSACTION_STATES } from '../../mock-atelio';
 import { ChaosRuleInputSchema } from '../../core/webhooks';
-import { CONNECTION_STATUSES } from '../../mock-atomic/pay-link/schema';
+import { CONNECTION_STATUSES } from '../../mock-atomic';
 import { StepFailure, defineStep } from './types';
 
 /** Steps about the run itself: letting time pass and checking the state reached. */

@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../control/platform';
-import { startCaptureReceiver, type DeliveryEventRecord } from '../../core/webhooks';
+import { type DeliveryEventRecord } from '../../core/webhooks';
+import { startCaptureReceiver } from '../support/capture-receiver';
 import type { RunView } from '../../scenarios';
 import {
   CHROMIUM_PATH,

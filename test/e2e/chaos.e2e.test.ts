@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCaptureReceiver, type CaptureReceiver, type ChaosRuleInput } from '../../core/webhooks';
+import { type ChaosRuleInput } from '../../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../support/capture-receiver';
 import { startSandbox, type Sandbox } from '../../control/platform';
 import { stitcherState, type StitcherState } from './support/stitcher-state';
 

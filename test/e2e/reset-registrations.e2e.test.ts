@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCaptureReceiver, type CaptureReceiver } from '../../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../support/capture-receiver';
 import { startSandbox, type Sandbox } from '../../control/platform';
 
 /**

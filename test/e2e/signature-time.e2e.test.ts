@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCaptureReceiver, type CaptureReceiver } from '../../core/webhooks';
+import { startCaptureReceiver, type CaptureReceiver } from '../support/capture-receiver';
 import { startSandbox, type Sandbox } from '../../control/platform';
 import type { RunView } from '../../scenarios';
 

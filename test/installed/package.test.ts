@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD, aTransaction, anOrder } from '../../stitcher/test-builders';
+import { CARD, aTransaction, anOrder } from '../../stitcher/testing';
 import { PROJECT_ROOT, recordMeasurements, run, said, startReady, type ReadyProcess } from './support';
 
 const work = mkdtempSync(join(tmpdir(), 'stitch-package-'));

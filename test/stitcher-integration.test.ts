@@ -20,9 +20,9 @@ import {
 import type { AtomicStore, Order } from '../mock-atomic';
 import { createAtelioApp, createAtelioStore, wireAtelioWebhooks } from '../mock-atelio';
 import type { AtelioStore } from '../mock-atelio';
-import { createStitcherService } from './index';
-import type { StitcherService } from './index';
-import type { OrderView, OrdersView, TransactionsView, UserSummaryView } from './views';
+import { createStitcherService } from '../stitcher';
+import type { StitcherService } from '../stitcher';
+import type { OrderView, OrdersView, TransactionsView, UserSummaryView } from '../stitcher/views';
 
 type ApiBody = OrdersView & TransactionsView & UserSummaryView;
 

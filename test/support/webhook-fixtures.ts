@@ -1,8 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { afterEach } from 'vitest';
-import { VirtualClock, type Clock } from '../clock';
+import { VirtualClock, type Clock } from '../../core/clock';
 import { startCaptureReceiver, type CaptureReceiver, type ReplyScript } from './capture-receiver';
-import { createDeliveryEngine, type DeliveryEngine, type DeliveryEngineOptions } from './engine';
+import {
+  createDeliveryEngine,
+  type DeliveryEngine,
+  type DeliveryEngineOptions,
+} from '../../core/webhooks/engine';
 
 /** Shared set-up for the delivery engine's tests: valid defaults, cleaned up after every test. */
 
