@@ -8,7 +8,13 @@ import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
 import { recordAttemptInRunContext } from '../core/run-context';
 import { startServer, type ProtocolErrorBody, type RunningServer } from '../core/server';
-import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
+import {
+  createDeliveryEngine,
+  DEFAULT_LOG_CAPACITY,
+  savedDeliveryLogSchema,
+  type DeliveryEngine,
+  type DeliveryEventRecord,
+} from '../core/webhooks';
 import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
 import { atomicProtocolErrorBody, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
 import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
@@ -102,6 +108,11 @@ export interface PlatformState {
    * the current targets: a crash or restart loses no webhook (receivers de-duplicate the repeats).
    */
   pendingWebhooks?: PendingWebhook[];
+  /**
+   * The delivery log's settled events (delivered, failed, dropped), oldest first, at most the log's
+   * capacity: after a restart `GET /api/deliveries` still shows what was delivered before it.
+   */
+  deliveryLog?: DeliveryEventRecord[];
 }
 
 /** A webhook published but not yet delivered (or given up on) when the state was taken. */
@@ -136,6 +147,7 @@ const PlatformStateFieldsSchema = z.object({
   clockOffsetMs: z.number().int().min(0).max(MAX_CLOCK_OFFSET_MS).optional(),
   receivers: z.array(z.string().max(2048)).max(100).optional(),
   pendingWebhooks: z.array(PendingWebhookSchema).max(MAX_PENDING_WEBHOOKS).optional(),
+  deliveryLog: savedDeliveryLogSchema(DEFAULT_LOG_CAPACITY).optional(),
 });
 
 /**
@@ -379,8 +391,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           body: event.body,
           eventTime: event.eventTime,
         }));
-    const exportState = (): PlatformState => {
-      const pending = pendingWebhooks();
+    /** The state; `pending` replaces the webhooks still on their way (those caught as a stop began). */
+    const exportState = (pending: PendingWebhook[] = pendingWebhooks()): PlatformState => {
+      // An event is either sent again after a restart or shown as settled, never both.
+      const resent = new Set(pending.map((webhook) => webhook.id));
+      const settled = engine.exportSettled().filter((event) => !resent.has(event.id));
       return {
         version: 1,
         clockOffsetMs: clock.offsetMs,
@@ -388,8 +403,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         atelio: atelio.exportState(),
         receivers: receiverUrls(),
         ...(pending.length ? { pendingWebhooks: pending } : {}),
+        ...(settled.length ? { deliveryLog: settled } : {}),
       };
     };
+    /** Signing secrets for restored log entries, from the registrations in force now. */
+    const secretOf = (vendor: string, eventType: string, targetId: string) =>
+      vendor === 'atomic'
+        ? atomic
+            .webhookTargets(eventType as Parameters<AtomicStore['webhookTargets']>[0])
+            .find((target) => target.endpointId === targetId)?.secret
+        : atelio.listWebhookSubscriptions().find((subscription) => subscription.id === targetId)?.secret;
     /** Sends the pending webhooks of an imported state to the targets registered now. */
     const resendPending = (pending: readonly PendingWebhook[]) => {
       for (const webhook of pending) {
@@ -435,6 +458,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       registerReceivers();
       const offset = fields.data.clockOffsetMs;
       if (offset !== undefined && offset > clock.offsetMs) clock.advance(offset - clock.offsetMs);
+      engine.restoreSettled(fields.data.deliveryLog ?? [], secretOf);
       resendPending(fields.data.pendingWebhooks ?? []);
     };
 
@@ -485,7 +509,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       let deliveryChanges = 0;
       const writer = new StateFileWriter({
         file: stateFile,
-        snapshot: exportState,
+        snapshot: () => exportState(),
         version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
         onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
       });
@@ -512,7 +536,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         offPublished();
         offSettled();
         clearInterval(tick);
-        writer.close({ ...exportState(), ...(pending.length ? { pendingWebhooks: pending } : {}) });
+        writer.close(exportState(pending));
       };
       pendingNow = pendingWebhooks;
     }

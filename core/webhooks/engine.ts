@@ -17,6 +17,7 @@ import {
   type EventState,
   type TargetState,
 } from './log';
+import { restoredEvent, type SavedDelivery } from './log-records';
 import { WEBHOOK_PROFILES, type WebhookProfile, type WebhookVendor } from './profiles';
 
 /** Where one event goes: an Atomic endpoint or an Atelio subscription. */
@@ -174,6 +175,20 @@ export interface DeliveryEngine {
   stop(): Promise<void>;
   /** Like stop, then empties the log and forgets target health; the engine stays usable. Chaos rules stay. */
   reset(): Promise<void>;
+  /**
+   * The settled events of the log (delivered, failed, dropped), oldest published first: the part of
+   * the log a saved state carries (events still pending travel as webhooks to send again).
+   */
+  exportSettled(): DeliveryEventRecord[];
+  /**
+   * Puts saved settled events back into the log (after a reset), in their order, before anything
+   * published from now on. `secretOf` gives each target's signing secret for by-hand redelivery;
+   * a target it does not know cannot be redelivered to. The log's capacity still applies.
+   */
+  restoreSettled(
+    records: readonly SavedDelivery[],
+    secretOf: (vendor: string, eventType: string, targetId: string) => string | undefined,
+  ): void;
 }
 
 export class DeliveryNotFoundError extends Error {
@@ -420,6 +435,13 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     if (targets.length === 0) {
       throw new DeliveryNotFoundError(id, `webhook event ${id} has no target ${String(options.targetId)}`);
     }
+    const unsigned = targets.find((target) => target.secret === '');
+    if (unsigned) {
+      throw new DeliveryNotFoundError(
+        id,
+        `webhook event ${id} was restored from a saved state and its target ${unsigned.id} is no longer registered`,
+      );
+    }
     for (const target of targets) {
       target.abandoned = false;
       target.dropped = undefined;
@@ -471,6 +493,23 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     await this.cancelAll('delivery log reset');
     this.store.clear();
     this.lanes.clear();
+  }
+
+  exportSettled(): DeliveryEventRecord[] {
+    return this.store
+      .states()
+      .filter((event) => eventStatus(event) !== 'pending')
+      .map(snapshotEvent);
+  }
+
+  restoreSettled(
+    records: readonly SavedDelivery[],
+    secretOf: (vendor: string, eventType: string, targetId: string) => string | undefined,
+  ): void {
+    for (const record of records) {
+      if (this.store.has(record.id)) continue;
+      this.store.addSettled(restoredEvent(record, ++this.seq, secretOf));
+    }
   }
 
   // ------------------------------------------------------------------------------ admission

@@ -33,6 +33,7 @@ export {
   type DeliveryTargetRecord,
   DELIVERY_STATUSES,
 } from './log';
+export { SavedDeliverySchema, savedDeliveryLogSchema, type SavedDelivery } from './log-records';
 export {
   DEFAULT_CONCURRENCY_PER_TARGET,
   DEFAULT_LOG_CAPACITY,

@@ -237,6 +237,13 @@ export class DeliveryLog implements DeliveryLogView {
     if (!pending && this.active.delete(event.id)) this.settled.set(event.id, event);
   }
 
+  /** Files an event that is already settled (a restored one); the oldest settled go first when full. */
+  addSettled(event: EventState): void {
+    if (this.has(event.id)) throw new Error(`delivery log already holds event ${event.id}`);
+    this.settled.set(event.id, event);
+    this.trim();
+  }
+
   clear(): void {
     this.active.clear();
     this.settled.clear();

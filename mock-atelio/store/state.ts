@@ -8,6 +8,7 @@ import {
   type Transaction,
   type TransactionState,
 } from '../transactions/schema';
+import { MAX_EPOCH_MS, MAX_IMPORTED_MAGNITUDE, withBoundedNumbers } from '../../core/imported-numbers';
 import { WebhookSubscriptionSchema, type WebhookSubscription } from '../webhooks/schema';
 
 /**
@@ -55,39 +56,45 @@ export interface StoreState {
   subscriptions: WebhookSubscription[];
 }
 
-const cents = z.number().int().safe();
+/** Amounts in cents: whole, within ±10^12 so balances and sums stay exact. */
+const cents = z.number().int().min(-MAX_IMPORTED_MAGNITUDE).max(MAX_IMPORTED_MAGNITUDE);
 /** A time the vendor's timestamp format can print: years 1970 to 9999. */
-const epochMs = z.number().int().min(0).max(253_402_300_799_999);
+const epochMs = z.number().int().min(0).max(MAX_EPOCH_MS);
+/** Counters that number records: non-negative, far from the end of exact integers. */
+const counter = z.number().int().min(0).max(MAX_IMPORTED_MAGNITUDE);
 
-export const StoreStateSchema = z.object({
-  version: z.literal(STORE_STATE_VERSION),
-  seed: z.number().int(),
-  brandId: z.string(),
-  programId: z.string(),
-  seq: z.number().int().min(0),
-  customers: z.array(CustomerSchema),
-  accounts: z.array(
-    z.object({
-      account: AccountSchema.omit({ balance: true, cards: true }),
-      openingCents: cents,
-      currentCents: cents,
-      availableCents: cents,
-      cardIds: z.array(z.string()),
-    }),
-  ),
-  cards: z.array(CardSchema),
-  transactions: z.array(
-    z.object({
-      seq: z.number().int().min(1),
-      createdMs: epochMs,
-      updatedMs: epochMs,
-      state: z.enum(TRANSACTION_STATES),
-      amountCents: cents,
-      authorisedCents: cents,
-      settledCents: cents,
-      failureReason: z.string().optional(),
-      wire: TransactionSchema.extend({ state: z.enum(TRANSACTION_STATES) }),
-    }),
-  ),
-  subscriptions: z.array(WebhookSubscriptionSchema),
-});
+/** Every number, named here or inside the wire objects, is bounded (core/imported-numbers). */
+export const StoreStateSchema = withBoundedNumbers(
+  z.object({
+    version: z.literal(STORE_STATE_VERSION),
+    seed: counter,
+    brandId: z.string(),
+    programId: z.string(),
+    seq: counter,
+    customers: z.array(CustomerSchema),
+    accounts: z.array(
+      z.object({
+        account: AccountSchema.omit({ balance: true, cards: true }),
+        openingCents: cents,
+        currentCents: cents,
+        availableCents: cents,
+        cardIds: z.array(z.string()),
+      }),
+    ),
+    cards: z.array(CardSchema),
+    transactions: z.array(
+      z.object({
+        seq: counter.min(1),
+        createdMs: epochMs,
+        updatedMs: epochMs,
+        state: z.enum(TRANSACTION_STATES),
+        amountCents: cents,
+        authorisedCents: cents,
+        settledCents: cents,
+        failureReason: z.string().optional(),
+        wire: TransactionSchema.extend({ state: z.enum(TRANSACTION_STATES) }),
+      }),
+    ),
+    subscriptions: z.array(WebhookSubscriptionSchema),
+  }),
+);

@@ -13,6 +13,7 @@ import { PAYROLL_KIND_NAMES } from '../payroll/schema';
 import { DepositDataSchema } from '../tasks/schema';
 import { ObjectIdSchema, TaskProductSchema, TaskStatusSchema } from '../shared/schemas';
 import { ATOMIC_EVENT_TYPES } from '../webhooks/schema';
+import { withBoundedNumbers } from '../../core/imported-numbers';
 
 /**
  * The store's records: what Atomic keeps about users, tokens, tasks, accounts and webhook settings.
@@ -173,19 +174,25 @@ export const WebhookEndpointRecordSchema = z.object({
 
 export const ATOMIC_STATE_VERSION = 1;
 
-export const AtomicStateSchema = z.object({
-  version: z.literal(ATOMIC_STATE_VERSION),
-  users: z.array(UserRecordSchema),
-  accessTokens: z.array(AccessTokenRecordSchema),
-  tasks: z.array(TaskRecordSchema),
-  linkedAccounts: z.array(LinkedAccountRecordSchema),
-  payLinkAccounts: z.array(PayLinkAccountRecordSchema),
-  detectedCompanies: z.array(DetectedCompanySchema),
-  payroll: z.array(PayrollRecordSchema),
-  files: z.array(FileRecordSchema),
-  secrets: z.array(SecretRecordSchema),
-  webhookEndpoints: z.array(WebhookEndpointRecordSchema),
-});
+/**
+ * Every number in it (order amounts, billing, payroll payloads kept as opaque JSON) is bounded by
+ * core/imported-numbers: a `1e20` is refused at import instead of failing the routes that print it.
+ */
+export const AtomicStateSchema = withBoundedNumbers(
+  z.object({
+    version: z.literal(ATOMIC_STATE_VERSION),
+    users: z.array(UserRecordSchema),
+    accessTokens: z.array(AccessTokenRecordSchema),
+    tasks: z.array(TaskRecordSchema),
+    linkedAccounts: z.array(LinkedAccountRecordSchema),
+    payLinkAccounts: z.array(PayLinkAccountRecordSchema),
+    detectedCompanies: z.array(DetectedCompanySchema),
+    payroll: z.array(PayrollRecordSchema),
+    files: z.array(FileRecordSchema),
+    secrets: z.array(SecretRecordSchema),
+    webhookEndpoints: z.array(WebhookEndpointRecordSchema),
+  }),
+);
 
 export type UserRecord = z.infer<typeof UserRecordSchema>;
 export type AccessTokenRecord = z.infer<typeof AccessTokenRecordSchema>;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,52 @@ async function stitcherView(stitcher: string) {
   };
 }
 
+/**
+ * The webhook bodies in the stitcher's inbox, straight from its database: every event it was sent
+ * and kept (repeats are refused by its de-duplication key, so each appears once).
+ */
+function stitcherInbox(dir: string): string[] {
+  const db = new Database(join(dir, 'stitcher.db'));
+  try {
+    const rows = db
+      .prepare("SELECT body FROM inbox WHERE source IN ('atomic', 'atelio') ORDER BY id")
+      .all() as { body: string }[];
+    return rows.map((row) => row.body);
+  } finally {
+    db.close();
+  }
+}
+
+interface LoggedDelivery {
+  id: string;
+  body: string;
+  status: string;
+  targets: { url: string }[];
+}
+
+/**
+ * The delivery log after the restart holds every webhook the stitcher had taken before the crash,
+ * once, as delivered (restored from the file, or sent again from it when its settling was not
+ * saved yet); and the events it shows delivered to the stitcher are exactly the stitcher's inbox.
+ */
+async function expectDeliveryLogAgrees(second: CliProcess, dir: string, beforeCrash: string[]) {
+  expect(beforeCrash.length).toBeGreaterThan(0);
+  const { deliveries } = await api<{ deliveries: LoggedDelivery[] }>(
+    second.urls.control,
+    '/api/deliveries?limit=100000',
+  );
+  expect(new Set(deliveries.map((d) => d.id)).size).toBe(deliveries.length);
+  const toStitcher = deliveries.filter((d) =>
+    d.targets.some((t) => /\/webhooks\/(atomic|atelio)$/.test(t.url)),
+  );
+  const copies = new Map<string, number>();
+  for (const delivery of toStitcher) copies.set(delivery.body, (copies.get(delivery.body) ?? 0) + 1);
+  const missing = beforeCrash.filter((body) => copies.get(body) !== 1);
+  expect(missing, 'webhooks the stitcher had before the crash, not in the log exactly once').toEqual([]);
+  expect(toStitcher.filter((d) => d.status !== 'delivered')).toEqual([]);
+  expect(toStitcher.map((d) => d.body).sort()).toEqual(stitcherInbox(dir).sort());
+}
+
 /** Starts the paced run and waits until it is part-way: some webhooks out, many steps to go. */
 async function interruptedRun(first: CliProcess): Promise<number> {
   const { runId } = await api<{ runId: string }>(
@@ -142,9 +189,11 @@ describe('--state-file survives a crash mid-run', () => {
     // The file on disk is a whole document with the part of the story that happened.
     const saved = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { atelio: unknown };
     expect(JSON.stringify(saved.atelio)).toContain(IDENTIFIER);
+    const beforeCrash = stitcherInbox(dir);
 
     const second = await cli(args);
     await expectAgreement(second, dir);
+    await expectDeliveryLogAgrees(second, dir, beforeCrash);
   });
 
   it('SIGHUP during a paced stitching run saves and stops; the restart agrees too', async () => {
@@ -153,9 +202,11 @@ describe('--state-file survives a crash mid-run', () => {
     await interruptedRun(first);
     expect(await first.stop('SIGHUP')).toEqual({ code: 0, signal: null });
     expect(first.stderr()).toContain('State saved to');
+    const beforeCrash = stitcherInbox(dir);
 
     const second = await cli(args);
     await expectAgreement(second, dir);
+    await expectDeliveryLogAgrees(second, dir, beforeCrash);
   });
 
   it('fails at start when the state file cannot be written, naming it', async () => {
