@@ -33,6 +33,10 @@ export interface ControlDeps {
   tokens?: AccessTokens;
 }
 
+/** The state document's own cap: at least 16 MiB, or the request cap when that is larger. */
+export const stateImportLimitBytes = (bodyLimitBytes = 1024 * 1024): number =>
+  Math.max(bodyLimitBytes, 16 * 1024 * 1024);
+
 /**
  * The control plane: the `/api` routes of DESIGN.md. Every request passes the Host allow-list and
  * the token check (when tokens are configured); anything that changes state must be same-origin.
@@ -44,14 +48,22 @@ export function createControlApp(deps: ControlDeps) {
   if (deps.bindHost !== undefined) app.use(allowedHostsOnly(deps.bindHost, deps.allowedHosts));
   app.use(controlAccess(deps.tokens ?? {}));
   app.use(sameOriginOnly());
-  app.use(
+  const cap = (maxSize: number) =>
     bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
+      maxSize,
       onError: (c) => controlError(c, 413, 'body_too_large', 'The request body is too large.'),
-    }),
+    });
+  const requestCap = cap(deps.bodyLimitBytes ?? 1024 * 1024);
+  // An exported state (both stores plus up to 1,000 logged deliveries) outgrows the per-request cap
+  // on a long-running platform; its own route keeps a larger one so GET then PUT always round-trips.
+  const stateImportCap = cap(stateImportLimitBytes(deps.bodyLimitBytes));
+  app.use((c, next) =>
+    (c.req.method === 'PUT' && c.req.path === '/api/state' ? stateImportCap : requestCap)(c, next),
   );
   // Which token the caller holds: the dashboard hides what a viewer may not do.
-  app.get('/api/session', (c) => c.json({ role: roleOf(c), tokenRequired: Boolean(deps.tokens?.admin ?? deps.tokens?.viewer) }));
+  app.get('/api/session', (c) =>
+    c.json({ role: roleOf(c), tokenRequired: Boolean(deps.tokens?.admin ?? deps.tokens?.viewer) }),
+  );
   app.route('/api/clock', clockRoutes(deps.clock));
   app.route('/api/faults', faultRoutes(deps.faults));
   app.route('/api/requests', requestRoutes(deps.journal));

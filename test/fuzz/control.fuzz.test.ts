@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { stateImportLimitBytes } from '../../control/app';
 import { FaultRuleInputSchema } from '../../core/faults';
 import { ChaosRuleInputSchema } from '../../core/webhooks';
 import { deeplyNestedArray, deeplyNestedObject, INVALID_UTF8 } from './support/hostile';
@@ -192,11 +193,15 @@ describe('the control plane under generated bad input', () => {
   });
 
   it('refuses a body over the cap on every state-changing route with 413 {error: {code: body_too_large}}', async () => {
-    const big = `{"ms":"${'x'.repeat(BODY_LIMIT + 10)}"}`;
+    const bodyOver = (limit: number) => `{"ms":"${'x'.repeat(limit + 10)}"}`;
     const writes = api.operations.filter((op) => op.method !== 'GET');
     expect(writes.length).toBeGreaterThan(6);
     for (const op of writes) {
       const target = op.template.replace(/\{\w+\}/g, 'x');
+      // The state document has its own, larger cap (an export must always import back).
+      const big = bodyOver(
+        op.method === 'PUT' && target === '/api/state' ? stateImportLimitBytes(BODY_LIMIT) : BODY_LIMIT,
+      );
       for (const headers of [
         { 'content-type': 'application/json', 'content-length': String(big.length) },
         { 'content-type': 'application/json' },
@@ -208,6 +213,32 @@ describe('the control plane under generated bad input', () => {
         expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'body_too_large' } });
       }
     }
+  });
+
+  it('imports its own export back even when the document is larger than the per-request cap', async () => {
+    const exported = platform.sandbox.exportState();
+    // Indented, the export is well over the 512 KiB request cap: as a long-running platform's is.
+    const body = JSON.stringify(exported, null, 8);
+    expect(body.length).toBeGreaterThan(BODY_LIMIT);
+    const request = {
+      method: 'PUT',
+      target: '/api/state',
+      headers: { 'content-type': 'application/json' },
+      body,
+      label: 'big export',
+    };
+    const answer = (await sendInProcess(platform.control, request))!;
+    expect(answer.status, answer.text).toBe(200);
+    // Importing re-registers the platform's own receivers, which stamps their endpoints' updatedAt.
+    const withoutEndpointTimes = (state: { atomic: unknown }) => {
+      const atomic = state.atomic as { webhookEndpoints: object[] };
+      const webhookEndpoints = atomic.webhookEndpoints.map((endpoint) => ({
+        ...endpoint,
+        updatedAt: 'restamped',
+      }));
+      return { ...state, atomic: { ...atomic, webhookEndpoints } };
+    };
+    expect(withoutEndpointTimes(platform.sandbox.exportState())).toEqual(withoutEndpointTimes(exported));
   });
 
   it('answers 4xx to nested, non-UTF-8 and mistyped bodies on every state-changing route', async () => {
