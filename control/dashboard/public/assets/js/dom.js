@@ -137,3 +137,25 @@ export function setBusy(button, working, label) {
 
 /** Whether a button is marked as working. */
 export const isBusy = (/** @type {Element} */ button) => button.getAttribute('aria-disabled') === 'true';
+
+/**
+ * Runs a panel button's action with the button marked busy; a click while it works is ignored.
+ * Resolves to undefined when ignored, else to the error message ('' on success). The button is
+ * not unmarked: the panel redraws it from fresh data afterwards.
+ *
+ * @param {Event} event
+ * @param {() => Promise<unknown>} action
+ * @param {(error: unknown) => string} describe
+ * @returns {Promise<string | undefined>}
+ */
+export async function runBusy(event, action, describe) {
+  const button = /** @type {HTMLElement} */ (event.currentTarget);
+  if (isBusy(button)) return undefined;
+  setBusy(button, true);
+  try {
+    await action();
+    return '';
+  } catch (e) {
+    return describe(e);
+  }
+}

@@ -1,7 +1,7 @@
 /* global setTimeout, clearTimeout */
 // @ts-check
 import { api, messageOf } from '../api.js';
-import { announce, byId, h, isBusy, render, setBusy } from '../dom.js';
+import { announce, byId, h, render, runBusy } from '../dom.js';
 
 const VENDORS = [
   { id: 'atomic', name: 'Atomic API' },
@@ -78,15 +78,9 @@ export function createFaultsPanel() {
    * @param {() => Promise<void>} action
    */
   async function act(event, action) {
-    const button = /** @type {HTMLElement} */ (event.currentTarget);
-    if (isBusy(button)) return;
-    setBusy(button, true);
-    try {
-      await action();
-      error = '';
-    } catch (e) {
-      error = messageOf(e);
-    }
+    const outcome = await runBusy(event, action, messageOf);
+    if (outcome === undefined) return;
+    error = outcome;
     await load();
   }
 
