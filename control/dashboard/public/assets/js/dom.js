@@ -159,3 +159,43 @@ export async function runBusy(event, action, describe) {
     return describe(e);
   }
 }
+
+/**
+ * A vendor's on/off button for one preset rule (a fault or a delivery-chaos rule): pressed while
+ * `active` exists; a click deletes it at `${collection}/{id}` or posts the preset's rule to
+ * `collection`, through the panel's `act` (busy marking, error, reload).
+ *
+ * @param {{
+ *   vendor: { id: string, name: string },
+ *   preset: { id: string, label: string, rule: object },
+ *   active: { id: string } | undefined,
+ *   collection: string,
+ *   key: string,
+ *   title: string,
+ *   act: (event: Event, action: () => Promise<void>) => Promise<void>,
+ *   request: (path: string, init?: { method?: string, body?: unknown }) => Promise<unknown>,
+ * }} options
+ */
+export function presetToggle({ vendor, preset, active, collection, key, title, act, request }) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'button small',
+      'aria-pressed': active ? 'true' : 'false',
+      'data-key': key,
+      title,
+      onclick: (/** @type {Event} */ e) =>
+        act(e, async () => {
+          if (active) {
+            await request(`${collection}/${encodeURIComponent(active.id)}`, { method: 'DELETE' });
+            announce(`${vendor.name}: ${preset.label} off`);
+          } else {
+            await request(collection, { method: 'POST', body: { vendor: vendor.id, ...preset.rule } });
+            announce(`${vendor.name}: ${preset.label} on`);
+          }
+        }),
+    },
+    preset.label,
+  );
+}

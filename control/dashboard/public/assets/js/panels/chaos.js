@@ -1,7 +1,7 @@
 /* global setTimeout, clearTimeout */
 // @ts-check
 import { api, messageOf } from '../api.js';
-import { announce, byId, h, render, runBusy } from '../dom.js';
+import { announce, byId, h, presetToggle, render, runBusy } from '../dom.js';
 import { formatDateTime } from '../format.js';
 
 const VENDORS = [
@@ -106,32 +106,18 @@ export function createChaosPanel() {
               const active = own.find(
                 (r) => r.vendor === vendor.id && r.kind === preset.rule.kind && r.source === 'api',
               );
-              return h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button small',
-                  'aria-pressed': active ? 'true' : 'false',
-                  'data-key': `chaos-${vendor.id}-${preset.id}`,
-                  title: active
-                    ? `Stop: ${describeChaosRule(active)}`
-                    : `${vendor.name}: ${preset.label.toLowerCase()}`,
-                  onclick: (/** @type {Event} */ e) =>
-                    act(e, async () => {
-                      if (active) {
-                        await api(`/api/chaos/${encodeURIComponent(active.id)}`, { method: 'DELETE' });
-                        announce(`${vendor.name}: ${preset.label} off`);
-                      } else {
-                        await api('/api/chaos', {
-                          method: 'POST',
-                          body: { vendor: vendor.id, ...preset.rule },
-                        });
-                        announce(`${vendor.name}: ${preset.label} on`);
-                      }
-                    }),
-                },
-                preset.label,
-              );
+              return presetToggle({
+                vendor,
+                preset,
+                active,
+                collection: '/api/chaos',
+                key: `chaos-${vendor.id}-${preset.id}`,
+                title: active
+                  ? `Stop: ${describeChaosRule(active)}`
+                  : `${vendor.name}: ${preset.label.toLowerCase()}`,
+                act,
+                request: api,
+              });
             }),
           ),
           own.length

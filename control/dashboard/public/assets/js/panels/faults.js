@@ -1,7 +1,7 @@
 /* global setTimeout, clearTimeout */
 // @ts-check
 import { api, messageOf } from '../api.js';
-import { announce, byId, h, render, runBusy } from '../dom.js';
+import { announce, byId, h, presetToggle, render, runBusy } from '../dom.js';
 
 const VENDORS = [
   { id: 'atomic', name: 'Atomic API' },
@@ -98,32 +98,18 @@ export function createFaultsPanel() {
             { class: 'fault-buttons' },
             PRESETS.map((preset) => {
               const active = own.find((r) => r.vendor === vendor.id && preset.matches(r));
-              return h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'button small',
-                  'aria-pressed': active ? 'true' : 'false',
-                  'data-key': `fault-${vendor.id}-${preset.id}`,
-                  title: active
-                    ? `Stop: ${describeRule(active)}`
-                    : `Make the ${vendor.name} ${preset.label.toLowerCase()}`,
-                  onclick: (/** @type {Event} */ e) =>
-                    act(e, async () => {
-                      if (active) {
-                        await api(`/api/faults/${encodeURIComponent(active.id)}`, { method: 'DELETE' });
-                        announce(`${vendor.name}: ${preset.label} off`);
-                      } else {
-                        await api('/api/faults', {
-                          method: 'POST',
-                          body: { vendor: vendor.id, ...preset.rule },
-                        });
-                        announce(`${vendor.name}: ${preset.label} on`);
-                      }
-                    }),
-                },
-                preset.label,
-              );
+              return presetToggle({
+                vendor,
+                preset,
+                active,
+                collection: '/api/faults',
+                key: `fault-${vendor.id}-${preset.id}`,
+                title: active
+                  ? `Stop: ${describeRule(active)}`
+                  : `Make the ${vendor.name} ${preset.label.toLowerCase()}`,
+                act,
+                request: api,
+              });
             }),
             own.length === 0
               ? null
