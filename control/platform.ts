@@ -1,46 +1,39 @@
-import { PlatformClock, ScopedClock } from '../core/clock';
-import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { ConfigError, loadConfig, type PlatformConfig, type PlatformConfigInput } from '../core/config';
-import { FaultInjector } from '../core/faults';
-import { isExposedBind, WebhookTargetPolicy } from '../core/hosts';
-import { RequestJournal } from '../core/journal';
-import { createRandom } from '../core/random';
-import { recordAttemptInRunContext } from '../core/run-context';
-import { startServer, type ProtocolErrorBody, type RunningServer } from '../core/server';
+import type { Hono } from 'hono';
+import type { PlatformClock, ScopedClock } from '../core/clock';
+import { ConfigError, type PlatformConfig } from '../core/config';
+import type { FaultInjector } from '../core/faults';
+import { WebhookTargetPolicy } from '../core/hosts';
+import type { RequestJournal } from '../core/journal';
+import { startServer, type FetchApp, type RunningServer } from '../core/server';
+import type { DeliveryEngine } from '../core/webhooks';
+import type { AtelioStore } from '../mock-atelio';
+import type { AtomicStore } from '../mock-atomic';
 import {
-  createDeliveryEngine,
-  DEFAULT_LOG_CAPACITY,
-  savedDeliveryLogSchema,
-  type DeliveryEngine,
-  type DeliveryEventRecord,
-} from '../core/webhooks';
-import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
-import { atomicProtocolErrorBody, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
-import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
+  createPlatform,
+  type PlatformState,
+  type Platform,
+  type ResetOptions,
+  type ScenarioRunner,
+} from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
-import { sameSecret } from './access';
-import { createTransactApp, TransactSessions } from '../transact';
+import { createTransactApp, type TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
+import { SandboxReceivers, type WebhookSecrets } from './receivers';
 import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
-import { readStateDocument, removeStaleTemporaries, StateFileWriter } from './state-file';
-import type { ResetOptions } from './routes/state';
 import { transactRoutes } from './routes/transact';
+import {
+  controlAccessFor,
+  PROTOCOL_ERROR_BODIES,
+  resolveConfig,
+  type SandboxAccess,
+  type SandboxOptions,
+} from './sandbox-config';
+import { persistState, type StatePersistence } from './state-persistence';
 
-const DEFAULT_RESET_KEEP = ['webhooks'] as const;
-
-export type Ports = PlatformConfig['ports'];
-
-export interface SandboxOptions extends Omit<PlatformConfigInput, 'ports'> {
-  /** `0` picks a free port for every server; or set each one. */
-  ports?: 0 | Partial<Record<keyof Ports, number>>;
-  /** Start the reference stitcher and register it with both mocks (default true). */
-  stitcher?: boolean;
-  /** Environment to read settings from; default process.env. Pass `{}` to ignore it. */
-  env?: Record<string, string | undefined>;
-}
+export type { Ports, SandboxAccess, SandboxOptions } from './sandbox-config';
+export { MAX_CLOCK_OFFSET_MS, type PendingWebhook, type PlatformState } from '../scenarios';
 
 export interface SandboxUrls {
   control: string;
@@ -66,17 +59,19 @@ export interface Sandbox {
   transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
+  /** The apps the mock and control servers serve, for in-process requests (the fuzzer's). */
+  apps: { atomic: FetchApp; atelio: FetchApp; control: Hono };
   /**
    * Who may use the control plane: the tokens in force (the control token generated at start when
    * the platform is exposed and none was given), and whether the bind reaches beyond loopback.
    */
-  access: { exposed: boolean; controlToken?: string; viewerToken?: string; generatedControlToken: boolean };
+  access: SandboxAccess;
   /** Recordings of runs started over HTTP (a private folder). */
   recordings: RecordingStore;
   /** Where webhooks may go (the `--allow-webhook-host` list once exposed). */
   webhookTargets: WebhookTargetPolicy;
   /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */
-  webhookSecrets: { atomic: string; atelio: string } | undefined;
+  webhookSecrets: WebhookSecrets | undefined;
   /**
    * Back to the seeded baseline: stores, delivery log, journal, faults, chaos rules and the
    * stitcher's data. Webhook endpoints, secrets and subscriptions registered with the mocks are
@@ -93,199 +88,105 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export interface PlatformState {
-  version: 1;
-  clockOffsetMs: number;
-  atomic: unknown;
-  atelio: unknown;
-  /**
-   * Webhook URLs the platform registered itself (the stitcher's, `--webhook-url`). Another
-   * platform importing the state drops those it does not use (a stitcher on another port).
-   */
-  receivers?: string[];
-  /**
-   * Webhooks still on their way when the state was taken. Importing the state sends them again to
-   * the current targets: a crash or restart loses no webhook (receivers de-duplicate the repeats).
-   */
-  pendingWebhooks?: PendingWebhook[];
-  /**
-   * The delivery log's settled events (delivered, failed, dropped), oldest first, at most the log's
-   * capacity: after a restart `GET /api/deliveries` still shows what was delivered before it.
-   */
-  deliveryLog?: DeliveryEventRecord[];
-}
-
-/** A webhook published but not yet delivered (or given up on) when the state was taken. */
-export interface PendingWebhook {
-  id: string;
-  vendor: 'atomic' | 'atelio';
-  eventType: string;
-  /** The exact body, sent again byte for byte (same Atomic `ce-id`, so receivers de-duplicate). */
-  body: string;
-  eventTime: string;
-}
-
-/** The furthest the platform clock may be ahead of real time in an imported state: 100 years. */
-export const MAX_CLOCK_OFFSET_MS = 100 * 366 * 86_400_000;
-/** How often `--state-file` looks for changes to save (the longest a change waits for the disk). */
-const STATE_SAVE_INTERVAL_MS = 200;
-/** Pending webhooks kept in a state document (the delivery log's own capacity). */
-const MAX_PENDING_WEBHOOKS = 1000;
-
-const PendingWebhookSchema = z
-  .object({
-    id: z.string().min(1).max(200),
-    vendor: z.enum(['atomic', 'atelio']),
-    eventType: z.string().min(1).max(200),
-    body: z.string().max(1024 * 1024),
-    eventTime: z.iso.datetime(),
-  })
-  .strict();
-/** The platform's own fields of a state document; the stores check theirs. */
-const PlatformStateFieldsSchema = z.object({
-  version: z.literal(1, 'state.version must be 1 (export one with GET /api/state)'),
-  clockOffsetMs: z.number().int().min(0).max(MAX_CLOCK_OFFSET_MS).optional(),
-  receivers: z.array(z.string().max(2048)).max(100).optional(),
-  pendingWebhooks: z.array(PendingWebhookSchema).max(MAX_PENDING_WEBHOOKS).optional(),
-  deliveryLog: savedDeliveryLogSchema(DEFAULT_LOG_CAPACITY).optional(),
-});
-
 /**
- * The control plane's tokens. Beyond loopback a control token is required: when none is given one
- * is generated (printed at start). On loopback tokens are optional and enforced only when given.
- */
-function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
-  const exposed = isExposedBind(config.host);
-  const needed = exposed || config.viewerToken !== undefined;
-  const generated = needed && config.controlToken === undefined;
-  const controlToken = config.controlToken ?? (generated ? randomBytes(24).toString('base64url') : undefined);
-  if (controlToken !== undefined && config.viewerToken !== undefined && sameSecret(controlToken, config.viewerToken))
-    throw new ConfigError('Invalid configuration:\n  viewerToken: must differ from the control token');
-  return {
-    exposed,
-    generatedControlToken: generated,
-    ...(controlToken === undefined ? {} : { controlToken }),
-    ...(config.viewerToken === undefined ? {} : { viewerToken: config.viewerToken }),
-  };
-}
-
-/** Malformed HTTP (refused before any app code runs) still gets each server's own error envelope. */
-const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErrorBody> = {
-  atomic: atomicProtocolErrorBody,
-  atelio: (status, message) => JSON.stringify(atelioErrorBody(status, 'invalid_request', message)),
-  control: (status, message) =>
-    JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } }),
-};
-
-const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
-const ATELIO_STITCHER_PATH = '/webhooks/atelio';
-
-function resolveConfig(options: SandboxOptions): PlatformConfig {
-  const { ports, stitcher: _stitcher, env, ...rest } = options;
-  const portOverrides =
-    ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0, transact: 0 } : (ports ?? {});
-  return loadConfig({ ...rest, ports: portOverrides }, env);
-}
-
-/**
- * Starts the whole platform in this process: the Atomic and Atelio mocks, the reference stitcher
- * (registered with both as a webhook receiver), and the control plane. Test runners call this with
- * `{ports: 0}` to get one isolated sandbox per worker.
+ * Starts the whole platform in this process: the platform of `createPlatform` (both mocks, one
+ * clock, journal, fault table and delivery engine, the scenario runner) behind its servers — the
+ * Atomic and Atelio mocks, the Transact stand-in, the reference stitcher (registered with both as
+ * a webhook receiver) and the control plane. Test runners call this with `{ports: 0}` to get one
+ * isolated sandbox per worker.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const config = resolveConfig(options);
-  const clock = new PlatformClock();
-  const scopedClock = new ScopedClock(clock);
-  const journal = new RequestJournal(config.journalSize);
-  const faultRandom = createRandom(`${config.seed}:faults`);
-  const faults = new FaultInjector(() => faultRandom.faker.number.float({ min: 0, max: 1 }));
-  // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
-  const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
-  const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
-  const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
-  const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
-  const scenarios = createScenarioRunner({
-    atomic,
-    atelio,
-    engine,
-    clock: scopedClock,
-    scenarioDirs: config.scenarioDirs,
-  });
   const host = config.host;
   const access = controlAccessFor(config);
   // Every registration — vendor API, `--webhook-url`, imported state — passes the same check.
+  const webhookTargets = new WebhookTargetPolicy({ bindHost: host, allowHosts: config.allowWebhookHosts });
+  const receivers = new SandboxReceivers(config);
+  let stitcher: StitcherService | undefined;
+  const platform: Platform = createPlatform({
+    seed: config.seed,
+    credentials: { atomic: config.atomic, atelio: config.atelio },
+    bodyLimitBytes: config.bodyLimitBytes,
+    journalSize: config.journalSize,
+    scenarioDirs: config.scenarioDirs,
+    host: {
+      receiverUrls: () => receivers.urls(),
+      registerReceivers: () => receivers.register(platform.atomic.store, platform.atelio.store),
+      webhookTargetRefusal: (url) => webhookTargets.refusal(url),
+      onReset: () => {
+        stitcher?.reset();
+        recordings.clear();
+      },
+    },
+  });
+  const { clock, scopedClock, scenarios } = platform;
   const recordings = new RecordingStore({
     dir: config.recordingsDir,
     retentionMs: config.recordingRetentionMs,
     now: () => clock.now(),
   });
-  const webhookTargets = new WebhookTargetPolicy({ bindHost: host, allowHosts: config.allowWebhookHosts });
-  atomic.webhookTargetCheck = (url) => webhookTargets.refusal(url);
-  atelio.webhookTargetCheck = (url) => webhookTargets.refusal(url);
-  const transactSessions = new TransactSessions({ store: atomic, clock: scopedClock });
 
   const servers: RunningServer[] = [];
-  let stitcher: StitcherService | undefined;
-  let webhookSecrets: Sandbox['webhookSecrets'];
-  const common = { clock: scopedClock, journal, faults, bodyLimitBytes: config.bodyLimitBytes };
+  const serve = async (
+    app: FetchApp,
+    name: string,
+    port: number,
+    protocolErrorBody?: 'atomic' | 'atelio' | 'control',
+  ) => {
+    const server = await startServer(app, {
+      name,
+      host,
+      port,
+      ...(protocolErrorBody ? { protocolErrorBody: PROTOCOL_ERROR_BODIES[protocolErrorBody] } : {}),
+      maxConnections: config.maxConnections,
+    });
+    servers.push(server);
+    return server;
+  };
 
-  /** Set once the platform is up: saves the state to `--state-file` on the way down. */
-  let saveState: ((pending: PendingWebhook[]) => void) | undefined;
-  /** Set once the platform is up: the webhooks not yet delivered. */
-  let pendingNow: (() => PendingWebhook[]) | undefined;
+  /** Set once the platform is up with `--state-file`: saves the state on the way down. */
+  let persistence: StatePersistence | undefined;
   const stopAll = async () => {
     // Runs end after the step in hand (a cancelled run plays out its timers at once) while the
     // webhooks they cause are still published, so the state file holds them as pending.
-    if (saveState) await scenarios.cancelAll();
-    const pendingAtStop = pendingNow?.() ?? [];
+    if (persistence) await scenarios.cancelAll();
+    const pendingAtStop = persistence ? platform.pendingWebhooks() : [];
     // No new webhooks. Deliveries in flight are aborted and recorded as such in the delivery log,
     // and no retry is left scheduled: a receiver that hangs cannot hold the shutdown up.
-    for (const off of unwire) off();
-    await engine.stop();
-    await scenarios.cancelAll();
+    await platform.stop();
     try {
       // What was on its way when the stop began is sent again after the next start.
-      saveState?.(pendingAtStop);
+      persistence?.close(pendingAtStop);
     } finally {
       // The stitcher stops taking webhooks and finishes the event in hand while the vendors it
       // calls are still up; whatever is left stays in its inbox for the next start.
       await stitcher?.stop();
       await Promise.allSettled(servers.map((s) => s.close()));
       await stitcher?.close();
-      atomic.dispose();
       recordings.dispose();
-      clock.stop();
+      platform.dispose();
     }
   };
 
   try {
-    const atomicServer = await startServer(createAtomicApp({ ...common, store: atomic, credentials: config.atomic }), {
-      name: 'Atomic mock',
-      host,
-      port: config.ports.atomic,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
-      maxConnections: config.maxConnections,
-    });
-    servers.push(atomicServer);
-    const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
-      name: 'Atelio mock',
-      host,
-      port: config.ports.atelio,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
-      maxConnections: config.maxConnections,
-    });
-    servers.push(atelioServer);
+    const atomicServer = await serve(platform.atomic.app, 'Atomic mock', config.ports.atomic, 'atomic');
+    const atelioServer = await serve(platform.atelio.app, 'Atelio mock', config.ports.atelio, 'atelio');
     // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
-    const transactServer = await startServer(
-      createTransactApp({ store: atomic, sessions: transactSessions, bodyLimitBytes: config.bodyLimitBytes }),
-      { name: 'Transact stand-in', host, port: config.ports.transact, maxConnections: config.maxConnections },
-    );
-    servers.push(transactServer);
+    const transactApp = createTransactApp({
+      store: platform.atomic.store,
+      sessions: platform.transactSessions,
+      bodyLimitBytes: config.bodyLimitBytes,
+    });
+    const transactServer = await serve(transactApp, 'Transact stand-in', config.ports.transact);
 
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
       stitcher = createStitcherService({
-        atomic: { baseUrl: atomicServer.url, apiKey: config.atomic.apiKey, apiSecret: config.atomic.apiSecret },
+        atomic: {
+          baseUrl: atomicServer.url,
+          apiKey: config.atomic.apiKey,
+          apiSecret: config.atomic.apiSecret,
+        },
         atelio: {
           baseUrl: atelioServer.url,
           identity: config.atelio.identity,
@@ -305,184 +206,44 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       stitcherUrl = started.url;
       webhookTargets.allowOrigin(stitcherUrl);
+      receivers.addStitcher(stitcher, stitcherUrl);
     }
     if (config.webhookUrl) {
       const refusal = webhookTargets.refusal(config.webhookUrl);
       if (refusal !== undefined)
         throw new ConfigError(`Invalid configuration:\n  webhookUrl: ${config.webhookUrl} ${refusal}`);
     }
-
-    /** An Atelio subscription for this URL: the existing one (e.g. from an imported state) or a new one. */
-    const atelioSubscription = (url: string, description: string, events?: string[]) =>
-      atelio.listWebhookSubscriptions().find((s) => s.url === url) ??
-      atelio.registerWebhookUrl(url, { description, ...(events ? { events } : {}) });
-
-    /** The webhook URLs this platform registers itself. */
-    const receiverUrls = () => [
-      ...(stitcher && stitcherUrl ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`] : []),
-      ...(config.webhookUrl ? [config.webhookUrl] : []),
-    ];
-    /** Drops registrations another platform made for its own receivers (e.g. a stitcher on another port). */
-    const dropForeignReceivers = (urls: unknown) => {
-      if (!Array.isArray(urls)) return;
-      const ours = new Set(receiverUrls());
-      const stale = new Set(urls.filter((url): url is string => typeof url === 'string' && !ours.has(url)));
-      for (const endpoint of atomic.listWebhookEndpoints())
-        if (stale.has(endpoint.url)) atomic.deleteWebhookEndpoint(endpoint._id);
-      for (const subscription of atelio.listWebhookSubscriptions())
-        if (stale.has(subscription.url)) atelio.deleteWebhookSubscription(subscription.id);
-    };
-
-    /** Registers the stitcher and `--webhook-url` with both mocks; again after every reset or import. */
-    const registerReceivers = () => {
-      if (stitcher && stitcherUrl) {
-        atomic.registerWebhookUrl(`${stitcherUrl}${ATOMIC_STITCHER_PATH}`);
-        const subscription = atelioSubscription(`${stitcherUrl}${ATELIO_STITCHER_PATH}`, 'Reference stitcher', [
-          'transactions',
-        ]);
-        stitcher.setAtomicWebhookSecret(config.atomic.apiSecret);
-        stitcher.setAtelioWebhookSecrets([subscription.secret]);
-      }
-      if (config.webhookUrl) {
-        atomic.registerWebhookUrl(config.webhookUrl);
-        const subscription = atelioSubscription(config.webhookUrl, 'Registered by --webhook-url');
-        webhookSecrets = { atomic: config.atomic.apiSecret, atelio: subscription.secret };
-      }
-    };
-    registerReceivers();
-
-    const reset = async (options: ResetOptions = {}) => {
-      // Webhook registrations are configuration a test suite makes once; by default they survive.
-      const keepWebhookRegistrations = (options.keep ?? DEFAULT_RESET_KEEP).includes('webhooks');
-      await scenarios.cancelAll?.();
-      await engine.reset();
-      engine.chaos.clear();
-      atomic.reset({ keepWebhookRegistrations });
-      atelio.reset({ keepWebhookRegistrations });
-      transactSessions.clear();
-      journal.clear();
-      faults.clear();
-      stitcher?.reset();
-      recordings.clear();
-      registerReceivers();
-    };
-    /** An imported state is held to the same webhook-target rules as a registration. */
-    const refuseDisallowedTargets = (droppedReceivers: readonly string[]) => {
-      // The other platform's own receivers in the document are dropped right after, not kept.
-      const dropped = new Set(droppedReceivers);
-      const urls = [
-        ...atomic.listWebhookEndpoints().map((e) => e.url),
-        ...atelio.listWebhookSubscriptions().map((s) => s.url),
-      ].filter((url) => !dropped.has(url) || receiverUrls().includes(url));
-      for (const url of urls) {
-        const refusal = webhookTargets.refusal(url);
-        if (refusal !== undefined) throw new Error(`webhook target ${url} ${refusal}`);
-      }
-    };
-    /** Webhooks published and not yet settled, to be sent again after a restart. */
-    const pendingWebhooks = (): PendingWebhook[] =>
-      engine.log
-        .list({ status: 'pending', limit: MAX_PENDING_WEBHOOKS })
-        .reverse()
-        .map((event) => ({
-          id: event.id,
-          vendor: event.vendor as 'atomic' | 'atelio',
-          eventType: event.eventType,
-          body: event.body,
-          eventTime: event.eventTime,
-        }));
-    /** The state; `pending` replaces the webhooks still on their way (those caught as a stop began). */
-    const exportState = (pending: PendingWebhook[] = pendingWebhooks()): PlatformState => {
-      // An event is either sent again after a restart or shown as settled, never both.
-      const resent = new Set(pending.map((webhook) => webhook.id));
-      const settled = engine.exportSettled().filter((event) => !resent.has(event.id));
-      return {
-        version: 1,
-        clockOffsetMs: clock.offsetMs,
-        atomic: atomic.exportState(),
-        atelio: atelio.exportState(),
-        receivers: receiverUrls(),
-        ...(pending.length ? { pendingWebhooks: pending } : {}),
-        ...(settled.length ? { deliveryLog: settled } : {}),
-      };
-    };
-    /** Signing secrets for restored log entries, from the registrations in force now. */
-    const secretOf = (vendor: string, eventType: string, targetId: string) =>
-      vendor === 'atomic'
-        ? atomic
-            .webhookTargets(eventType as Parameters<AtomicStore['webhookTargets']>[0])
-            .find((target) => target.endpointId === targetId)?.secret
-        : atelio.listWebhookSubscriptions().find((subscription) => subscription.id === targetId)?.secret;
-    /** Sends the pending webhooks of an imported state to the targets registered now. */
-    const resendPending = (pending: readonly PendingWebhook[]) => {
-      for (const webhook of pending) {
-        const targets =
-          webhook.vendor === 'atomic'
-            ? atomic
-                .webhookTargets(webhook.eventType as Parameters<AtomicStore['webhookTargets']>[0])
-                .map((t) => ({ id: t.endpointId, url: t.url, secret: t.secret }))
-            : atelio
-                .subscriptionsFor(webhook.eventType)
-                .map((t) => ({ id: t.id, url: t.url, secret: t.secret }));
-        if (targets.length === 0 || engine.log.get(webhook.id)) continue;
-        engine.publish({
-          vendor: webhook.vendor,
-          eventType: webhook.eventType,
-          body: webhook.body,
-          targets,
-          id: webhook.id,
-          time: webhook.eventTime,
-        });
-      }
-    };
-    const importState = async (input: unknown) => {
-      const fields = PlatformStateFieldsSchema.safeParse(input);
-      if (!fields.success) {
-        const issue = fields.error.issues[0]!;
-        throw new Error(`state.${issue.path.join('.') || 'version'}: ${issue.message}`);
-      }
-      const state = input as PlatformState;
-      // Both stores or neither: a document one of them refuses leaves the platform as it was.
-      const previous = { atomic: atomic.exportState(), atelio: atelio.exportState() };
-      try {
-        atomic.importState(state.atomic);
-        atelio.importState(state.atelio);
-        refuseDisallowedTargets(fields.data.receivers ?? []);
-      } catch (error) {
-        atomic.importState(previous.atomic);
-        atelio.importState(previous.atelio);
-        throw error;
-      }
-      await engine.reset();
-      dropForeignReceivers(state.receivers);
-      registerReceivers();
-      const offset = fields.data.clockOffsetMs;
-      if (offset !== undefined && offset > clock.offsetMs) clock.advance(offset - clock.offsetMs);
-      engine.restoreSettled(fields.data.deliveryLog ?? [], secretOf);
-      resendPending(fields.data.pendingWebhooks ?? []);
-    };
+    receivers.register(platform.atomic.store, platform.atelio.store);
 
     // The live feed, the dashboard's read models and the page itself.
     const dashboard = dashboardRoutes({
       clock,
-      engine,
+      engine: platform.engine,
       scenarios,
-      atomic,
-      atelio,
+      atomic: platform.atomic.store,
+      atelio: platform.atelio.store,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
       maxLiveSubscribers: config.maxLiveSubscribers,
       transactUrl: transactServer.url,
     });
     const control = createControlApp({
       clock,
-      journal,
-      faults,
-      engine,
-      state: { reset, exportState, importState },
+      journal: platform.journal,
+      faults: platform.faults,
+      engine: platform.engine,
+      state: {
+        reset: platform.reset,
+        exportState: () => platform.exportState(),
+        importState: platform.importState,
+      },
       extraApi: {
         '': scenarioRoutes(scenarios, recordings),
         ...dashboard.api,
-        '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+        '/transact': transactRoutes({
+          sessions: platform.transactSessions,
+          atomic: platform.atomic.store,
+          transactUrl: transactServer.url,
+        }),
       },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -490,56 +251,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       allowedHosts: config.allowedHosts,
       tokens: { admin: access.controlToken, viewer: access.viewerToken },
     });
-    const controlServer = await startServer(control, {
-      name: 'control plane',
-      host,
-      port: config.ports.control,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.control,
-      maxConnections: config.maxConnections,
-    });
-    servers.push(controlServer);
+    const controlServer = await serve(control, 'control plane', config.ports.control, 'control');
 
     // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
-    const { stateFile } = config;
-    if (stateFile) {
-      removeStaleTemporaries(stateFile);
-      const saved = readStateDocument(stateFile);
-      if (saved !== undefined) await importState(saved);
-      // Anything that moves a store, the clock or a delivery moves this.
-      let deliveryChanges = 0;
-      const writer = new StateFileWriter({
-        file: stateFile,
-        snapshot: () => exportState(),
-        version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
-        onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
-      });
-      try {
-        writer.save();
-      } catch (error) {
-        throw new ConfigError(
-          `Invalid configuration:\n  stateFile: cannot write ${stateFile}: ${(error as Error).message}`,
-        );
-      }
-      // A webhook is on disk (with the change it announces) before any receiver can hear it.
-      const offPublished = engine.events.on('published', () => {
-        deliveryChanges++;
-        writer.flushSoon();
-      });
-      const offSettled = engine.events.on('settled', () => {
-        deliveryChanges++;
-        writer.changed();
-      });
-      // Store changes and clock moves are many and have no one event: look at their versions.
-      const tick = setInterval(() => writer.saveIfChanged(), STATE_SAVE_INTERVAL_MS);
-      tick.unref();
-      saveState = (pending) => {
-        offPublished();
-        offSettled();
-        clearInterval(tick);
-        writer.close(exportState(pending));
-      };
-      pendingNow = pendingWebhooks;
-    }
+    if (config.stateFile) persistence = await persistState(config.stateFile, platform);
 
     // Read the scenario folders once, just after start-up, so no request pays for the first parse.
     setTimeout(() => {
@@ -562,23 +277,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       },
       clock,
       scopedClock,
-      journal,
-      faults,
-      engine,
+      journal: platform.journal,
+      faults: platform.faults,
+      engine: platform.engine,
       access,
       webhookTargets,
       recordings,
-      atomic,
-      atelio,
-      transactSessions,
+      atomic: platform.atomic.store,
+      atelio: platform.atelio.store,
+      transactSessions: platform.transactSessions,
       scenarios,
       stitcher,
+      apps: { atomic: platform.atomic.app, atelio: platform.atelio.app, control },
       get webhookSecrets() {
-        return webhookSecrets;
+        return receivers.webhookSecrets;
       },
-      reset,
-      exportState,
-      importState,
+      reset: platform.reset,
+      exportState: () => platform.exportState(),
+      importState: platform.importState,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

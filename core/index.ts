@@ -7,3 +7,4 @@ export * from './server';
 export * from './faults';
 export * from './api-docs';
 export * from './webhooks';
+export * from './vendor-mock';

@@ -3,6 +3,7 @@
  * zod schemas every shape derives from, and the pure webhook event builders.
  */
 export { createAtelioApp, API_PREFIXES, type AtelioAppDeps } from './app';
+export { createAtelioMock, type AtelioMock, type AtelioMockOptions } from './mock';
 export {
   AtelioStore,
   createAtelioStore,

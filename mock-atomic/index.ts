@@ -3,6 +3,7 @@
  * See README.md for what is emulated, the store API and the sandbox magic values.
  */
 export { createAtomicApp, type AtomicAppDeps } from './app';
+export { createAtomicMock, type AtomicMock, type AtomicMockOptions } from './mock';
 export {
   AtomicStore,
   createAtomicStore,

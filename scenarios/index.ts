@@ -56,3 +56,15 @@ export {
 } from './recording';
 export { recordAttemptInRunContext } from '../core/run-context';
 export { parseDuration, formatDuration } from './duration';
+export { createPlatform, type Platform, type PlatformOptions } from './platform';
+export {
+  createStateOperations,
+  MAX_CLOCK_OFFSET_MS,
+  RESET_KEEPABLE,
+  type PendingWebhook,
+  type PlatformState,
+  type PlatformStateOperations,
+  type ResetKeep,
+  type ResetOptions,
+  type StateHost,
+} from './platform-state';

@@ -1,15 +1,15 @@
-import { ScopedClock, VirtualClock, type Clock } from '../core/clock';
-import { recordAttemptInRunContext } from '../core/run-context';
-import { createDeliveryEngine, type DeliveryEngine } from '../core/webhooks';
+import { VirtualClock, type Clock, type ScopedClock } from '../core/clock';
+import type { DeliveryEngine } from '../core/webhooks';
 import { startCaptureReceiver, type CaptureReceiver } from '../test/support/capture-receiver';
-import { createAtelioApp, createAtelioStore, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
-import { createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
-import { createScenarioRunner, type RunView, type ScenarioRunner } from './runner';
+import type { AtelioMock, AtelioStore } from '../mock-atelio';
+import type { AtomicMock, AtomicStore } from '../mock-atomic';
+import { createPlatform, type Platform } from './platform';
+import type { RunView, ScenarioRunner } from './runner';
 
 /**
- * The platform in one process, for scenario tests and the benchmark: both stores and apps on one
- * ScopedClock, one delivery engine (recording into runs), the webhook wiring, the runner, and
- * optionally a real capture receiver registered with both mocks.
+ * The platform in one process, for scenario tests and the benchmark: `createPlatform` on a virtual
+ * clock (both mocks, one ScopedClock, one delivery engine recording into runs, the webhook wiring,
+ * the runner), and optionally a real capture receiver registered with both mocks.
  */
 
 export const PLATFORM_NOW = '2025-03-10T15:00:00.000Z';
@@ -18,14 +18,16 @@ export const ATOMIC_HEADERS = { 'x-api-key': 'test-api-key', 'x-api-secret': ATO
 export const ATELIO_HEADERS = { Identity: 'test-identity', Authorization: 'test-authorization' } as const;
 
 export interface ScenarioPlatform {
+  /** The whole platform these fields are taken from. */
+  platform: Platform<Clock>;
   clock: ScopedClock;
   base: Clock;
   atomic: AtomicStore;
   atelio: AtelioStore;
   engine: DeliveryEngine;
   runner: ScenarioRunner;
-  atomicApp: ReturnType<typeof createAtomicApp>;
-  atelioApp: ReturnType<typeof createAtelioApp>;
+  atomicApp: AtomicMock['app'];
+  atelioApp: AtelioMock['app'];
   /** Registered with both mocks (Atomic at /atomic, Atelio at /atelio) unless `receiver: false`. */
   receiver?: CaptureReceiver;
   /** The Atelio subscription's `whsec_` secret for `receiver`. */
@@ -48,39 +50,20 @@ export async function createScenarioPlatform(
   } = {},
 ): Promise<ScenarioPlatform> {
   const base = options.base ?? new VirtualClock(PLATFORM_NOW);
-  const clock = new ScopedClock(base);
-  const seed = options.seed ?? 1;
-  const engine = createDeliveryEngine({
-    clock,
-    ...(options.recorder === false ? {} : { recorder: recordAttemptInRunContext }),
-  });
-  const atomic = createAtomicStore({
-    seed,
-    clock,
-    apiSecret: ATOMIC_API_SECRET,
-    baseline: options.baseline ?? true,
-  });
-  const atelio = createAtelioStore({
-    seed,
-    clock,
+  const platform = createPlatform({
+    seed: options.seed ?? 1,
+    clock: base,
     ...(options.baseline === false ? { baseline: false } : {}),
-  });
-  const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
-  const runner = createScenarioRunner({
-    atomic,
-    atelio,
-    engine,
-    clock,
     ...(options.scenarioDirs ? { scenarioDirs: options.scenarioDirs } : {}),
+    ...(options.recorder === false ? { delivery: { recordRuns: false } } : {}),
   });
-  const atomicApp = createAtomicApp({ store: atomic, clock });
-  const atelioApp = createAtelioApp({ store: atelio, clock });
+  const { atomic, atelio } = platform;
   let receiver: CaptureReceiver | undefined;
   let atelioSecret: string | undefined;
   if (options.receiver ?? true) {
     receiver = await startCaptureReceiver();
-    atomic.registerWebhookUrl(`${receiver.url}/atomic`);
-    atelioSecret = atelio.registerWebhookUrl(`${receiver.url}/atelio`).secret;
+    atomic.store.registerWebhookUrl(`${receiver.url}/atomic`);
+    atelioSecret = atelio.store.registerWebhookUrl(`${receiver.url}/atelio`).secret;
   }
   const get = async (
     app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
@@ -91,24 +74,24 @@ export async function createScenarioPlatform(
     return { status: response.status, body: (await response.json()) as unknown };
   };
   return {
-    clock,
+    platform,
+    clock: platform.scopedClock,
     base,
-    atomic,
-    atelio,
-    engine,
-    runner,
-    atomicApp,
-    atelioApp,
+    atomic: atomic.store,
+    atelio: atelio.store,
+    engine: platform.engine,
+    runner: platform.scenarios,
+    atomicApp: atomic.app,
+    atelioApp: atelio.app,
     ...(receiver ? { receiver } : {}),
     ...(atelioSecret ? { atelioSecret } : {}),
-    getAtomic: (path) => get(atomicApp, path, ATOMIC_HEADERS),
-    getAtelio: (path) => get(atelioApp, path, ATELIO_HEADERS),
+    getAtomic: (path) => get(atomic.app, path, ATOMIC_HEADERS),
+    getAtelio: (path) => get(atelio.app, path, ATELIO_HEADERS),
     async close() {
-      await runner.cancelAll();
-      for (const off of unwire) off();
-      await engine.stop();
+      await platform.scenarios.cancelAll();
+      await platform.stop();
       await receiver?.close();
-      atomic.dispose();
+      platform.dispose();
     },
   };
 }

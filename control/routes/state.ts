@@ -1,15 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { RESET_KEEPABLE, type ResetOptions } from '../../scenarios';
 import { ControlError } from '../errors';
 import { jsonBody } from '../validation';
-
-/** What a reset may keep: `webhooks` = endpoints, secrets and subscriptions registered with the mocks. */
-export const RESET_KEEPABLE = ['webhooks'] as const;
-export type ResetKeep = (typeof RESET_KEEPABLE)[number];
-export interface ResetOptions {
-  /** What survives the reset; default `['webhooks']`. `[]` wipes everything. */
-  keep?: readonly ResetKeep[];
-}
 
 const ResetSchema = z.object({ keep: z.array(z.enum(RESET_KEEPABLE)).optional() }).strict();
 
