@@ -6,8 +6,8 @@ import { WebhookTargetPolicy } from '../core/hosts';
 import type { RequestJournal } from '../core/journal';
 import { startServer, type FetchApp, type RunningServer } from '../core/server';
 import type { DeliveryEngine } from '../core/webhooks';
-import type { AtelioStore } from '../mock-atelio';
-import type { AtomicStore } from '../mock-atomic';
+import type { AtelioMock, AtelioStore } from '../mock-atelio';
+import type { AtomicMock, AtomicStore } from '../mock-atomic';
 import {
   createPlatform,
   type PlatformState,
@@ -60,7 +60,7 @@ export interface Sandbox {
   scenarios: ScenarioRunner;
   stitcher: StitcherService | undefined;
   /** The apps the mock and control servers serve, for in-process requests (the fuzzer's). */
-  apps: { atomic: FetchApp; atelio: FetchApp; control: Hono };
+  apps: { atomic: AtomicMock['app']; atelio: AtelioMock['app']; control: Hono };
   /**
    * Who may use the control plane: the tokens in force (the control token generated at start when
    * the platform is exposed and none was given), and whether the bind reaches beyond loopback.

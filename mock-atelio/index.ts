@@ -1,12 +1,12 @@
 /**
- * The Atelio mock's public surface: the app factory, the store the scenario engine drives, the
- * zod schemas every shape derives from, and the pure webhook event builders.
+ * The Atelio mock's public surface: `createAtelioMock` (its store, app and webhook wiring), the store
+ * the scenario engine drives, the zod schemas every shape derives from, and the pure webhook event
+ * builders.
  */
-export { createAtelioApp, API_PREFIXES, type AtelioAppDeps } from './app';
+export { API_PREFIXES, type AtelioAppDeps } from './app';
 export { createAtelioMock, type AtelioMock, type AtelioMockOptions } from './mock';
 export {
   AtelioStore,
-  createAtelioStore,
   ACH_RETURN_REASONS,
   type AtelioStoreOptions,
   type AtelioStoreEvents,
@@ -88,4 +88,4 @@ export {
   atelioEvents,
   type TransactionsWebhookEvent,
 } from './webhooks/events';
-export { wireAtelioWebhooks, type AtelioWireOptions } from './webhooks/wire';
+export type { AtelioWireOptions } from './webhooks/wire';

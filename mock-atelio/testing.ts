@@ -1,9 +1,9 @@
 import { VirtualClock } from '../core/clock';
 import type { FaultInjector } from '../core/faults';
 import type { RequestJournal } from '../core/journal';
-import { createAtelioApp } from './app';
 import { AtelioErrorBodySchema, type AtelioErrorBody } from './shared/errors';
-import { createAtelioStore, type AtelioStore } from './store/store';
+import { createAtelioMock, type AtelioMock } from './mock';
+import type { AtelioStore } from './store/store';
 import type { Card } from './cards/schema';
 import type { SimulateAuthorization } from './simulate/schema';
 
@@ -20,7 +20,7 @@ export const JSON_AUTH = { ...AUTH, 'content-type': 'application/json' } as cons
 export interface Harness {
   clock: VirtualClock;
   store: AtelioStore;
-  app: ReturnType<typeof createAtelioApp>;
+  app: AtelioMock['app'];
   /** GET with valid credentials; returns status and parsed body. */
   get(path: string): Promise<{ status: number; body: unknown }>;
   /** A JSON request (POST by default) with valid credentials. */
@@ -37,14 +37,10 @@ export function harness(
   } = {},
 ): Harness {
   const clock = new VirtualClock(NOW);
-  const store = createAtelioStore({
+  const { store, app } = createAtelioMock({
     seed: options.seed ?? 7,
     clock,
     ...(options.baseline === false && { baseline: false as const }),
-  });
-  const app = createAtelioApp({
-    store,
-    clock,
     ...(options.journal && { journal: options.journal }),
     ...(options.faults && { faults: options.faults }),
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),

@@ -2,11 +2,10 @@
  * The Atomic mock: a stateful emulation of Atomic's PayLink, Order Monitoring and UserLink APIs.
  * See README.md for what is emulated, the store API and the sandbox magic values.
  */
-export { createAtomicApp, type AtomicAppDeps } from './app';
+export type { AtomicAppDeps } from './app';
 export { createAtomicMock, type AtomicMock, type AtomicMockOptions } from './mock';
 export {
   AtomicStore,
-  createAtomicStore,
   DEFAULT_TASK_TIMINGS,
   DEFAULT_ORDER_FETCH,
   orderFetchMs,
@@ -91,7 +90,7 @@ export {
   type UserRef,
 } from './webhooks/events';
 export { ATOMIC_EVENT_TYPES, type AtomicEventType } from './webhooks/schema';
-export { wireAtomicWebhooks, type AtomicWireOptions } from './webhooks/wire';
+export type { AtomicWireOptions } from './webhooks/wire';
 
 export {
   ERROR_CODES,

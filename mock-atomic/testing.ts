@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import { VirtualClock } from '../core/clock';
 import type { FaultInjector } from '../core/faults';
 import type { RequestJournal } from '../core/journal';
-import { createAtomicApp } from './app';
 import { ErrorSchema } from './shared/errors';
-import { createAtomicStore, type AtomicStoreOptions } from './store/store';
+import { createAtomicMock } from './mock';
+import type { AtomicStoreOptions } from './store/store';
 
 /** Test support for the Atomic mock: an app on a virtual clock, credentials and response checks. */
 
@@ -27,17 +27,17 @@ export function makeAtomic(
   options: {
     seed?: number;
     now?: string;
-    store?: Partial<Omit<AtomicStoreOptions, 'clock' | 'seed'>>;
+    store?: Partial<Omit<AtomicStoreOptions, 'clock' | 'seed' | 'apiSecret'>>;
     journal?: RequestJournal;
     faults?: FaultInjector;
     bodyLimitBytes?: number;
   } = {},
 ) {
   const clock = new VirtualClock(options.now ?? TEST_NOW);
-  const store = createAtomicStore({ seed: options.seed ?? 1, clock, ...options.store });
-  const app = createAtomicApp({
-    store,
+  const { store, app } = createAtomicMock({
+    seed: options.seed ?? 1,
     clock,
+    ...options.store,
     credentials: { apiKey: API_KEY, apiSecret: API_SECRET },
     ...(options.journal ? { journal: options.journal } : {}),
     ...(options.faults ? { faults: options.faults } : {}),

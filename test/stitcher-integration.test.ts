@@ -1,6 +1,6 @@
 /**
- * The stitcher against the real mocks: both vendor apps on real ports, their stores driven through
- * their functions, webhooks signed and delivered by the platform's delivery engine. Two independent
+ * The stitcher against the real mocks: the platform's two vendor apps on real ports, their stores
+ * driven through their functions, webhooks signed and delivered by the platform's delivery engine. Two independent
  * implementations of the wire format (the mocks and this client) have to agree for these to pass.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,18 +8,12 @@ import { VirtualClock } from '../core/clock';
 import { createRandom } from '../core/random';
 import { startServer } from '../core/server';
 import type { RunningServer } from '../core/server';
-import { createDeliveryEngine } from '../core/webhooks';
 import type { DeliveryEngine } from '../core/webhooks';
-import {
-  AMAZON_COMPANY_ID,
-  buildAmazonOrder,
-  createAtomicApp,
-  createAtomicStore,
-  wireAtomicWebhooks,
-} from '../mock-atomic';
+import { AMAZON_COMPANY_ID, buildAmazonOrder } from '../mock-atomic';
 import type { AtomicStore, Order } from '../mock-atomic';
-import { createAtelioApp, createAtelioStore, wireAtelioWebhooks } from '../mock-atelio';
 import type { AtelioStore } from '../mock-atelio';
+import { createPlatform } from '../scenarios';
+import type { Platform } from '../scenarios';
 import { createStitcherService } from '../stitcher';
 import type { StitcherService } from '../stitcher';
 import type { OrderView, OrdersView, TransactionsView, UserSummaryView } from '../stitcher/views';
@@ -30,6 +24,7 @@ const USER = 'customer-e2e-1';
 const START = Date.parse('2024-10-20T12:00:00.000Z');
 
 interface Environment {
+  platform: Platform<VirtualClock>;
   clock: VirtualClock;
   atomic: AtomicStore;
   atelio: AtelioStore;
@@ -45,11 +40,12 @@ let env: Environment;
 
 async function startEnvironment(): Promise<Environment> {
   const clock = new VirtualClock(START);
-  const atomic = createAtomicStore({ seed: 7, clock, baseline: false });
-  const atelio = createAtelioStore({ seed: 7, clock, baseline: false });
+  const platform = createPlatform({ seed: 7, clock, baseline: false, delivery: { timeoutMs: 5_000 } });
+  const atomic = platform.atomic.store;
+  const atelio = platform.atelio.store;
   const servers = [
-    await startServer(createAtomicApp({ store: atomic, clock }), { name: 'atomic', port: 0 }),
-    await startServer(createAtelioApp({ store: atelio, clock }), { name: 'atelio', port: 0 }),
+    await startServer(platform.atomic.app, { name: 'atomic', port: 0 }),
+    await startServer(platform.atelio.app, { name: 'atelio', port: 0 }),
   ];
   const stitcher = createStitcherService({
     atomic: { baseUrl: servers[0]!.url, apiKey: 'test-api-key', apiSecret: 'test-api-secret' },
@@ -71,12 +67,10 @@ async function startEnvironment(): Promise<Environment> {
   stitcher.addAtelioWebhookSecret(
     atelio.registerWebhookUrl(`${url}/webhooks/atelio`, { events: ['transactions'] }).secret,
   );
-
-  const engine = createDeliveryEngine({ clock, timeoutMs: 5_000 });
-  wireAtomicWebhooks(atomic, engine);
-  wireAtelioWebhooks(atelio, engine);
+  const { engine } = platform;
 
   return {
+    platform,
     clock,
     atomic,
     atelio,
@@ -99,7 +93,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await env.engine.stop();
+  await env.platform.close();
   await env.stitcher.close();
   for (const server of env.servers) await server.close();
 });

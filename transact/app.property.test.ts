@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/clock';
-import { AMAZON_COMPANY_ID, createAtomicStore } from '../mock-atomic';
+import { AMAZON_COMPANY_ID, createAtomicMock } from '../mock-atomic';
 import { createTransactApp } from './app';
 import { encodeLaunch } from './launch-config';
 import { TransactSessions } from './sessions';
@@ -13,7 +13,7 @@ import { TransactSessions } from './sessions';
 
 function setup() {
   const clock = new VirtualClock('2025-03-10T15:00:00Z');
-  const store = createAtomicStore({ seed: 3, clock });
+  const store = createAtomicMock({ seed: 3, clock }).store;
   const sessions = new TransactSessions({ store, clock });
   return { app: createTransactApp({ store, sessions }), store, sessions };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/clock';
-import { AMAZON_COMPANY_ID, createAtomicStore } from '../mock-atomic';
+import { AMAZON_COMPANY_ID, createAtomicMock } from '../mock-atomic';
 import { createTransactApp } from './app';
 import { encodeLaunch } from './launch-config';
 import { transactSdkPath } from './sdk';
@@ -9,7 +9,7 @@ import { TransactSessions } from './sessions';
 
 function setup() {
   const clock = new VirtualClock('2025-03-10T15:00:00Z');
-  const store = createAtomicStore({ seed: 1, clock, baseline: false });
+  const store = createAtomicMock({ seed: 1, clock, baseline: false }).store;
   const sessions = new TransactSessions({ store, clock });
   const app = createTransactApp({ store, sessions });
   return { clock, store, sessions, app };

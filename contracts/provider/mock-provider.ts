@@ -1,21 +1,16 @@
 /**
- * A real mock (the same app factory, store and webhook wiring `npm start` uses) on an ephemeral port,
- * with what provider verification needs around it: named provider states applied through the store,
+ * A real mock, taken from the platform `npm start` builds on (`createPlatform`: the same store, app
+ * and webhook wiring), on an ephemeral port, with what provider verification needs around it: named provider states applied through the store,
  * a reset before every interaction, and the webhooks the mock published since that reset, read back
  * from the delivery engine's log as the exact bytes it would send.
  */
 import { VirtualClock } from '../../core/clock';
-import type { Clock } from '../../core/clock';
 import { createRandom } from '../../core/random';
 import type { SeededRandom } from '../../core/random';
 import { startServer } from '../../core/server';
-import type { FetchApp } from '../../core/server';
-import { createDeliveryEngine } from '../../core/webhooks/engine';
-import type { DeliveryEngine } from '../../core/webhooks/engine';
-import { createAtelioApp, createAtelioStore, wireAtelioWebhooks } from '../../mock-atelio';
-import type { AtelioStore } from '../../mock-atelio';
-import { createAtomicApp, createAtomicStore, wireAtomicWebhooks } from '../../mock-atomic';
-import type { AtomicStore } from '../../mock-atomic';
+import type { VendorMock } from '../../core/vendor-mock';
+import { createPlatform } from '../../scenarios';
+import type { Platform } from '../../scenarios';
 import { ATELIO_STATES } from './states/atelio';
 import { ATOMIC_STATES } from './states/atomic';
 import { checkParams, describeState, ProviderStateError } from './states/types';
@@ -64,80 +59,62 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-interface VendorAdapter<Store> {
-  createStore(seed: number, clock: Clock): Store;
-  createApp(store: Store, clock: Clock, testHooks: ResponseHooks | undefined): FetchApp;
-  wire(store: Store, engine: DeliveryEngine): () => void;
-  subscribe(store: Store, url: string): void;
-  reset(store: Store): void;
-  dispose(store: Store): void;
-  states: readonly ProviderStateDefinition<Store>[];
-}
-
-const hooksFor = (testHooks: ResponseHooks | undefined) => (testHooks ? { testHooks } : {});
-
-const ADAPTERS: { atomic: VendorAdapter<AtomicStore>; atelio: VendorAdapter<AtelioStore> } = {
-  atomic: {
-    createStore: (seed, clock) => createAtomicStore({ seed, clock }),
-    createApp: (store, clock, testHooks) => createAtomicApp({ store, clock, ...hooksFor(testHooks) }),
-    wire: (store, engine) => wireAtomicWebhooks(store, engine),
-    subscribe: (store, url) => void store.registerWebhookUrl(url),
-    reset: (store) => store.reset(),
-    dispose: (store) => store.dispose(),
-    states: ATOMIC_STATES,
-  },
-  atelio: {
-    createStore: (seed, clock) => createAtelioStore({ seed, clock }),
-    createApp: (store, clock, testHooks) => createAtelioApp({ store, clock, ...hooksFor(testHooks) }),
-    wire: (store, engine) => wireAtelioWebhooks(store, engine),
-    subscribe: (store, url) => void store.registerWebhookUrl(url),
-    reset: (store) => store.reset(),
-    dispose: () => {},
-    states: ATELIO_STATES,
-  },
-};
+/** Provider states, by mock: each sets its mock's store up for one interaction. */
+const STATES = { atomic: ATOMIC_STATES, atelio: ATELIO_STATES };
 
 /** The delivery engine's transport: every delivery is acknowledged without leaving the process. */
 const accept = (async () => new Response('{"received":true}', { status: 200 })) as typeof fetch;
 
 /** The provider states a mock knows, for reports and docs. */
 export function providerStates(name: ProviderName): StateDescription[] {
-  return (ADAPTERS[name].states as readonly ProviderStateDefinition<unknown>[]).map(describeState);
+  return (STATES[name] as readonly ProviderStateDefinition<unknown>[]).map(describeState);
 }
 
 export function startMockProvider(
   name: ProviderName,
   options: MockProviderOptions = {},
 ): Promise<MockProvider> {
-  return name === 'atomic' ? start(name, ADAPTERS.atomic, options) : start(name, ADAPTERS.atelio, options);
+  const seed = options.seed ?? DEFAULT_VERIFICATION_SEED;
+  const platform = createPlatform({
+    seed,
+    clock: new VirtualClock(VERIFICATION_TIME),
+    delivery: { fetch: accept },
+    ...(options.testHooks ? { testHooks: { [name]: options.testHooks } } : {}),
+  });
+  return name === 'atomic'
+    ? start(platform, platform.atomic, STATES.atomic, seed)
+    : start(platform, platform.atelio, STATES.atelio, seed);
 }
 
-async function start<Store>(
-  name: ProviderName,
-  adapter: VendorAdapter<Store>,
-  options: MockProviderOptions,
+/** A store whose mock can subscribe a URL to every webhook it sends. */
+interface Subscribable {
+  registerWebhookUrl(url: string): unknown;
+}
+
+async function start<Store extends Subscribable>(
+  platform: Platform<VirtualClock>,
+  mock: VendorMock<Store>,
+  states: readonly ProviderStateDefinition<Store>[],
+  seed: number,
 ): Promise<MockProvider> {
-  const seed = options.seed ?? DEFAULT_VERIFICATION_SEED;
-  const clock = new VirtualClock(VERIFICATION_TIME);
-  const store = adapter.createStore(seed, clock);
-  const engine = createDeliveryEngine({ clock, fetch: accept });
-  const unwire = adapter.wire(store, engine);
-  adapter.subscribe(store, CAPTURE_URL);
-  const server = await startServer(adapter.createApp(store, clock, options.testHooks), { name, port: 0 });
-  const byName = new Map(adapter.states.map((s) => [s.name, s]));
+  const { vendor: name, store } = mock;
+  const { clock, engine } = platform;
+  store.registerWebhookUrl(CAPTURE_URL);
+  const server = await startServer(mock.app, { name, port: 0 });
+  const byName = new Map(states.map((s) => [s.name, s]));
   const freshRandom = () => createRandom(`${seed}:contracts`);
   let random: SeededRandom = freshRandom();
 
   return {
     name,
     url: server.url,
-    states: adapter.states.map(describeState),
+    states: states.map(describeState),
     hasState: (state) => byName.has(state),
     async reset() {
       await engine.reset();
-      adapter.reset(store);
+      mock.reset();
       // A reset store has the baseline's subscriptions only; the capture point comes back each time.
-      adapter.subscribe(store, CAPTURE_URL);
+      store.registerWebhookUrl(CAPTURE_URL);
       random = freshRandom();
     },
     setUpState(state, params) {
@@ -149,13 +126,12 @@ async function start<Store>(
     webhooks() {
       return engine.log
         .list()
+        .filter((event) => event.vendor === name)
         .reverse()
         .map((event) => ({ eventType: event.eventType, body: JSON.parse(event.body) as unknown }));
     },
     async close() {
-      unwire();
-      await engine.stop();
-      adapter.dispose(store);
+      await platform.close();
       await server.close();
     },
   };

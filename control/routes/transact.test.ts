@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
-import { createAtomicStore } from '../../mock-atomic';
+import { createAtomicMock } from '../../mock-atomic';
 import { TransactSessions, decodeLaunch, encodeLaunch } from '../../transact';
 import { handleControlError } from '../errors';
 import { transactRoutes } from './transact';
@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 
 function setup() {
   const clock = new VirtualClock('2025-03-10T15:00:00Z');
-  const atomic = createAtomicStore({ seed: 1, clock, baseline: false });
+  const atomic = createAtomicMock({ seed: 1, clock, baseline: false }).store;
   const sessions = new TransactSessions({ store: atomic, clock });
   const app = new Hono().route(
     '/api/transact',

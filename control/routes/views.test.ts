@@ -4,8 +4,9 @@ import { PlatformClock, VirtualClock } from '../../core/clock';
 import { FaultInjector } from '../../core/faults';
 import { RequestJournal } from '../../core/journal';
 import { createDeliveryEngine } from '../../core/webhooks';
-import { createAtelioStore, type AtelioStore } from '../../mock-atelio';
-import { createAtomicStore, type AtomicStore } from '../../mock-atomic';
+import type { AtelioStore } from '../../mock-atelio';
+import type { AtomicStore } from '../../mock-atomic';
+import { createPlatform } from '../../scenarios';
 import { createControlApp } from '../app';
 import { viewRoutes, type UserDetail, type UserListEntry, type ViewDeps } from './views';
 
@@ -44,8 +45,9 @@ let atelio: AtelioStore;
 
 beforeAll(() => {
   const clock = new VirtualClock(T0);
-  atomic = createAtomicStore({ seed: 1, clock });
-  atelio = createAtelioStore({ seed: 1, clock });
+  const platform = createPlatform({ seed: 1, clock });
+  atomic = platform.atomic.store;
+  atelio = platform.atelio.store;
   // One user both vendors know, created after the baseline, with one Amazon purchase.
   atomic.ensureUser('both-1');
   const { card } = atelio.createCustomerWithCard({ customerId: 'both-1', lastFour: '4242' });

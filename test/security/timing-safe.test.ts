@@ -5,8 +5,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
 import { atelioSignatureHeader, signAtomic, verifyAtelio, verifyAtomic } from '../../core/webhooks';
-import { createAtelioApp, createAtelioStore } from '../../mock-atelio';
-import { createAtomicApp, createAtomicStore } from '../../mock-atomic';
+import { createPlatform } from '../../scenarios';
 import { verifyAtelioSignature, verifyAtomicSignature } from '../../stitcher';
 import { PROJECT_ROOT } from '../e2e/support/cli';
 
@@ -122,16 +121,16 @@ const credentialMisses = (real: string) => [...nearMisses(real), real.toUpperCas
 
 describe('credential checks refuse near misses the same way', () => {
   const clock = new VirtualClock('2025-03-10T15:00:00Z');
-  const atomic = createAtomicApp({
-    store: createAtomicStore({ seed: 1, clock }),
+  const platform = createPlatform({
+    seed: 1,
     clock,
-    credentials: { apiKey: 'key-1234567890', apiSecret: 'secret-abcdefghij' },
+    credentials: {
+      atomic: { apiKey: 'key-1234567890', apiSecret: 'secret-abcdefghij' },
+      atelio: { identity: 'identity-0987654321', authorization: 'authz-zyxwvutsrq' },
+    },
   });
-  const atelio = createAtelioApp({
-    store: createAtelioStore({ seed: 1, clock }),
-    clock,
-    credentials: { identity: 'identity-0987654321', authorization: 'authz-zyxwvutsrq' },
-  });
+  const atomic = platform.atomic.app;
+  const atelio = platform.atelio.app;
 
   it('Atomic: the right key and secret pass; every near miss of either is one and the same 401', async () => {
     const call = (key: string, secret: string) =>

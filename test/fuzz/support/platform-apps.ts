@@ -1,17 +1,11 @@
 import type { Hono } from 'hono';
-import { createControlApp } from '../../../control/app';
-import { dashboardRoutes } from '../../../control/dashboard';
 import { startSandbox, type Sandbox } from '../../../control/platform';
-import { scenarioRoutes } from '../../../control/routes/scenarios';
-import { createAtelioApp } from '../../../mock-atelio';
-import { createAtomicApp } from '../../../mock-atomic';
 import { describeApi, type ApiDescription } from './openapi';
 import type { InProcessApp } from './transport';
 
 /**
- * A real platform (its stores, engine, scenario runner, stitcher) and, beside its servers, the same
- * three apps built over the same parts, so the fuzzer can throw thousands of requests at them
- * in-process. The apps are composed exactly as control/platform.ts composes them.
+ * A real platform (its stores, engine, scenario runner, stitcher) and the very apps its servers
+ * serve, so the fuzzer can throw thousands of requests at them in-process.
  */
 export interface FuzzPlatform {
   sandbox: Sandbox;
@@ -36,36 +30,7 @@ export async function startFuzzPlatform(
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
   const { config } = sandbox;
-  const common = {
-    clock: sandbox.scopedClock,
-    journal: sandbox.journal,
-    faults: sandbox.faults,
-    bodyLimitBytes: config.bodyLimitBytes,
-  };
-  const atomic = createAtomicApp({ ...common, store: sandbox.atomic, credentials: config.atomic });
-  const atelio = createAtelioApp({ ...common, store: sandbox.atelio, credentials: config.atelio });
-  const dashboard = dashboardRoutes({
-    clock: sandbox.clock,
-    engine: sandbox.engine,
-    scenarios: sandbox.scenarios,
-    atomic: sandbox.atomic,
-    atelio: sandbox.atelio,
-    stitcher:
-      sandbox.stitcher && sandbox.urls.stitcher
-        ? { service: sandbox.stitcher, url: sandbox.urls.stitcher }
-        : undefined,
-  });
-  const control = createControlApp({
-    clock: sandbox.clock,
-    journal: sandbox.journal,
-    faults: sandbox.faults,
-    engine: sandbox.engine,
-    state: { reset: sandbox.reset, exportState: sandbox.exportState, importState: sandbox.importState },
-    extraApi: { '': scenarioRoutes(sandbox.scenarios, sandbox.recordings), ...dashboard.api },
-    site: dashboard.site,
-    bodyLimitBytes: config.bodyLimitBytes,
-    bindHost: config.host,
-  });
+  const { atomic, atelio, control } = sandbox.apps;
 
   const docOf = async (app: InProcessApp) => describeApi(await (await app.request('/openapi.json')).json());
   const baseline = sandbox.atomic.baselineInfo();
