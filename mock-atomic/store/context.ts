@@ -4,7 +4,7 @@ import type { SeededRandom } from '../../core/random';
 import { currentRunContext } from '../../core/run-context';
 import type { AtomicStoreEvents } from './events';
 import type { StateTables, TaskRecord } from './state';
-import type { BaselineInfo, ConnectionData, TaskTimings } from './types';
+import type { BaselineInfo, ConnectionData, OrderFetchTiming, TaskTimings } from './types';
 
 /**
  * What every section of the Atomic store (users, tasks, accounts, ...) works with: the tables, the
@@ -41,7 +41,7 @@ export interface StoreCore {
  */
 export interface TaskOutcomes {
   /**
-   * Transact's lifecycle (`runTask` with `orderFetch`): at a successful login, opens the Order
+   * vendor-docs 000's lifecycle (`runTask`): at a successful login, opens the Order
    * Monitoring account and decides the orders the fetch will load. Returns the connection to finish
    * with, or undefined when the company is not an Order Monitoring merchant.
    */
@@ -55,6 +55,8 @@ export interface StoreContextParts {
   core: StoreCore;
   events: Emitter<AtomicStoreEvents>;
   timings: TaskTimings;
+  /** How long an Order Monitoring connection's order fetch takes (vendor-docs 000). */
+  orderFetch: OrderFetchTiming;
   /** Token of the baseline "default" API secret. */
   apiSecret: string;
   /** HMAC key of signed file URLs. */
@@ -68,6 +70,7 @@ export class StoreContext {
   readonly clock: Clock;
   readonly core: StoreCore;
   readonly timings: TaskTimings;
+  readonly orderFetch: OrderFetchTiming;
   readonly apiSecret: string;
   readonly fileKey: string;
   readonly taskOutcomes: TaskOutcomes;
@@ -76,6 +79,7 @@ export class StoreContext {
     this.clock = parts.clock;
     this.core = parts.core;
     this.timings = parts.timings;
+    this.orderFetch = parts.orderFetch;
     this.apiSecret = parts.apiSecret;
     this.fileKey = parts.fileKey;
     this.taskOutcomes = parts.taskOutcomes;

@@ -38,6 +38,7 @@ import {
 import * as taskOutcomes from './task-outcomes';
 import * as tasks from './tasks';
 import {
+  DEFAULT_ORDER_FETCH,
   DEFAULT_TASK_TIMINGS,
   type AtomicStoreOptions,
   type BaselineInfo,
@@ -157,6 +158,7 @@ export class AtomicStore {
       core,
       events: this.events,
       timings: this.timings,
+      orderFetch: options.orderFetch ?? DEFAULT_ORDER_FETCH,
       apiSecret: this.apiSecret,
       fileKey: `atomic-files:${this.root.seed}`,
       taskOutcomes: TASK_OUTCOMES,

@@ -41,6 +41,8 @@ export interface AtomicStoreOptions {
   /** `false` starts with an empty store (only the default secret). Default true. */
   baseline?: boolean;
   taskTimings?: Partial<TaskTimings>;
+  /** How long an Order Monitoring connection's order fetch takes when a task runs on the clock. Default `DEFAULT_ORDER_FETCH`. */
+  orderFetch?: OrderFetchTiming;
 }
 
 /** What `npm start` can print so a developer can call every endpoint straight away. */
@@ -109,11 +111,10 @@ export interface RunTaskOptions {
   timings?: Partial<TaskTimings>;
   connection?: ConnectionData;
   /**
-   * Order Monitoring as Transact plays it (vendor-docs 000): the moment the login succeeds the
-   * account is created `initial` (announced `created`), then fetching its orders takes
-   * `baseMs + msPerOrder × orders` (at most `maxMs`) before it becomes `connected` (announced
-   * `updated`) and the task completes. Without it, a connection creates and syncs the account
-   * together when the task completes (what the scenarios' connect steps do).
+   * How long the order fetch of an Order Monitoring connection takes; default the store's
+   * `orderFetch`. The moment the login succeeds the account is created `initial` (announced
+   * `created`), then fetching its orders takes `baseMs + msPerOrder × orders` (at most `maxMs`)
+   * before it becomes `connected` (announced `updated`) and the task completes (vendor-docs 000).
    */
   orderFetch?: OrderFetchTiming;
 }
