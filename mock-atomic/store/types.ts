@@ -7,6 +7,7 @@ import type { PayrollKind } from '../payroll/schema';
 import type { OrderMonitoringFailReason, TaskProduct } from '../shared/schemas';
 import type { AtomicEventType } from '../webhooks/schema';
 import type { AccessTokenRecord, SandboxUsername, UserRecord } from './state';
+import type { RefreshSchedule } from './scheduled-refreshes';
 import type { CompanyRef } from './views';
 
 /** The store's options, inputs and the shapes it answers with. */
@@ -43,6 +44,11 @@ export interface AtomicStoreOptions {
   taskTimings?: Partial<TaskTimings>;
   /** How long an Order Monitoring connection's order fetch takes when a task runs on the clock. Default `DEFAULT_ORDER_FETCH`. */
   orderFetch?: OrderFetchTiming;
+  /**
+   * Scheduled refreshes of every connected Order Monitoring account (continuous access). Off unless
+   * `enabled`: the platform turns them on, test stores and scenario platforms leave them off.
+   */
+  refreshes?: Partial<RefreshSchedule>;
 }
 
 /** What `npm start` can print so a developer can call every endpoint straight away. */
