@@ -1,6 +1,6 @@
 import type { Clock, TimerId } from '../../core/clock';
 import type { Emitter } from '../../core/emitter';
-import type { SeededRandom } from '../../core/random';
+import { createRandom, type SeededRandom } from '../../core/random';
 import { currentRunContext } from '../../core/run-context';
 import type { AtomicStoreEvents } from './events';
 import type { StateTables, TaskRecord } from './state';
@@ -61,6 +61,8 @@ export interface StoreContextParts {
   apiSecret: string;
   /** HMAC key of signed file URLs. */
   fileKey: string;
+  /** The store's seed, for data that must stay the same whoever asks and when (`identityRandom`). */
+  seed: number;
   taskOutcomes: TaskOutcomes;
   /** A `withRandom` view's generator; the store itself has none. */
   random?: SeededRandom | undefined;
@@ -83,6 +85,14 @@ export class StoreContext {
     this.apiSecret = parts.apiSecret;
     this.fileKey = parts.fileKey;
     this.taskOutcomes = parts.taskOutcomes;
+  }
+
+  /**
+   * A generator that depends only on the store's seed and `label`, never on what ran before: for
+   * data that must be the same every time it is produced (a person's payroll identity).
+   */
+  identityRandom(label: string): SeededRandom {
+    return createRandom(`${this.parts.seed}:${label}`);
   }
 
   /** The same state seen with another clock and/or generator (a `withRandom` view, the baseline's past). */

@@ -174,6 +174,7 @@ export class AtomicStore {
       orderFetch: options.orderFetch ?? DEFAULT_ORDER_FETCH,
       apiSecret: this.apiSecret,
       fileKey: `atomic-files:${this.root.seed}`,
+      seed: this.root.seed,
       taskOutcomes: TASK_OUTCOMES,
     });
     this.buildBaseline();
