@@ -33,7 +33,6 @@ export {
   REFRESH_FAILURE_MAGIC,
   nextSlotAfter,
   type RefreshSchedule,
-  type ScheduledRefreshResult,
 } from './store/scheduled-refreshes';
 export {
   AtomicStateSchema,

@@ -68,14 +68,6 @@ function clockAt(slot: number): Clock {
   };
 }
 
-export interface ScheduledRefreshResult {
-  at: string;
-  accountId: string;
-  taskId: string;
-  status: 'completed' | 'failed';
-  failReason?: OrderMonitoringFailReason;
-}
-
 /** The schedule of one store: its timer, the failures asked for, and what it skips. */
 export class RefreshScheduler {
   private timer: TimerId | undefined;
@@ -144,13 +136,9 @@ export class RefreshScheduler {
   }
 
   /** Every account due at `slot`, each refreshed at that time. */
-  refreshAllAt(slot: number): ScheduledRefreshResult[] {
-    const out: ScheduledRefreshResult[] = [];
-    for (const account of [...this.ctx.t.payLinkAccounts.values()]) {
-      if (!this.isDue(account, slot)) continue;
-      out.push(this.refreshOne(account, slot));
-    }
-    return out;
+  private refreshAllAt(slot: number): void {
+    for (const account of [...this.ctx.t.payLinkAccounts.values()])
+      if (this.isDue(account, slot)) this.refreshOne(account, slot);
   }
 
   private isDue(account: PayLinkAccountRecord, slot: number): boolean {
@@ -166,22 +154,20 @@ export class RefreshScheduler {
     return last < slot;
   }
 
-  private refreshOne(account: PayLinkAccountRecord, slot: number): ScheduledRefreshResult {
+  private refreshOne(account: PayLinkAccountRecord, slot: number): void {
     const random = this.random.fork(`${account._id}:${slot}`);
     const ctx = this.ctx.derive({ clock: clockAt(slot), random: random.fork('data') });
     const failReason = this.failureFor(account, random.fork('failure'));
-    const at = new Date(slot).toISOString();
     if (failReason) {
-      const { task } = refreshAccount(ctx, account._id, { failReason, retryTransient: true });
-      return { at, accountId: account._id, taskId: task._id, status: 'failed', failReason };
+      refreshAccount(ctx, account._id, { failReason, retryTransient: true });
+      return;
     }
     const since = Date.parse(account.lastSyncedAt ?? account.updatedAt);
     const orders = [
       ...settledOrders(account, since - this.schedule.everyMs, since, random.fork('settle')),
       ...generateOrders(ctx, account._id, { count: random.fork('count').int(0, 2), from: since, to: slot }),
     ];
-    const { task } = refreshAccount(ctx, account._id, { orders, retryTransient: true });
-    return { at, accountId: account._id, taskId: task._id, status: 'completed' };
+    refreshAccount(ctx, account._id, { orders, retryTransient: true });
   }
 
   /** Why this refresh fails, if it does: asked for, the magic identifier, or the seeded rate. */

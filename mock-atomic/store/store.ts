@@ -40,12 +40,7 @@ import {
   type UserRecord,
   type WebhookEndpointRecord,
 } from './state';
-import {
-  DEFAULT_REFRESH_SCHEDULE,
-  RefreshScheduler,
-  type RefreshSchedule,
-  type ScheduledRefreshResult,
-} from './scheduled-refreshes';
+import { DEFAULT_REFRESH_SCHEDULE, RefreshScheduler, type RefreshSchedule } from './scheduled-refreshes';
 import * as taskOutcomes from './task-outcomes';
 import * as tasks from './tasks';
 import {
@@ -101,6 +96,7 @@ const READ_ONLY_METHODS = new Set<string>([
   'exportState',
   'apiSecretTokens',
   'resolvePublicToken',
+  'refreshSchedule',
 ]);
 
 /** The tasks section's one hook into accounts, linked accounts and payroll. */
@@ -230,14 +226,6 @@ export class AtomicStore {
    */
   set skipScheduledRefresh(skip: ((identifier: string) => boolean) | undefined) {
     this.refreshes.skipUser = skip;
-  }
-
-  /**
-   * Plays the scheduled refreshes of the slot at `at` now, as the schedule does when the clock gets
-   * there (whether or not refreshes are on): every connected Order Monitoring account is refreshed.
-   */
-  runScheduledRefreshes(at: number = this.clock.now()): ScheduledRefreshResult[] {
-    return this.refreshes.refreshAllAt(at);
   }
 
   /**
