@@ -24,6 +24,7 @@ import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
 import { transactRoutes } from './routes/transact';
 import {
+  atomicRefreshes,
   controlAccessFor,
   PROTOCOL_ERROR_BODIES,
   resolveConfig,
@@ -109,6 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     bodyLimitBytes: config.bodyLimitBytes,
     journalSize: config.journalSize,
     scenarioDirs: config.scenarioDirs,
+    refreshes: atomicRefreshes(config),
     host: {
       receiverUrls: () => receivers.urls(),
       registerReceivers: () => receivers.register(platform.atomic.store, platform.atelio.store),

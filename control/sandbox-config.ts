@@ -30,6 +30,14 @@ export interface SandboxAccess {
   generatedControlToken: boolean;
 }
 
+/** The Atomic mock's refresh schedule from the platform configuration (decision 027). */
+export const atomicRefreshes = (config: PlatformConfig) => ({
+  enabled: config.refreshes.enabled,
+  everyMs: config.refreshes.every,
+  atMs: config.refreshes.at,
+  failureRate: config.refreshes.failureRate,
+});
+
 export function resolveConfig(options: SandboxOptions): PlatformConfig {
   const { ports, stitcher: _stitcher, env, ...rest } = options;
   const portOverrides =

@@ -6,7 +6,12 @@ import { recordAttemptInRunContext } from '../core/run-context';
 import type { VendorAppDeps } from '../core/vendor-app';
 import { createDeliveryEngine, type DeliveryEngine, type DeliveryEngineOptions } from '../core/webhooks';
 import { createAtelioMock, type AtelioCredentials, type AtelioMock } from '../mock-atelio';
-import { createAtomicMock, type AtomicCredentials, type AtomicMock } from '../mock-atomic';
+import {
+  createAtomicMock,
+  type AtomicCredentials,
+  type AtomicMock,
+  type AtomicStoreOptions,
+} from '../mock-atomic';
 import { TransactSessions } from '../transact';
 import {
   createStateOperations,
@@ -34,6 +39,8 @@ export interface PlatformOptions {
   journalSize?: number;
   /** More folders of scenario files, after the shipped ones. */
   scenarioDirs?: string[];
+  /** The Atomic store's scheduled refreshes of connected accounts (decision 027); off by default. */
+  refreshes?: AtomicStoreOptions['refreshes'];
   /**
    * The delivery engine's settings (its transport, timeouts). `recordRuns: false` leaves out the
    * recorder that hands each attempt to the scenario run it belongs to (as a platform that forgot it would).
@@ -102,6 +109,7 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
     ...(options.baseline === false ? { baseline: false } : {}),
     ...(options.credentials?.atomic ? { credentials: options.credentials.atomic } : {}),
     ...(options.testHooks?.atomic ? { testHooks: options.testHooks.atomic } : {}),
+    ...(options.refreshes ? { refreshes: options.refreshes } : {}),
   });
   const atelio = createAtelioMock({
     ...shared,
@@ -122,6 +130,9 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
     clock: scopedClock,
     ...(options.scenarioDirs ? { scenarioDirs: options.scenarioDirs } : {}),
   });
+  // A run's user gets no scheduled refresh while the run plays: its data depends on the run alone.
+  atomic.store.skipScheduledRefresh = (identifier) =>
+    scenarios.runs().some((run) => run.status === 'running' && run.options.identifier === identifier);
   const transactSessions = new TransactSessions({ store: atomic.store, clock: scopedClock });
   const state = createStateOperations(
     { clock, engine, atomic, atelio, scenarios, transactSessions, journal, faults },
