@@ -1,6 +1,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { DEFAULT_CREDENTIALS } from '../core/config';
-import type { VendorMock, VendorMockOptions } from '../core/vendor-mock';
+import {
+  appDepsOf,
+  storeOptionsOf,
+  vendorMock,
+  type VendorMock,
+  type VendorMockOptions,
+} from '../core/vendor-mock';
 import { createAtomicApp } from './app';
 import type { AtomicCredentials, AtomicEnv } from './shared/auth';
 import { createAtomicStore, type AtomicStore, type AtomicStoreOptions } from './store/store';
@@ -19,32 +25,8 @@ export type AtomicMock = VendorMock<AtomicStore, OpenAPIHono<AtomicEnv>>;
  * as on Atomic, where the API secret doubles as the webhook signing key.
  */
 export function createAtomicMock(options: AtomicMockOptions): AtomicMock {
-  const {
-    credentials = DEFAULT_CREDENTIALS.atomic,
-    journal,
-    faults,
-    bodyLimitBytes,
-    testHooks,
-    ...storeOptions
-  } = options;
-  const store = createAtomicStore({ ...storeOptions, apiSecret: credentials.apiSecret });
-  const app = createAtomicApp({
-    store,
-    clock: options.clock,
-    credentials,
-    ...(journal ? { journal } : {}),
-    ...(faults ? { faults } : {}),
-    ...(bodyLimitBytes !== undefined ? { bodyLimitBytes } : {}),
-    ...(testHooks ? { testHooks } : {}),
-  });
-  return {
-    vendor: 'atomic',
-    store,
-    app,
-    wire: (engine) => wireAtomicWebhooks(store, engine),
-    reset: (resetOptions) => store.reset(resetOptions),
-    exportState: () => store.exportState(),
-    importState: (state) => store.importState(state),
-    dispose: () => store.dispose(),
-  };
+  const credentials = options.credentials ?? DEFAULT_CREDENTIALS.atomic;
+  const store = createAtomicStore({ ...storeOptionsOf(options), apiSecret: credentials.apiSecret });
+  const app = createAtomicApp({ ...appDepsOf(options), store, credentials });
+  return vendorMock('atomic', store, app, wireAtomicWebhooks);
 }
