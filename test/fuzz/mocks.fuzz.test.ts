@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deeplyNestedArray, deeplyNestedObject, INVALID_UTF8 } from './support/hostile';
 import { fillTemplate } from './support/openapi';
 import { startFuzzPlatform, type FuzzPlatform } from './support/platform-apps';
 import { ATELIO_AUTH, ATOMIC_AUTH, atelioSpace, atomicSpace } from './support/spaces';
 import { countWhere, fuzzInProcess } from './support/run';
-import { answerProblem, sendInProcess } from './support/transport';
+import { answerProblem, sendInProcess, type Answer } from './support/transport';
+import { publishedSpecOf } from '../spec/specs';
+import { routerPath, type PublishedSpec } from '../support/published-spec';
+import type { FuzzRequest } from './support/requests';
 
 /**
  * Bad input against every documented route of both mocks, taken from each mock's own
@@ -15,8 +18,34 @@ import { answerProblem, sendInProcess } from './support/transport';
 const BODY_LIMIT = 16 * 1024;
 let platform: FuzzPlatform;
 
+let specs: Record<'atomic' | 'atelio', PublishedSpec>;
+
 beforeAll(async () => {
   platform = await startFuzzPlatform({ bodyLimitBytes: BODY_LIMIT });
+  const documentOf = async (app: FuzzPlatform['atomic']) => (await app.request('/openapi.json')).json();
+  specs = {
+    atomic: publishedSpecOf('atomic', await documentOf(platform.atomic)),
+    atelio: publishedSpecOf('atelio', await documentOf(platform.atelio)),
+  };
+});
+
+/**
+ * Every answer of this suite is also checked against the mock's published /openapi.json (status
+ * declared, body as its schema says); test/spec/ shows that check failing on what the document lacks.
+ */
+const specProblems: string[] = [];
+const checkAgainstSpec = (kind: 'atomic' | 'atelio') => (request: FuzzRequest, answer: Answer) => {
+  const problem = specs[kind].responseProblem({
+    method: request.method,
+    path: routerPath(request.target),
+    status: answer.status,
+    contentType: answer.contentType,
+    body: answer.text,
+  });
+  if (problem) specProblems.push(problem);
+};
+afterEach(() => {
+  expect(specProblems.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await platform.stop();
@@ -37,7 +66,13 @@ describe('the Atomic mock under generated bad input', () => {
   });
 
   it('answers 3000 generated requests over every route with no 5xx and every error as {code, message}', async () => {
-    const tally = await fuzzInProcess('atomic', platform.atomic, atomicSpace(platform, BODY_LIMIT), 3000);
+    const tally = await fuzzInProcess(
+      'atomic',
+      platform.atomic,
+      atomicSpace(platform, BODY_LIMIT),
+      3000,
+      checkAgainstSpec('atomic'),
+    );
     // The generator reaches the handlers, not only the auth and validation layers.
     expect(countWhere(tally, (s) => s >= 200 && s < 300)).toBeGreaterThan(200);
     expect(countWhere(tally, (s) => s === 422 || s === 400)).toBeGreaterThan(200);
@@ -62,7 +97,13 @@ describe('the Atelio mock under generated bad input', () => {
   });
 
   it('answers 3000 generated requests over every route with no 5xx and every error as {Message, Status, Code, Type}', async () => {
-    const tally = await fuzzInProcess('atelio', platform.atelio, atelioSpace(platform, BODY_LIMIT), 3000);
+    const tally = await fuzzInProcess(
+      'atelio',
+      platform.atelio,
+      atelioSpace(platform, BODY_LIMIT),
+      3000,
+      checkAgainstSpec('atelio'),
+    );
     expect(countWhere(tally, (s) => s >= 200 && s < 300)).toBeGreaterThan(200);
     expect(countWhere(tally, (s) => s === 400)).toBeGreaterThan(200);
     expect(countWhere(tally, (s) => s === 404)).toBeGreaterThan(100);
@@ -107,7 +148,8 @@ describe.each([
         body: op.method === 'GET' ? undefined : built.body,
         label: `${op.method} ${op.template}`,
       };
-      const answer = (await sendInProcess(app(), request))!;
+      const answer = (await sendInProcess(app(), request, { wholeBody: true }))!;
+      checkAgainstSpec(kind)(request, answer);
       const problem = answerProblem(kind, request, answer);
       if (problem) failures.push(`${request.label}: ${problem}`);
       else expectStatus?.(answer.status, op.method);
@@ -191,7 +233,8 @@ describe.each([
           body: op.method === 'GET' ? undefined : '{}',
           label: target,
         };
-        const answer = (await sendInProcess(app(), request))!;
+        const answer = (await sendInProcess(app(), request, { wholeBody: true }))!;
+        checkAgainstSpec(kind)(request, answer);
         const problem = answerProblem(kind, request, answer);
         if (problem) failures.push(`${op.method} ${target}: ${problem}`);
         // An id that climbs out of its segment must not reach another resource.

@@ -17,12 +17,13 @@ import { startFuzzPlatform, type FuzzPlatform } from '../fuzz/support/platform-a
 import { fuzzInProcess } from '../fuzz/support/run';
 import { atelioSpace, atomicSpace } from '../fuzz/support/spaces';
 import {
-  PublishedSpec,
   routerPath,
+  type PublishedSpec,
   type RecordedResponse,
   type RecordedWebhook,
 } from '../support/published-spec';
 import { crawl, send, type InProcessApp } from './crawl';
+import { publishedSpecOf } from './specs';
 import { atelioWrites, atomicWrites } from './write-paths';
 
 /**
@@ -32,7 +33,6 @@ import { atelioWrites, atomicWrites } from './write-paths';
  * or header fails. The last block shows the oracle failing on each kind of lie.
  */
 
-const SERVICE_PATHS = ['/openapi.json', '/docs'];
 const FUZZ_RUNS = 1500;
 const FUZZ_BODY_LIMIT = 16 * 1024;
 
@@ -45,15 +45,8 @@ const problems: string[] = [];
 const takeProblems = () => problems.splice(0);
 const counts = { responses: 0, webhooks: 0 };
 
-const newAtomicSpec = () =>
-  new PublishedSpec('atomic', atomicDoc, { envelope: 'Error', servicePaths: SERVICE_PATHS });
-// Atelio checks credentials on every /api/* path before routing, so an unknown one may answer 403.
-const newAtelioSpec = () =>
-  new PublishedSpec('atelio', atelioDoc, {
-    envelope: 'AtelioError',
-    servicePaths: SERVICE_PATHS,
-    beforeRouting: [403],
-  });
+const newAtomicSpec = () => publishedSpecOf('atomic', atomicDoc);
+const newAtelioSpec = () => publishedSpecOf('atelio', atelioDoc);
 
 const recorderFor = (spec: PublishedSpec) => (response: RecordedResponse) => {
   counts.responses++;
