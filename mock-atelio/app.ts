@@ -7,14 +7,7 @@ import { registerBalanceRoutes } from './balances/routes';
 import { registerCardRoutes } from './cards/routes';
 import { registerCustomerRoutes } from './customers/routes';
 import { atelioAuth, type AtelioCredentials } from './shared/auth';
-import {
-  SECURITY_SCHEMES,
-  faultResponder,
-  respond,
-  respondError,
-  toAtelioError,
-  validationHook,
-} from './shared/http';
+import { SECURITY_SCHEMES, faultResponder, respond, respondToThrown, validationHook } from './shared/http';
 import type { RouteContext } from './shared/routing';
 import { registerSimulationRoutes } from './simulate/routes';
 import type { AtelioStore } from './store/store';
@@ -37,7 +30,7 @@ const ATELIO_ENVELOPE: VendorErrorEnvelope = {
   fault: faultResponder,
   tooLarge: (limit) => respond(413, 'request_too_large', `Request body is larger than ${limit} bytes.`),
   notFound: (c) => respond(404, 'route_dne', `No route ${c.req.method} ${c.req.path}.`),
-  onError: (error) => respondError(toAtelioError(error)),
+  onError: respondToThrown,
 };
 
 function buildApi(store: AtelioStore): OpenAPIHono {

@@ -32,8 +32,15 @@ export {
   type MerchantProfile,
 } from './store/merchants';
 export {
-  AtelioError,
+  AtelioStoreError,
+  ATELIO_ERROR_CODES,
+  type AtelioErrorCode,
+  type AtelioResource,
+} from './store/errors';
+export {
   AtelioErrorBodySchema,
+  STATUS_BY_CODE,
+  domainErrorAnswer,
   errorBody,
   type AtelioErrorBody,
   type AtelioErrorStatus,

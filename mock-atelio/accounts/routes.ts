@@ -1,6 +1,6 @@
 import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from '../store/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
 import { AccountIdParamSchema, AccountListQuerySchema, AccountPageSchema, AccountSchema } from './schema';

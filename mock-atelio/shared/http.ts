@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { AtelioError, AtelioErrorBodySchema, errorBody, type AtelioErrorStatus } from './errors';
+import { AtelioStoreError } from '../store/errors';
+import { AtelioErrorBodySchema, domainErrorAnswer, errorBody, type AtelioErrorStatus } from './errors';
 import { validationError } from './validation';
 
 /** Shared pieces of the HTTP layer: the envelope responder, the validation hook, documented errors. */
@@ -13,8 +14,10 @@ export function respond(status: number, code: string, message: string): Response
   });
 }
 
-export const respondError = (error: AtelioError): Response =>
-  respond(error.status, error.code, error.message);
+export function respondError(error: AtelioStoreError): Response {
+  const { status, body } = domainErrorAnswer(error);
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
 
 /** The one validation hook: any zod failure on query, path or body is a 400 `invalid_request`. */
 export const validationHook = (
@@ -24,26 +27,26 @@ export const validationHook = (
   return undefined;
 };
 
-/** Maps anything thrown inside the app to Atelio's envelope; never the framework's body, never a stack. */
-export function toAtelioError(error: unknown): AtelioError {
-  if (error instanceof AtelioError) return error;
+/**
+ * Answers anything thrown inside the app in Atelio's envelope: domain errors by their code,
+ * framework refusals (oversized, wrong content type, malformed JSON) as the vendor would, anything
+ * else as a bare 500 — never the framework's body, never a stack.
+ */
+export function respondToThrown(error: unknown): Response {
+  if (error instanceof AtelioStoreError) return respondError(error);
   if (error instanceof HTTPException) {
-    if (error.status === 413) return new AtelioError(413, 'request_too_large', 'Request body is too large.');
+    if (error.status === 413) return respond(413, 'request_too_large', 'Request body is too large.');
     if (error.status === 415) {
-      return new AtelioError(
-        400,
-        'invalid_request',
-        'Content-Type must be application/json for a request body.',
-      );
+      return respond(400, 'invalid_request', 'Content-Type must be application/json for a request body.');
     }
     if (error.status === 400 && /json/i.test(error.message)) {
-      return new AtelioError(400, 'invalid_request', 'Malformed JSON in request body.');
+      return respond(400, 'invalid_request', 'Malformed JSON in request body.');
     }
     if (error.status >= 400 && error.status < 500) {
-      return new AtelioError(400, 'invalid_request', error.message || 'The request could not be understood.');
+      return respond(400, 'invalid_request', error.message || 'The request could not be understood.');
     }
   }
-  return new AtelioError(500, 'server_error', 'Error while performing the action.');
+  return respond(500, 'server_error', 'Error while performing the action.');
 }
 
 /** Fault responses (429, 5xx …) in the envelope, for core's fault middleware. */

@@ -166,7 +166,7 @@ export class AtelioStore {
     });
   }
 
-  /** Replaces the whole state with an exported one; throws a 400 AtelioError naming what is wrong. */
+  /** Replaces the whole state with an exported one; throws an `invalid_request` AtelioStoreError naming what is wrong. */
   importState(state: unknown): void {
     const parsed = parseOrThrow(StoreStateSchema, state, 'state') as StoreState;
     this.clear();

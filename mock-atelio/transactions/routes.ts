@@ -1,7 +1,7 @@
 import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { JsonBodyCache, versionedJson } from '../../core/json-body-cache';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from '../store/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
 import {

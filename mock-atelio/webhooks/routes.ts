@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from '../store/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
 import {
