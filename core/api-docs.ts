@@ -8,6 +8,12 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 
 type Json = Record<string, unknown>;
 
+/** An OpenAPI response (success or error) whose body is `schema` as JSON. */
+export const jsonContent = <T>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export interface ApiDocsOptions {
   title: string;
   description: string;

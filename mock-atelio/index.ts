@@ -46,7 +46,7 @@ export {
   type AtelioErrorStatus,
   type AtelioErrorType,
 } from './shared/errors';
-export { safeEqual, type AtelioCredentials } from './shared/auth';
+export type { AtelioCredentials } from './shared/auth';
 export { ALLOWED_COUNTS, DEFAULT_COUNT, paginate, type Page, type PageRequest } from './shared/pagination';
 export { formatTimestamp, formatSettlementDate, parseTimestamp } from './shared/time';
 export {

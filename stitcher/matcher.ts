@@ -36,6 +36,7 @@ import type { CardCase } from './card-match';
 import type { PaymentInfo } from './payment-method';
 import { matchSplitShipments } from './split-shipments';
 import { linkRefunds } from './refunds';
+import { assignUnambiguously } from './assignment';
 import type { RefundOutcome } from './refunds';
 
 export interface MatchOrder {
@@ -239,6 +240,14 @@ export function ineligibility(
 }
 
 const cardCase = (order: MatchOrder, t: MatchTransaction) => compareCards(order.payment, t.lastFour);
+
+/**
+ * A pair is only stitched when every other reading of its group scores at least this many points
+ * (0.05 confidence, one step of date lag) less. Two readings that score the same are a coin toss,
+ * not evidence: two identical orders placed the same day whose two charges posted the same day, or
+ * an order without last four facing same-amount charges on two cards.
+ */
+const DECISIVE_MARGIN = 5;
 
 export const CARD_PENALTY: Record<CardCase, number> = {
   agree: 0,
@@ -446,15 +455,9 @@ export function stitch(
   }
 
   edges.sort(byEvidenceThenFifo);
+  // -1: free; -2: held back because the orders that want it cannot be told apart; else its order.
   const txnOwner = new Int32Array(eligible.length).fill(-1);
-  // For orders left without a transaction: the best-ranked candidate another order took first.
-  const lostTo = new Int32Array(orders.length).fill(-1);
   const assign = (edge: Edge) => {
-    if (outcomes[edge.order] !== undefined) return;
-    if (txnOwner[edge.txn] !== -1) {
-      if (lostTo[edge.order] === -1 && !edge.extended) lostTo[edge.order] = edge.txn;
-      return;
-    }
     txnOwner[edge.txn] = edge.order;
     const order = orders[edge.order]!;
     const t = eligible[edge.txn]!;
@@ -467,15 +470,41 @@ export function stitch(
       reasons: options.explain === false ? [] : explainMatch(order, t, edge, options),
     };
   };
+  const phase = (wanted: (edge: Edge) => boolean) => {
+    const free = edges.filter((e) => wanted(e) && outcomes[e.order] === undefined && txnOwner[e.txn] === -1);
+    const { accepted, declined } = assignUnambiguously(free, orders.length, eligible.length, DECISIVE_MARGIN);
+    for (const edge of accepted) assign(edge);
+    for (const { unsure, group } of declined) {
+      for (const edge of unsure) txnOwner[edge.txn] = -2;
+      for (const edge of unsure) {
+        outcomes[edge.order] = {
+          orderId: orders[edge.order]!.id,
+          status: 'awaiting-transaction',
+          reason: explainAmbiguity(edge.order, group, orders, eligible),
+        };
+      }
+    }
+  };
   // Exact amounts in the core window first, for every order. Then sets of charges that add up to an
   // order exactly (split shipments), then single postings in the extended window: a later posting is
   // only considered once no exact pair inside the core window wants its order or its transaction, so
   // a closer candidate always wins. A tax-adjusted pending amount is the weakest evidence: it only
-  // takes what no exact evidence claimed.
-  for (const edge of edges) if (!edge.extended && edge.kind !== 'tolerance') assign(edge);
+  // takes what no exact evidence claimed. Each tier is assigned globally (assignment.ts).
+  phase((edge) => !edge.extended && edge.kind !== 'tolerance');
   matchSplitShipments({ orders, eligible, outcomes, txnOwner, options });
-  for (const edge of edges) if (edge.extended) assign(edge);
-  for (const edge of edges) if (edge.kind === 'tolerance') assign(edge);
+  phase((edge) => edge.extended);
+  phase((edge) => edge.kind === 'tolerance');
+
+  // For orders left without a transaction: the best-ranked core candidate another order took.
+  const lostTo = new Int32Array(orders.length).fill(-1);
+  for (const edge of edges)
+    if (
+      outcomes[edge.order] === undefined &&
+      lostTo[edge.order] === -1 &&
+      !edge.extended &&
+      txnOwner[edge.txn]! >= 0
+    )
+      lostTo[edge.order] = edge.txn;
 
   // Unmatched card orders: say what came closest, so a human can tell "not posted yet" from "wrong card".
   const misses = new MissExplainer(transactionsIn, isMerchant, options);
@@ -503,6 +532,29 @@ export function stitch(
     options,
   });
   return { outcomes: outcomes as OrderOutcome[], matches, refunds };
+}
+
+/** Why an order was left unstitched: which transactions and which other orders it could not be told apart from. */
+function explainAmbiguity(
+  o: number,
+  group: readonly Edge[],
+  orders: readonly MatchOrder[],
+  eligible: readonly MatchTransaction[],
+): string {
+  const txns = new Set<number>();
+  for (const e of group) if (e.order === o) txns.add(e.txn);
+  const rivals = new Set<number>();
+  for (const e of group) if (e.order !== o && txns.has(e.txn)) rivals.add(e.order);
+  const txnIds = [...txns].sort((a, b) => a - b).map((t) => eligible[t]!.id);
+  const amount = formatCents(orders[o]!.amountCents!);
+  const who =
+    rivals.size === 0
+      ? 'this order'
+      : `this order and order${rivals.size === 1 ? '' : 's'} ${[...rivals]
+          .sort((a, b) => a - b)
+          .map((r) => orders[r]!.id)
+          .join(', ')}`;
+  return `ambiguous: transaction${txnIds.length === 1 ? '' : 's'} ${txnIds.join(', ')} of ${amount} fit${txnIds.length === 1 ? 's' : ''} ${who} about equally well (amount, dates and card do not tell the pairing apart); left unstitched rather than guessed`;
 }
 
 function unmatchableReason(order: MatchOrder): string | null {

@@ -1,31 +1,25 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ZodError } from 'zod';
+import { jsonContent } from '../../core/api-docs';
+import { jsonErrorResponse, validationHookFor } from '../../core/vendor-app';
 import { AtelioStoreError } from '../store/errors';
 import { AtelioErrorBodySchema, domainErrorAnswer, errorBody, type AtelioErrorStatus } from './errors';
 import { validationError } from './validation';
 
 /** Shared pieces of the HTTP layer: the envelope responder, the validation hook, documented errors. */
 
-export function respond(status: number, code: string, message: string): Response {
-  return new Response(JSON.stringify(errorBody(status, code, message)), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
+export const respond = (status: number, code: string, message: string): Response =>
+  jsonErrorResponse(status, errorBody(status, code, message));
 
 export function respondError(error: AtelioStoreError): Response {
   const { status, body } = domainErrorAnswer(error);
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return jsonErrorResponse(status, body);
 }
 
 /** The one validation hook: any zod failure on query, path or body is a 400 `invalid_request`. */
-export const validationHook = (
-  result: { success: true } | { success: false; error: ZodError; target: string },
-): Response | undefined => {
-  if (!result.success) return respondError(validationError(result.error.issues, result.target));
-  return undefined;
-};
+export const validationHook = validationHookFor((error, target) =>
+  respondError(validationError(error.issues, target)),
+);
 
 /**
  * Answers anything thrown inside the app in Atelio's envelope: domain errors by their code,
@@ -55,10 +49,7 @@ export const faultResponder = (_c: Context, status: number, message: string): Re
   return respond(status, code, message);
 };
 
-const errorContent = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: AtelioErrorBodySchema } },
-});
+const errorContent = (description: string) => jsonContent(AtelioErrorBodySchema, description);
 
 const ERROR_DESCRIPTIONS: Record<AtelioErrorStatus, string> = {
   400: 'Invalid request (`invalid_request`, `invalid_amount`, `resource_conflict`, …)',
@@ -101,7 +92,4 @@ export const SECURITY_SCHEMES = {
   },
 };
 
-export const jsonContent = <T>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+export { jsonContent } from '../../core/api-docs';

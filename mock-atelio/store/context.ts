@@ -1,3 +1,4 @@
+import type { WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock } from '../../core/clock';
 import type { Emitter } from '../../core/emitter';
 import type { SeededRandom } from '../../core/random';
@@ -43,7 +44,7 @@ export class AtelioContext {
   ordered: TransactionRecord[] = [];
   subscriptions = new Map<string, WebhookSubscription>();
   /** Set by the platform through `AtelioStore.webhookTargetCheck`: why a URL may not receive webhooks. */
-  webhookTargetCheck: ((url: string) => string | undefined) | undefined = undefined;
+  webhookTargetCheck: WebhookTargetCheck | undefined = undefined;
 
   constructor(
     readonly clock: Clock,

@@ -1,3 +1,4 @@
+import type { WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock, TimerId } from '../../core/clock';
 import type { Emitter } from '../../core/emitter';
 import type { SeededRandom } from '../../core/random';
@@ -32,7 +33,7 @@ export interface StoreCore {
   /** Moves on with every change to the state (see READ_ONLY_METHODS in store.ts). */
   revision: number;
   /** Set by the platform through `AtomicStore.webhookTargetCheck`: why a URL may not receive webhooks. */
-  webhookTargetCheck: ((url: string) => string | undefined) | undefined;
+  webhookTargetCheck: WebhookTargetCheck | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { StoreResetOptions, WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
 import { countChanges } from '../../core/json-body-cache';
@@ -186,11 +187,11 @@ export class AtomicStore {
    * undefined. Every endpoint created or updated — through the API, `--webhook-url` or an import —
    * passes it.
    */
-  get webhookTargetCheck(): ((url: string) => string | undefined) | undefined {
+  get webhookTargetCheck(): WebhookTargetCheck | undefined {
     return this.ctx.core.webhookTargetCheck;
   }
 
-  set webhookTargetCheck(check: ((url: string) => string | undefined) | undefined) {
+  set webhookTargetCheck(check: WebhookTargetCheck | undefined) {
     this.ctx.core.webhookTargetCheck = check;
   }
 
@@ -541,11 +542,10 @@ export class AtomicStore {
   }
 
   /**
-   * Back to the seeded baseline: same seed ⇒ same ids and data as at start. With
-   * `keepWebhookRegistrations`, the webhook endpoints and secrets registered so far survive it
-   * (configuration, not data: a test suite registers once and resets between tests).
+   * Back to the seeded baseline: same seed ⇒ same ids and data as at start. The webhook endpoints
+   * and secrets registered so far survive it only with `keepWebhookRegistrations`.
    */
-  reset(options: { keepWebhookRegistrations?: boolean } = {}): void {
+  reset(options: StoreResetOptions = {}): void {
     const kept = options.keepWebhookRegistrations
       ? {
           secrets: [...this.ctx.t.secrets.values()].map((s) => structuredClone(s)),

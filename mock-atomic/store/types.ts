@@ -1,5 +1,4 @@
-import type { Clock } from '../../core/clock';
-import type { SeededRandom } from '../../core/random';
+import type { VendorStoreOptions } from '../../core/vendor-store';
 import type { AccountDetails, CardDetails, IdentityInput } from '../access-token/schema';
 import type { PaymentCard } from '../orders/generator';
 import type { Order } from '../orders/schema';
@@ -29,11 +28,7 @@ export const DEFAULT_TASK_TIMINGS: TaskTimings = {
   mfaAnsweredAfterMs: 10_000,
 };
 
-export interface AtomicStoreOptions {
-  seed: number;
-  clock: Clock;
-  /** Root generator; default `createRandom(seed)`. */
-  random?: SeededRandom;
+export interface AtomicStoreOptions extends VendorStoreOptions {
   /** Token of the baseline "default" API secret, which signs webhooks by default. Default `test-api-secret`. */
   apiSecret?: string;
   /** The baseline's "now": its orders, tokens and syncs are placed relative to it. Default: start of today (UTC) on `clock`. */
