@@ -180,6 +180,14 @@ const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErr
 const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
 const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 
+/** The Atomic mock's refresh schedule from the platform configuration (decision 027). */
+const atomicRefreshes = (config: PlatformConfig) => ({
+  enabled: config.refreshes.enabled,
+  everyMs: config.refreshes.every,
+  atMs: config.refreshes.at,
+  failureRate: config.refreshes.failureRate,
+});
+
 function resolveConfig(options: SandboxOptions): PlatformConfig {
   const { ports, stitcher: _stitcher, env, ...rest } = options;
   const portOverrides =
@@ -201,7 +209,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultInjector(() => faultRandom.faker.number.float({ min: 0, max: 1 }));
   // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
   const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
-  const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
+  const atomic = createAtomicStore({
+    seed: config.seed,
+    clock: scopedClock,
+    apiSecret: config.atomic.apiSecret,
+    refreshes: atomicRefreshes(config),
+  });
   const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({
@@ -211,6 +224,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock: scopedClock,
     scenarioDirs: config.scenarioDirs,
   });
+  // A run's user gets no scheduled refresh while the run plays: its data depends on the run alone.
+  atomic.skipScheduledRefresh = (identifier) =>
+    scenarios.runs().some((run) => run.status === 'running' && run.options.identifier === identifier);
   const host = config.host;
   const access = controlAccessFor(config);
   // Every registration — vendor API, `--webhook-url`, imported state — passes the same check.
