@@ -27,6 +27,7 @@ import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
 import { readStateDocument, removeStaleTemporaries, StateFileWriter } from './state-file';
 import type { ResetOptions } from './routes/state';
+import { refreshRoutes } from './routes/refreshes';
 import { transactRoutes } from './routes/transact';
 
 const DEFAULT_RESET_KEEP = ['webhooks'] as const;
@@ -499,6 +500,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         '': scenarioRoutes(scenarios, recordings),
         ...dashboard.api,
         '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+        '/refreshes': refreshRoutes(atomic),
       },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
