@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { PlatformClock, ScopedClock } from '../core/clock';
+import type { Clock, PlatformClock, ScopedClock } from '../core/clock';
 import { ConfigError, type PlatformConfig } from '../core/config';
 import type { FaultInjector } from '../core/faults';
 import { WebhookTargetPolicy } from '../core/hosts';
@@ -15,13 +15,14 @@ import {
   type ResetOptions,
   type ScenarioRunner,
 } from '../scenarios';
-import { createStitcherService, type StitcherService } from '../stitcher';
+import { createStitcherService, createStitcherWorker, type StitcherHandle } from '../stitcher';
 import { createTransactApp, type TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
 import { SandboxReceivers, type WebhookSecrets } from './receivers';
 import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
+import { refreshRoutes } from './routes/refreshes';
 import { transactRoutes } from './routes/transact';
 import {
   atomicRefreshes,
@@ -59,7 +60,8 @@ export interface Sandbox {
   /** Transact launches: the config each received, the pages visited, the tasks started. */
   transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
-  stitcher: StitcherService | undefined;
+  /** The reference stitcher: the in-process service, or a handle to it in its own worker thread. */
+  stitcher: StitcherHandle | undefined;
   /** The apps the mock and control servers serve, for in-process requests (the fuzzer's). */
   apps: { atomic: AtomicMock['app']; atelio: AtelioMock['app']; control: Hono };
   /**
@@ -89,6 +91,131 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The platform's servers, started one by one and closed together. */
+class ServerSet {
+  private readonly running: RunningServer[] = [];
+
+  constructor(private readonly config: PlatformConfig) {}
+
+  async serve(app: FetchApp, name: string, port: number, envelope?: 'atomic' | 'atelio' | 'control') {
+    const server = await startServer(app, {
+      name,
+      host: this.config.host,
+      port,
+      ...(envelope ? { protocolErrorBody: PROTOCOL_ERROR_BODIES[envelope] } : {}),
+      maxConnections: this.config.maxConnections,
+    });
+    this.running.push(server);
+    return server;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.running.map((s) => s.close()));
+  }
+}
+
+/**
+ * The reference stitcher, listening, as a client of the two mock servers: in this process, or in
+ * its own worker thread (docs/decisions/016).
+ */
+async function startReferenceStitcher(
+  config: PlatformConfig,
+  thread: SandboxOptions['stitcherThread'],
+  mocks: { atomic: string; atelio: string },
+  platformClock: Clock,
+): Promise<{ stitcher: StitcherHandle; url: string }> {
+  const vendors = {
+    atomic: { baseUrl: mocks.atomic, apiKey: config.atomic.apiKey, apiSecret: config.atomic.apiSecret },
+    dbPath: config.stitcherDb,
+  };
+  const atelioAccess = {
+    baseUrl: mocks.atelio,
+    identity: config.atelio.identity,
+    authorization: config.atelio.authorization,
+    webhookSecrets: [],
+  };
+  // Bond-Signature carries the real send time (docs/decisions/008): judge it by the wall clock,
+  // even when the platform clock has been pushed ahead. In its own thread (decision 016) the
+  // stitcher follows the platform clock through the offset it is sent.
+  const stitcher: StitcherHandle =
+    thread === 'worker'
+      ? createStitcherWorker(
+          { ...vendors, atelio: { ...atelioAccess, signatureByWallClock: true } },
+          { clockOffsetMs: () => platformClock.now() - Date.now() },
+        )
+      : createStitcherService({
+          ...vendors,
+          atelio: { ...atelioAccess, signatureClock: Date.now },
+          now: () => platformClock.now(),
+        });
+  const started = await stitcher.start({
+    host: config.host,
+    port: config.ports.stitcher,
+    maxConnections: config.maxConnections,
+  });
+  return { stitcher, url: started.url };
+}
+
+/** The control plane's app: its API, the scenario and Transact routes, the dashboard. */
+function createControlPlane(
+  platform: Platform,
+  parts: {
+    config: PlatformConfig;
+    access: SandboxAccess;
+    recordings: RecordingStore;
+    stitcher: { service: StitcherHandle; url: string } | undefined;
+    transactUrl: string;
+  },
+) {
+  const { config, access, transactUrl } = parts;
+  const { clock, engine, scenarios } = platform;
+  const atomic = platform.atomic.store;
+  // The live feed, the dashboard's read models and the page itself.
+  const dashboard = dashboardRoutes({
+    clock,
+    engine,
+    scenarios,
+    atomic,
+    atelio: platform.atelio.store,
+    stitcher: parts.stitcher,
+    maxLiveSubscribers: config.maxLiveSubscribers,
+    transactUrl,
+  });
+  return createControlApp({
+    clock,
+    journal: platform.journal,
+    faults: platform.faults,
+    engine,
+    state: {
+      reset: platform.reset,
+      exportState: () => platform.exportState(),
+      importState: platform.importState,
+    },
+    extraApi: {
+      '': scenarioRoutes(scenarios, parts.recordings),
+      ...dashboard.api,
+      '/transact': transactRoutes({ sessions: platform.transactSessions, atomic, transactUrl }),
+      '/refreshes': refreshRoutes(atomic),
+    },
+    site: dashboard.site,
+    bodyLimitBytes: config.bodyLimitBytes,
+    bindHost: config.host,
+    allowedHosts: config.allowedHosts,
+    tokens: { admin: access.controlToken, viewer: access.viewerToken },
+  });
+}
+
+/** Reads the scenario folders once, just after start-up, so no request pays for the first parse. */
+function warmScenarioList(scenarios: ScenarioRunner): void {
+  setTimeout(() => {
+    try {
+      scenarios.list();
+    } catch {
+      // A folder that cannot be listed is reported by the request that lists it.
+    }
+  }, 0).unref();
+}
+
 /**
  * Starts the whole platform in this process: the platform of `createPlatform` (both mocks, one
  * clock, journal, fault table and delivery engine, the scenario runner) behind its servers — the
@@ -98,12 +225,14 @@ export interface Sandbox {
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const config = resolveConfig(options);
-  const host = config.host;
   const access = controlAccessFor(config);
   // Every registration — vendor API, `--webhook-url`, imported state — passes the same check.
-  const webhookTargets = new WebhookTargetPolicy({ bindHost: host, allowHosts: config.allowWebhookHosts });
+  const webhookTargets = new WebhookTargetPolicy({
+    bindHost: config.host,
+    allowHosts: config.allowWebhookHosts,
+  });
   const receivers = new SandboxReceivers(config);
-  let stitcher: StitcherService | undefined;
+  let stitcher: StitcherHandle | undefined;
   const platform: Platform = createPlatform({
     seed: config.seed,
     credentials: { atomic: config.atomic, atelio: config.atelio },
@@ -115,36 +244,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       receiverUrls: () => receivers.urls(),
       registerReceivers: () => receivers.register(platform.atomic.store, platform.atelio.store),
       webhookTargetRefusal: (url) => webhookTargets.refusal(url),
-      onReset: () => {
-        stitcher?.reset();
+      onReset: async () => {
+        await stitcher?.reset();
         recordings.clear();
       },
     },
   });
-  const { clock, scopedClock, scenarios } = platform;
+  const { clock, scenarios } = platform;
   const recordings = new RecordingStore({
     dir: config.recordingsDir,
     retentionMs: config.recordingRetentionMs,
     now: () => clock.now(),
   });
-
-  const servers: RunningServer[] = [];
-  const serve = async (
-    app: FetchApp,
-    name: string,
-    port: number,
-    protocolErrorBody?: 'atomic' | 'atelio' | 'control',
-  ) => {
-    const server = await startServer(app, {
-      name,
-      host,
-      port,
-      ...(protocolErrorBody ? { protocolErrorBody: PROTOCOL_ERROR_BODIES[protocolErrorBody] } : {}),
-      maxConnections: config.maxConnections,
-    });
-    servers.push(server);
-    return server;
-  };
+  const servers = new ServerSet(config);
 
   /** Set once the platform is up with `--state-file`: saves the state on the way down. */
   let persistence: StatePersistence | undefined;
@@ -163,7 +275,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       // The stitcher stops taking webhooks and finishes the event in hand while the vendors it
       // calls are still up; whatever is left stays in its inbox for the next start.
       await stitcher?.stop();
-      await Promise.allSettled(servers.map((s) => s.close()));
+      await servers.closeAll();
       await stitcher?.close();
       recordings.dispose();
       platform.dispose();
@@ -171,41 +283,35 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    const atomicServer = await serve(platform.atomic.app, 'Atomic mock', config.ports.atomic, 'atomic');
-    const atelioServer = await serve(platform.atelio.app, 'Atelio mock', config.ports.atelio, 'atelio');
+    const atomicServer = await servers.serve(
+      platform.atomic.app,
+      'Atomic mock',
+      config.ports.atomic,
+      'atomic',
+    );
+    const atelioServer = await servers.serve(
+      platform.atelio.app,
+      'Atelio mock',
+      config.ports.atelio,
+      'atelio',
+    );
     // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
     const transactApp = createTransactApp({
       store: platform.atomic.store,
       sessions: platform.transactSessions,
       bodyLimitBytes: config.bodyLimitBytes,
     });
-    const transactServer = await serve(transactApp, 'Transact stand-in', config.ports.transact);
+    const transactServer = await servers.serve(transactApp, 'Transact stand-in', config.ports.transact);
 
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
-      stitcher = createStitcherService({
-        atomic: {
-          baseUrl: atomicServer.url,
-          apiKey: config.atomic.apiKey,
-          apiSecret: config.atomic.apiSecret,
-        },
-        atelio: {
-          baseUrl: atelioServer.url,
-          identity: config.atelio.identity,
-          authorization: config.atelio.authorization,
-          webhookSecrets: [],
-          // Bond-Signature carries the real send time (docs/decisions/008): judge it by the wall
-          // clock, even when the platform clock has been pushed ahead.
-          signatureClock: Date.now,
-        },
-        dbPath: config.stitcherDb,
-        now: () => scopedClock.base.now(),
-      });
-      const started = await stitcher.start({
-        host,
-        port: config.ports.stitcher,
-        maxConnections: config.maxConnections,
-      });
+      const started = await startReferenceStitcher(
+        config,
+        options.stitcherThread,
+        { atomic: atomicServer.url, atelio: atelioServer.url },
+        platform.scopedClock.base,
+      );
+      stitcher = started.stitcher;
       stitcherUrl = started.url;
       webhookTargets.allowOrigin(stitcherUrl);
       receivers.addStitcher(stitcher, stitcherUrl);
@@ -217,55 +323,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     receivers.register(platform.atomic.store, platform.atelio.store);
 
-    // The live feed, the dashboard's read models and the page itself.
-    const dashboard = dashboardRoutes({
-      clock,
-      engine: platform.engine,
-      scenarios,
-      atomic: platform.atomic.store,
-      atelio: platform.atelio.store,
+    const control = createControlPlane(platform, {
+      config,
+      access,
+      recordings,
       stitcher: stitcher && stitcherUrl ? { service: stitcher, url: stitcherUrl } : undefined,
-      maxLiveSubscribers: config.maxLiveSubscribers,
       transactUrl: transactServer.url,
     });
-    const control = createControlApp({
-      clock,
-      journal: platform.journal,
-      faults: platform.faults,
-      engine: platform.engine,
-      state: {
-        reset: platform.reset,
-        exportState: () => platform.exportState(),
-        importState: platform.importState,
-      },
-      extraApi: {
-        '': scenarioRoutes(scenarios, recordings),
-        ...dashboard.api,
-        '/transact': transactRoutes({
-          sessions: platform.transactSessions,
-          atomic: platform.atomic.store,
-          transactUrl: transactServer.url,
-        }),
-      },
-      site: dashboard.site,
-      bodyLimitBytes: config.bodyLimitBytes,
-      bindHost: host,
-      allowedHosts: config.allowedHosts,
-      tokens: { admin: access.controlToken, viewer: access.viewerToken },
-    });
-    const controlServer = await serve(control, 'control plane', config.ports.control, 'control');
+    const controlServer = await servers.serve(control, 'control plane', config.ports.control, 'control');
 
     // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
     if (config.stateFile) persistence = await persistState(config.stateFile, platform);
-
-    // Read the scenario folders once, just after start-up, so no request pays for the first parse.
-    setTimeout(() => {
-      try {
-        scenarios.list();
-      } catch {
-        // A folder that cannot be listed is reported by the request that lists it.
-      }
-    }, 0).unref();
+    warmScenarioList(scenarios);
 
     let stopped: Promise<void> | undefined;
     return {
@@ -278,7 +347,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...(stitcherUrl ? { stitcher: stitcherUrl } : {}),
       },
       clock,
-      scopedClock,
+      scopedClock: platform.scopedClock,
       journal: platform.journal,
       faults: platform.faults,
       engine: platform.engine,

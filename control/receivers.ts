@@ -1,7 +1,7 @@
 import type { PlatformConfig } from '../core/config';
 import type { AtelioStore } from '../mock-atelio';
 import type { AtomicStore } from '../mock-atomic';
-import type { StitcherService } from '../stitcher';
+import type { StitcherHandle } from '../stitcher';
 
 const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
 const ATELIO_STITCHER_PATH = '/webhooks/atelio';
@@ -17,13 +17,13 @@ export interface WebhookSecrets {
  * it listens) and `--webhook-url`. Registered at start and again after every reset or import.
  */
 export class SandboxReceivers {
-  private stitcher: { service: StitcherService; url: string } | undefined;
+  private stitcher: { service: StitcherHandle; url: string } | undefined;
   private secrets: WebhookSecrets | undefined;
 
   constructor(private readonly config: Pick<PlatformConfig, 'webhookUrl' | 'atomic'>) {}
 
   /** The stitcher, listening at `url`, becomes one of the receivers. */
-  addStitcher(service: StitcherService, url: string): void {
+  addStitcher(service: StitcherHandle, url: string): void {
     this.stitcher = { service, url };
   }
 

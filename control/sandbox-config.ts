@@ -15,6 +15,12 @@ export interface SandboxOptions extends Omit<PlatformConfigInput, 'ports'> {
   ports?: 0 | Partial<Record<keyof Ports, number>>;
   /** Start the reference stitcher and register it with both mocks (default true). */
   stitcher?: boolean;
+  /**
+   * Where the stitcher runs: `'worker'`, its own thread, so a stitching backlog never slows the
+   * vendor mocks (what `stitch-sandbox start` does; docs/decisions/016); or `'in-process'` (default),
+   * on the platform's event loop, as tests that reach into it want.
+   */
+  stitcherThread?: 'worker' | 'in-process';
   /** Environment to read settings from; default process.env. Pass `{}` to ignore it. */
   env?: Record<string, string | undefined>;
 }
@@ -39,7 +45,7 @@ export const atomicRefreshes = (config: PlatformConfig) => ({
 });
 
 export function resolveConfig(options: SandboxOptions): PlatformConfig {
-  const { ports, stitcher: _stitcher, env, ...rest } = options;
+  const { ports, stitcher: _stitcher, stitcherThread: _thread, env, ...rest } = options;
   const portOverrides =
     ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0, transact: 0 } : (ports ?? {});
   return loadConfig({ ...rest, ports: portOverrides }, env);

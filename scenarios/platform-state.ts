@@ -106,7 +106,7 @@ export interface StateHost {
   /** Why a webhook URL may not be a target (undefined: it may); an imported state is held to it. */
   webhookTargetRefusal(url: string): string | undefined;
   /** What else a reset clears (the stitcher's data, recordings). */
-  onReset(): void;
+  onReset(): void | Promise<void>;
 }
 
 export const NO_HOST: StateHost = {
@@ -150,7 +150,7 @@ export function createStateOperations(parts: StateParts, host: StateHost = NO_HO
     parts.transactSessions.clear();
     parts.journal.clear();
     parts.faults.clear();
-    host.onReset();
+    await host.onReset();
     host.registerReceivers();
   };
 

@@ -131,6 +131,48 @@ describe('continuous access on a bare platform', () => {
     );
   });
 
+  it('POST /api/refreshes/fail-next makes the next refresh fail; merchant-unavailable recovers at the one after', async () => {
+    const sandbox = await start();
+    const [account] = await connectedOrderMonitoring(sandbox);
+    const schedule = (await control(sandbox, '/api/refreshes')) as { enabled: boolean; nextAt: string };
+    expect(schedule).toMatchObject({ enabled: true, everyMs: DAY, atMs: 6 * 3_600_000, failureRate: 0 });
+    const asked = await fetch(`${sandbox.urls.control}/api/refreshes/fail-next`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId: account!._id, failReason: 'merchant-unavailable' }),
+    });
+    expect(asked.status).toBe(202);
+    expect(await asked.json()).toEqual({
+      accountId: account!._id,
+      failReason: 'merchant-unavailable',
+      at: schedule.nextAt,
+    });
+
+    await control(sandbox, '/api/clock/advance', { ms: DAY });
+    let [after] = (await accountsOf(sandbox, 'demo-user')).filter((a) => a._id === account!._id);
+    expect(after).toMatchObject({ connectionStatus: 'disconnected', failReason: 'merchant-unavailable' });
+    await control(sandbox, '/api/clock/advance', { ms: DAY });
+    [after] = (await accountsOf(sandbox, 'demo-user')).filter((a) => a._id === account!._id);
+    expect(after!.connectionStatus).toBe('connected');
+
+    const refused = async (body: unknown) => {
+      const response = await fetch(`${sandbox.urls.control}/api/refreshes/fail-next`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: { code: string; message: string } },
+      };
+    };
+    expect(await refused({ accountId: account!._id, failReason: 'tired' })).toMatchObject({ status: 400 });
+    expect(await refused({ accountId: '0'.repeat(24), failReason: 'bot-detection' })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'refresh_not-found' } },
+    });
+  });
+
   it('--refreshes off: the clock moves and nothing is refreshed', async () => {
     const sandbox = await start({ refreshes: { enabled: false } });
     const [account] = await connectedOrderMonitoring(sandbox);

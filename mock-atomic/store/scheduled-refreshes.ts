@@ -3,7 +3,7 @@ import { fromCents, toCents, type SeededRandom } from '../../core/random';
 import { LINE_ITEM_LABELS } from '../orders/catalog';
 import type { Order } from '../orders/schema';
 import { ORDER_MONITORING_FAIL_REASONS, type OrderMonitoringFailReason } from '../shared/schemas';
-import { refreshAccount } from './account-connections';
+import { refreshAccountRecords } from './account-connections';
 import { generateOrders } from './accounts';
 import { DAY_MS, type StoreContext } from './context';
 import type { PayLinkAccountRecord } from './state';
@@ -159,7 +159,7 @@ export class RefreshScheduler {
     const ctx = this.ctx.derive({ clock: clockAt(slot), random: random.fork('data') });
     const failReason = this.failureFor(account, random.fork('failure'));
     if (failReason) {
-      refreshAccount(ctx, account._id, { failReason, retryTransient: true });
+      refreshAccountRecords(ctx, account._id, { failReason, retryTransient: true });
       return;
     }
     const since = Date.parse(account.lastSyncedAt ?? account.updatedAt);
@@ -167,7 +167,7 @@ export class RefreshScheduler {
       ...settledOrders(account, since - this.schedule.everyMs, since, random.fork('settle')),
       ...generateOrders(ctx, account._id, { count: random.fork('count').int(0, 2), from: since, to: slot }),
     ];
-    refreshAccount(ctx, account._id, { orders, retryTransient: true });
+    refreshAccountRecords(ctx, account._id, { orders, retryTransient: true });
   }
 
   /** Why this refresh fails, if it does: asked for, the magic identifier, or the seeded rate. */
