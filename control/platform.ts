@@ -31,6 +31,16 @@ import { transactRoutes } from './routes/transact';
 
 const DEFAULT_RESET_KEEP = ['webhooks'] as const;
 
+// The typed control API client, for scripts and test runners driving a running platform.
+export {
+  answer,
+  createControlClient,
+  ControlApiError,
+  type ControlClient,
+  type ControlClientOptions,
+  type StartRunBody,
+} from './client';
+
 export type Ports = PlatformConfig['ports'];
 
 export interface SandboxOptions extends Omit<PlatformConfigInput, 'ports'> {
@@ -479,11 +489,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       faults,
       engine,
       state: { reset, exportState, importState },
-      extraApi: {
-        '': scenarioRoutes(scenarios, recordings),
-        ...dashboard.api,
-        '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
-      },
+      scenarios: scenarioRoutes(scenarios, recordings),
+      transact: transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+      extraApi: dashboard.api,
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,
       bindHost: host,
