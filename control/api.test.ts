@@ -4,6 +4,7 @@ import { createControlApp } from './app';
 import { answer, ControlApiError, createControlClient, type ControlClient } from './client';
 import { dashboardRoutes } from './dashboard';
 import { startSandbox, type Sandbox } from './platform';
+import { refreshRoutes } from './routes/refreshes';
 import { scenarioRoutes } from './routes/scenarios';
 import { transactRoutes } from './routes/transact';
 
@@ -37,6 +38,7 @@ beforeAll(async () => {
       atomic: sandbox.atomic,
       transactUrl: sandbox.urls.transact,
     }),
+    refreshes: refreshRoutes(sandbox.atomic),
     extraApi: dashboard.api,
     site: dashboard.site,
   });

@@ -15,6 +15,7 @@ import {
   webhookTargetRoutes,
 } from './routes/deliveries';
 import { FaultClearQuerySchema, faultRoutes } from './routes/faults';
+import { FailNextSchema, type refreshRoutes } from './routes/refreshes';
 import { RequestQuerySchema, requestRoutes } from './routes/requests';
 import { RunListQuerySchema, StartRunSchema, type scenarioRoutes } from './routes/scenarios';
 import { ResetSchema, StateDocumentSchema, stateRoutes, type StateControl } from './routes/state';
@@ -88,6 +89,8 @@ export const CONTROL_ROUTES: readonly ControlRoute[] = [
   { method: 'GET', path: '/api/transact/sessions', handler: 'routes/transact.ts' },
   { method: 'GET', path: '/api/transact/sessions/:id', handler: 'routes/transact.ts' },
   { method: 'POST', path: '/api/transact/launch', handler: 'routes/transact.ts', body: LaunchSchema },
+  { method: 'GET', path: '/api/refreshes', handler: 'routes/refreshes.ts' },
+  { method: 'POST', path: '/api/refreshes/fail-next', handler: 'routes/refreshes.ts', body: FailNextSchema },
   // The dashboard's live feed and read models (control/dashboard/), for the page rather than scripts.
   { method: 'GET', path: '/api/events', handler: 'dashboard/events.ts' },
   { method: 'GET', path: '/api/users', handler: 'dashboard/views.ts' },
@@ -97,6 +100,7 @@ export const CONTROL_ROUTES: readonly ControlRoute[] = [
 
 export type ScenarioRoutes = ReturnType<typeof scenarioRoutes>;
 export type TransactRoutes = ReturnType<typeof transactRoutes>;
+export type RefreshRoutes = ReturnType<typeof refreshRoutes>;
 
 export interface ControlApiDeps {
   clock: PlatformClock;
@@ -109,6 +113,8 @@ export interface ControlApiDeps {
   scenarios: ScenarioRoutes;
   /** `/api/transact/...`. */
   transact: TransactRoutes;
+  /** `/api/refreshes/...`: the Atomic mock's refresh schedule. */
+  refreshes: RefreshRoutes;
 }
 
 /**
@@ -130,7 +136,8 @@ export function controlApi(deps: ControlApiDeps) {
     .route('/api/chaos', chaosRoutes(deps.engine.chaos))
     .route('/api', stateRoutes(deps.state))
     .route('/api', deps.scenarios)
-    .route('/api/transact', deps.transact);
+    .route('/api/transact', deps.transact)
+    .route('/api/refreshes', deps.refreshes);
 }
 
 /** The whole control API as the typed client sees it. */

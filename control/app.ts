@@ -6,7 +6,7 @@ import type { RequestJournal } from '../core/journal';
 import type { DeliveryEngine } from '../core/webhooks';
 import { controlError, handleControlError } from './errors';
 import { controlAccess, type AccessTokens } from './access';
-import { controlApi, type ScenarioRoutes, type TransactRoutes } from './api';
+import { controlApi, type RefreshRoutes, type ScenarioRoutes, type TransactRoutes } from './api';
 import { allowedHostsOnly, sameOriginOnly } from './origin-guard';
 import type { StateControl } from './routes/state';
 
@@ -20,6 +20,8 @@ export interface ControlDeps {
   scenarios?: ScenarioRoutes;
   /** `/api/transact/...` (`transactRoutes`); absent, those paths answer 404. */
   transact?: TransactRoutes;
+  /** `/api/refreshes/...` (`refreshRoutes`); absent, those paths answer 404. */
+  refreshes?: RefreshRoutes;
   /** The dashboard's route groups mounted under /api (live events, read models): `dashboardRoutes().api`. */
   extraApi?: Record<string, Hono>;
   /** Routes mounted at the root (the dashboard). */
@@ -74,6 +76,7 @@ export function createControlApp(deps: ControlDeps) {
       tokens: deps.tokens ?? {},
       scenarios: deps.scenarios ?? notServed<ScenarioRoutes>(),
       transact: deps.transact ?? notServed<TransactRoutes>(),
+      refreshes: deps.refreshes ?? notServed<RefreshRoutes>(),
     }),
   );
   for (const [path, routes] of Object.entries(deps.extraApi ?? {})) app.route(`/api${path}`, routes);

@@ -11,8 +11,16 @@
 import { cardCase, orderLastFour } from './card-match';
 import type { CardCase } from './card-match';
 import { utcDay } from './dates';
-import { CARD_PENALTY, describeLag, spends } from './matcher';
-import type { ChargeOutcome, MatchOrder, MatchTransaction, MatchingOptions, OrderOutcome } from './matcher';
+import { CARD_PENALTY } from './matcher';
+import { describeLag } from './match-explain';
+import { spends } from './match-types';
+import type {
+  ChargeOutcome,
+  MatchOrder,
+  MatchTransaction,
+  MatchingOptions,
+  OrderOutcome,
+} from './match-types';
 import { formatCents } from './money';
 import { attributeProducts } from './products';
 
