@@ -35,7 +35,9 @@ const defaultControlUrl = () => {
 /** A running platform's control plane, or undefined when nothing answers there. */
 async function reachControlPlane(url: string): Promise<string | undefined> {
   try {
-    const response = await fetch(`${url}/__sandbox/health`, { signal: AbortSignal.timeout(500) });
+    // Nothing listening is refused at once; the timeout only covers a platform that is busy (its
+    // first answer on a loaded machine can take over half a second).
+    const response = await fetch(`${url}/__sandbox/health`, { signal: AbortSignal.timeout(3000) });
     return response.ok ? url : undefined;
   } catch {
     return undefined;
