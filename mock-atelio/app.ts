@@ -35,7 +35,7 @@ const ATELIO_ENVELOPE: VendorErrorEnvelope = {
 
 function buildApi(store: AtelioStore): OpenAPIHono {
   const api = new OpenAPIHono({ defaultHook: validationHook });
-  const context: RouteContext = { api, store, hide: false };
+  const context: RouteContext = { api, store };
   registerTransactionRoutes(context);
   registerCustomerRoutes(context);
   registerAccountRoutes(context);
