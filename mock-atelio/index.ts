@@ -49,6 +49,7 @@ export {
   CardDetailsSchema,
   AchDetailsSchema,
   AccountPaymentDetailsSchema,
+  RdcDetailsSchema,
   SettlementSchema,
   TRANSACTION_STATES,
   PUBLIC_TRANSACTION_STATES,
@@ -61,6 +62,7 @@ export {
   type CardDetails,
   type AchDetails,
   type AccountPaymentDetails,
+  type RdcDetails,
   type Settlement,
 } from './transactions/schema';
 export { CustomerSchema, type Customer, type Address } from './customers/schema';

@@ -372,6 +372,32 @@ export function seedBaseline(
     }),
   );
 
+  // Checks deposited by photo (rdc): one that cleared, and one scanned just now still in `start`.
+  const clearedCheckAt = daysAgo(18, 17, 26);
+  let clearedCheckId = '';
+  timeline.at(clearedCheckAt, () => {
+    clearedCheckId = store.depositCheck({
+      accountId: third.accountId,
+      amount: formatCents(third.random.int(8000, 45000)),
+      at: clearedCheckAt,
+    }).transaction_id;
+  });
+  timeline.at(clearedCheckAt + 20 * MINUTE_MS, () =>
+    store.processTransaction(clearedCheckId, { at: clearedCheckAt + 20 * MINUTE_MS }),
+  );
+  timeline.at(clearedCheckAt + 2 * DAY_MS, () =>
+    store.completeTransaction(clearedCheckId, { at: clearedCheckAt + 2 * DAY_MS }),
+  );
+  const scannedCheckAt = endMs - 40 * MINUTE_MS;
+  const scannedCheckCents = second.random.int(2500, 30000);
+  timeline.at(scannedCheckAt, () =>
+    store.depositCheck({
+      accountId: second.accountId,
+      amount: formatCents(scannedCheckCents),
+      at: scannedCheckAt,
+    }),
+  );
+
   // Keep the two descriptor shapes present even on a short history.
   const guaranteed = daysAgo(3, 14, 20);
   purchase(store, timeline, main, { ...amazon, merchantName: amazonMarketplaceDescriptor }, guaranteed);
