@@ -17,7 +17,7 @@ import {
 } from '../core/webhooks';
 import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
 import { atomicProtocolErrorBody, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
-import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
+import { atelioBaselineForAtomic, createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, type StitcherService } from '../stitcher';
 import { sameSecret } from './access';
 import { createTransactApp, TransactSessions } from '../transact';
@@ -202,7 +202,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
   const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
   const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
-  const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
+  // One world: the Atomic baseline's Amazon shoppers are Atelio customers (docs/decisions/029).
+  const atelio = createAtelioStore({
+    seed: config.seed,
+    clock: scopedClock,
+    baseline: atelioBaselineForAtomic(atomic),
+  });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({
     atomic,
@@ -350,6 +355,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     };
     registerReceivers();
+    /**
+     * The receivers registered now learn of the seeded world the way they learn of any account: its
+     * last pay-link-accounts-updated webhook (docs/decisions/029). Resolves once those deliveries
+     * have settled and the stitcher has taken them in.
+     */
+    const announceSeededWorld = async () => {
+      const published = new Set<string>();
+      const offPublished = engine.events.on('published', (e) => published.add(e.eventId));
+      try {
+        atomic.announceBaselineAccounts();
+      } finally {
+        offPublished();
+      }
+      await new Promise<void>((resolve) => {
+        if (published.size === 0) return resolve();
+        const offSettled = engine.events.on('settled', (e) => {
+          published.delete(e.eventId);
+          if (published.size > 0) return;
+          offSettled();
+          resolve();
+        });
+      });
+      await stitcher?.idle();
+    };
+    const seededWorldAnnounced = announceSeededWorld();
 
     const reset = async (options: ResetOptions = {}) => {
       // Webhook registrations are configuration a test suite makes once; by default they survive.
@@ -365,6 +395,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stitcher?.reset();
       recordings.clear();
       registerReceivers();
+      void announceSeededWorld().catch(() => undefined);
     };
     /** An imported state is held to the same webhook-target rules as a registration. */
     const refuseDisallowedTargets = (droppedReceivers: readonly string[]) => {
@@ -542,13 +573,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     // Read the scenario folders once, just after start-up, so no request pays for the first parse.
-    setTimeout(() => {
-      try {
-        scenarios.list();
-      } catch {
-        // A folder that cannot be listed is reported by the request that lists it.
-      }
-    }, 0).unref();
+    // The first parse holds the thread for a while: it waits until the receivers have taken in the
+    // seeded world (two seconds at most), so the stitched baseline is there first.
+    const prefetchScenarios = () =>
+      setTimeout(() => {
+        try {
+          scenarios.list();
+        } catch {
+          // A folder that cannot be listed is reported by the request that lists it.
+        }
+      }, 0).unref();
+    const cap = new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref());
+    void Promise.race([seededWorldAnnounced, cap]).then(prefetchScenarios, prefetchScenarios);
 
     let stopped: Promise<void> | undefined;
     return {

@@ -21,7 +21,7 @@ export {
   type ReturnInput,
   type TransactionQuery,
 } from './store/store';
-export type { BaselineOptions } from './store/baseline';
+export type { BaselineOptions, BaselineCustomer, PlannedPurchase } from './store/baseline';
 export { StoreStateSchema, type StoreState } from './store/state';
 export {
   MCC_DESCRIPTIONS,

@@ -90,6 +90,42 @@ export function announce(
   ctx.emit('pay-link-accounts-updated', { user: userRef(user), accounts, eventTime: ctx.nowIso() });
 }
 
+/**
+ * Announces the Order Monitoring accounts of `identifiers` as they stand, one
+ * `pay-link-accounts-updated` per user (`updated` when connected, `disconnected` when not, `created`
+ * while still `initial`), dated at the account's last change: the last account webhook a receiver
+ * subscribed all along would have had. Returns how many users were announced.
+ */
+export function announceOrderMonitoringAccounts(ctx: StoreContext, identifiers: readonly string[]): number {
+  let announced = 0;
+  for (const identifier of identifiers) {
+    const user = ctx.t.usersByIdentifier.get(identifier);
+    if (!user) continue;
+    const mine = [...ctx.t.payLinkAccounts.values()].filter(
+      (a) =>
+        a.userId === user._id && a.type === 'linked' && companyById(a.companyId).accountType === 'ecommerce',
+    );
+    if (mine.length === 0) continue;
+    const updateType = (a: PayLinkAccountRecord): PayLinkUpdateType =>
+      a.connectionStatus === 'connected'
+        ? 'updated'
+        : a.connectionStatus === 'disconnected'
+          ? 'disconnected'
+          : 'created';
+    const eventTime = mine
+      .map((a) => a.updatedAt)
+      .sort()
+      .at(-1)!;
+    ctx.emit('pay-link-accounts-updated', {
+      user: userRef(user),
+      accounts: mine.map((a) => ({ _id: a._id, updateType: updateType(a) })),
+      eventTime,
+    });
+    announced++;
+  }
+  return announced;
+}
+
 export function newAccountRecord(
   ctx: StoreContext,
   user: UserRecord,

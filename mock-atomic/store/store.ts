@@ -348,6 +348,15 @@ export class AtomicStore {
     return accounts.findPayLinkAccount(this.ctx, accountId);
   }
 
+  /**
+   * Announces the baseline users' Order Monitoring accounts as they stand (see
+   * `announceOrderMonitoringAccounts`): how a platform starting on the baseline lets the receivers
+   * registered at start learn of the seeded world. Returns how many users were announced.
+   */
+  announceBaselineAccounts(): number {
+    return accounts.announceOrderMonitoringAccounts(this.ctx, this.ctx.core.baseline.identifiers);
+  }
+
   accountOwner(accountId: string): UserRef | undefined {
     return accounts.accountOwner(this.ctx, accountId);
   }
