@@ -1,6 +1,6 @@
 import { createRandom, toCents, type SeededRandom } from '../core/random';
 import type { BaselineCustomer, BaselineOptions, PlannedPurchase } from '../mock-atelio';
-import type { AtomicStore, Order } from '../mock-atomic';
+import { CATEGORY_RULES, catalogProduct, type AtomicStore, type Order } from '../mock-atomic';
 
 /**
  * One world on `npm start`: the Atomic baseline's users bank at Atelio. Each user with an Amazon
@@ -98,7 +98,13 @@ function customerFor(shopper: AmazonShopper, random: SeededRandom): BaselineCust
   };
 }
 
-const isDigitalOnly = (order: Order) => order.products.length > 0 && order.products.every((p) => !p.returnBy);
+/** Every item is delivered digitally (an eBook, a rental, a gift card): Amazon bills it as AMZN Digital. */
+const isDigitalOnly = (order: Order) =>
+  order.products.length > 0 &&
+  order.products.every((p) => {
+    const category = catalogProduct(p.description)?.category;
+    return category !== undefined && CATEGORY_RULES[category].digital;
+  });
 
 /** The card each card order was charged to: its last four, or the first card of its brand. */
 function cardOf(order: Order, cards: readonly Card[]): string | undefined {
