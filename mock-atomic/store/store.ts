@@ -77,6 +77,7 @@ export * from './types';
  * from the list costs cache hits, never correctness.
  */
 const READ_ONLY_METHODS = new Set<string>([
+  'baselineAccountStates',
   'getTask',
   'pendingMfa',
   'listUserTasks',
@@ -349,12 +350,12 @@ export class AtomicStore {
   }
 
   /**
-   * Announces the baseline users' Order Monitoring accounts as they stand (see
-   * `announceOrderMonitoringAccounts`): how a platform starting on the baseline lets the receivers
-   * registered at start learn of the seeded world. Returns how many users were announced.
+   * The baseline users' Order Monitoring accounts as they stand, as `pay-link-accounts-updated`
+   * payloads (see `orderMonitoringAccountStates`): what a platform starting on the baseline sends
+   * its own receivers so they learn of the seeded world. Reads only.
    */
-  announceBaselineAccounts(): number {
-    return accounts.announceOrderMonitoringAccounts(this.ctx, this.ctx.core.baseline.identifiers);
+  baselineAccountStates(): AtomicStoreEvents['pay-link-accounts-updated'][] {
+    return accounts.orderMonitoringAccountStates(this.ctx, this.ctx.core.baseline.identifiers);
   }
 
   accountOwner(accountId: string): UserRef | undefined {
