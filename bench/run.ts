@@ -61,6 +61,12 @@ const SUITES: Suite[] = [
     what: 'instant amazon-order-stitching with one never-answering receiver vs healthy',
   },
   {
+    name: 'clock-advance',
+    file: 'bench/clock-advance.ts',
+    args: [],
+    what: 'POST /api/clock/advance with daily refreshes on vs off: 30 × 1 day, 1 × 30 days, 1 × 400 days',
+  },
+  {
     name: 'dead-targets',
     file: 'bench/dead-targets.ts',
     args: [],

@@ -27,6 +27,7 @@ import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
 import { readStateDocument, removeStaleTemporaries, StateFileWriter } from './state-file';
 import type { ResetOptions } from './routes/state';
+import { refreshRoutes } from './routes/refreshes';
 import { transactRoutes } from './routes/transact';
 
 const DEFAULT_RESET_KEEP = ['webhooks'] as const;
@@ -185,6 +186,14 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
 const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 
+/** The Atomic mock's refresh schedule from the platform configuration (decision 027). */
+const atomicRefreshes = (config: PlatformConfig) => ({
+  enabled: config.refreshes.enabled,
+  everyMs: config.refreshes.every,
+  atMs: config.refreshes.at,
+  failureRate: config.refreshes.failureRate,
+});
+
 function resolveConfig(options: SandboxOptions): PlatformConfig {
   const { ports, stitcher: _stitcher, env, ...rest } = options;
   const portOverrides =
@@ -206,7 +215,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultInjector(() => faultRandom.faker.number.float({ min: 0, max: 1 }));
   // The recorder hands each attempt to the scenario run it belongs to (for `--record`).
   const engine = createDeliveryEngine({ clock: scopedClock, recorder: recordAttemptInRunContext });
-  const atomic = createAtomicStore({ seed: config.seed, clock: scopedClock, apiSecret: config.atomic.apiSecret });
+  const atomic = createAtomicStore({
+    seed: config.seed,
+    clock: scopedClock,
+    apiSecret: config.atomic.apiSecret,
+    refreshes: atomicRefreshes(config),
+  });
   // One world: the Atomic baseline's Amazon shoppers are Atelio customers (docs/decisions/029).
   const atelio = createAtelioStore({
     seed: config.seed,
@@ -221,6 +235,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clock: scopedClock,
     scenarioDirs: config.scenarioDirs,
   });
+  // A run's user gets no scheduled refresh while the run plays: its data depends on the run alone.
+  atomic.skipScheduledRefresh = (identifier) =>
+    scenarios.runs().some((run) => run.status === 'running' && run.options.identifier === identifier);
   const host = config.host;
   const access = controlAccessFor(config);
   // Every registration — vendor API, `--webhook-url`, imported state — passes the same check.
@@ -535,6 +552,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         '': scenarioRoutes(scenarios, recordings),
         ...dashboard.api,
         '/transact': transactRoutes({ sessions: transactSessions, atomic, transactUrl: transactServer.url }),
+        '/refreshes': refreshRoutes(atomic),
       },
       site: dashboard.site,
       bodyLimitBytes: config.bodyLimitBytes,

@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { declareLayerResponses, nameOperations, type LayerStatuses } from './openapi-responses';
 
 /**
  * Serves `/openapi.json` (OpenAPI 3.1, generated from the zod routes) and `/docs`, a readable API
@@ -8,12 +9,22 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 
 type Json = Record<string, unknown>;
 
+/** An OpenAPI response (success or error) whose body is `schema` as JSON. */
+export const jsonContent = <T>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
 export interface ApiDocsOptions {
   title: string;
   description: string;
   version?: string;
   /** Security schemes (e.g. apiKey headers) shown on the page and in the document. */
   securitySchemes?: Record<string, Json>;
+  /** The statuses the shared middleware chain answers, declared on every operation it guards. */
+  layers?: LayerStatuses;
+  /** A last edit of the generated document (e.g. notes on legacy paths), before it is served. */
+  refine?: (doc: Json) => void;
 }
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -33,7 +44,8 @@ function resolveRef(doc: Json, schema: Json | undefined): Json | undefined {
 function typeLabel(doc: Json, raw: Json | undefined): string {
   const schema = resolveRef(doc, raw);
   if (!schema) return 'any';
-  if (Array.isArray(schema['enum'])) return (schema['enum'] as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
+  if (Array.isArray(schema['enum']))
+    return (schema['enum'] as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
   if ('const' in schema) return JSON.stringify(schema['const']);
   for (const key of ['anyOf', 'oneOf'] as const) {
     const options = schema[key];
@@ -89,7 +101,9 @@ function renderOperation(doc: Json, method: string, path: string, op: Json): str
       )}${renderFields(doc, schema)}</div>`;
     },
   );
-  const security = ((op['security'] as Json[] | undefined) ?? []).map((s) => Object.keys(s).join(' + ')).join(' or ');
+  const security = ((op['security'] as Json[] | undefined) ?? [])
+    .map((s) => Object.keys(s).join(' + '))
+    .join(' or ');
   return `<section class="op" id="${id}">
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
 ${op['summary'] ? `<p class="summary">${escapeHtml(op['summary'])}</p>` : ''}
@@ -149,7 +163,14 @@ ${tags.map((tag) => `<h2>${escapeHtml(tag)}</h2>${(byTag.get(tag) ?? []).join(''
 export function mountApiDocs(app: OpenAPIHono, options: ApiDocsOptions): void {
   const config = {
     openapi: '3.1.0',
-    info: { title: options.title, version: options.version ?? '1.0.0', description: options.description },
+    info: {
+      title: options.title,
+      version: options.version ?? '1.0.0',
+      description: options.description,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    // Relative: the document is served by the server it describes, on whatever host and port.
+    servers: [{ url: '/', description: 'This server' }],
   };
   if (options.securitySchemes) {
     for (const [name, scheme] of Object.entries(options.securitySchemes)) {
@@ -161,6 +182,9 @@ export function mountApiDocs(app: OpenAPIHono, options: ApiDocsOptions): void {
   const build = () => {
     if (!cached) {
       const doc = app.getOpenAPI31Document(config) as unknown as Json;
+      if (options.layers) declareLayerResponses(doc, options.layers);
+      nameOperations(doc);
+      options.refine?.(doc);
       cached = { json: JSON.stringify(doc), html: renderApiReference(doc, options) };
     }
     return cached;

@@ -57,3 +57,33 @@ describe('loadConfig: exposure settings', () => {
     expect(() => loadConfig({ viewerToken: 'has a space in it ok' }, {})).toThrow(/viewerToken/);
   });
 });
+
+describe('loadConfig: scheduled refreshes', () => {
+  it('refreshes daily at 06:00 UTC with no failures by default', () => {
+    expect(loadConfig({}, {}).refreshes).toEqual({ enabled: true, every: 86_400_000, at: 6 * 3_600_000, failureRate: 0 });
+  });
+
+  it('reads on/off, durations, a UTC time of day and a rate from flags or the environment, flags first', () => {
+    const config = loadConfig(
+      { refreshes: { every: '12h' } },
+      { STITCH_REFRESHES: 'off', STITCH_REFRESH_EVERY: '1d', STITCH_REFRESH_AT: '23:30', STITCH_REFRESH_FAILURE_RATE: '0.05' },
+    );
+    expect(config.refreshes).toEqual({ enabled: false, every: 43_200_000, at: (23 * 60 + 30) * 60_000, failureRate: 0.05 });
+    expect(loadConfig({ refreshes: { enabled: 'on', every: '90m' } }, {}).refreshes).toMatchObject({ enabled: true, every: 5_400_000 });
+  });
+
+  it('names a bad cadence, time of day, switch or rate', () => {
+    const problems = (() => {
+      try {
+        loadConfig({}, { STITCH_REFRESHES: 'sometimes', STITCH_REFRESH_EVERY: '10s', STITCH_REFRESH_AT: '25:00', STITCH_REFRESH_FAILURE_RATE: '2' });
+      } catch (error) {
+        return String(error);
+      }
+      return '';
+    })();
+    expect(problems).toContain('refreshes.enabled: must be on or off');
+    expect(problems).toContain('refreshes.every: must be at least 1m');
+    expect(problems).toContain('refreshes.at: must be a UTC time of day as HH:MM');
+    expect(problems).toContain('refreshes.failureRate');
+  });
+});

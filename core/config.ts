@@ -29,6 +29,33 @@ const hostList = z
   )
   .default([]);
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `1d`, `12h`, `90m`, `30s`, or a number of milliseconds. */
+const duration = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const match = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  return match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms']! : value;
+}, z.number({ error: 'must be a duration such as 1d, 12h, 90m or a number of milliseconds' }).int());
+
+/** `HH:MM` (UTC) as milliseconds after midnight. */
+const timeOfDay = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UTC time of day as HH:MM')
+  .transform((value) => (Number(value.slice(0, 2)) * 60 + Number(value.slice(3))) * 60_000);
+
+/** `on` / `off` (also true/false, 1/0, yes/no). */
+const onOff = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const word = value.trim().toLowerCase();
+    if (['on', 'true', '1', 'yes'].includes(word)) return true;
+    if (['off', 'false', '0', 'no'].includes(word)) return false;
+    return value;
+  },
+  z.boolean({ error: 'must be on or off' }),
+);
+
 export const PlatformConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   seed: z.coerce.number().int().min(0).default(1),
@@ -87,6 +114,19 @@ export const PlatformConfigSchema = z.object({
   recordingsDir: z.string().min(1).optional(),
   /** Recordings older than this are deleted (they are also deleted on reset). */
   recordingRetentionMs: z.coerce.number().int().min(1000).default(24 * 3_600_000),
+  /**
+   * Continuous access: every connected Order Monitoring account is refreshed on the platform clock
+   * (vendor-docs 000: daily). `every` is the cadence, `at` the UTC time of day of the slots,
+   * `failureRate` the share of refreshes that fail with a seeded reason (0: only when asked).
+   */
+  refreshes: z
+    .object({
+      enabled: onOff.default(true),
+      every: duration.pipe(z.number().min(60_000, 'must be at least 1m').max(31 * 86_400_000, 'must be at most 31d')).default(86_400_000),
+      at: timeOfDay.prefault('06:00'),
+      failureRate: z.coerce.number().min(0).max(1).default(0),
+    })
+    .prefault({}),
 });
 
 export type PlatformConfig = z.infer<typeof PlatformConfigSchema>;
@@ -120,6 +160,11 @@ export const ENV_VARS = {
   scenarioDirs: 'STITCH_SCENARIOS',
   maxConnections: 'STITCH_MAX_CONNECTIONS',
   recordingsDir: 'STITCH_RECORDINGS_DIR',
+  /** `on` or `off`. */
+  refreshes: 'STITCH_REFRESHES',
+  refreshEvery: 'STITCH_REFRESH_EVERY',
+  refreshAt: 'STITCH_REFRESH_AT',
+  refreshFailureRate: 'STITCH_REFRESH_FAILURE_RATE',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -155,6 +200,12 @@ function fromEnv(env: Env): PlatformConfigInput {
     }),
     atomic: drop({ apiKey: v(ENV_VARS.atomicApiKey), apiSecret: v(ENV_VARS.atomicApiSecret) }),
     atelio: drop({ identity: v(ENV_VARS.atelioIdentity), authorization: v(ENV_VARS.atelioAuthorization) }),
+    refreshes: drop({
+      enabled: v(ENV_VARS.refreshes),
+      every: v(ENV_VARS.refreshEvery),
+      at: v(ENV_VARS.refreshAt),
+      failureRate: v(ENV_VARS.refreshFailureRate),
+    }),
   }) as PlatformConfigInput;
 }
 

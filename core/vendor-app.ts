@@ -1,5 +1,6 @@
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
+import type { ZodError } from 'zod';
 import { requestBodyLimit } from './body-limit';
 import type { Clock } from './clock';
 import { faultMiddleware, type FaultInjector, type FaultResponder, type FaultVendor } from './faults';
@@ -35,6 +36,22 @@ export interface VendorErrorEnvelope {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** What a route's request validation produced, as @hono/zod-openapi hands it to the hook. */
+export type ValidationOutcome = { success: true } | { success: false; error: ZodError; target: string };
+
+/**
+ * A validation hook: a failure answers in the vendor's envelope (`refuse`, given the zod error and
+ * which part of the request was wrong), a success lets the route run.
+ */
+export const validationHookFor =
+  (refuse: (error: ZodError, target: string) => Response) =>
+  (result: ValidationOutcome): Response | undefined =>
+    result.success ? undefined : refuse(result.error, result.target);
+
+/** A failure answered as a JSON envelope with its status: how both mocks send every error body. */
+export const jsonErrorResponse = (status: number, body: unknown): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /**
  * A mock vendor's Hono app with the one middleware chain every mock shares, always in this order:

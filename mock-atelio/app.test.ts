@@ -85,7 +85,7 @@ describe('unknown routes and bad requests', () => {
 });
 
 describe('API documentation', () => {
-  it('serves an OpenAPI 3.1 document of every /api/v0.1 operation without credentials', async () => {
+  it('serves an OpenAPI 3.1 document of every operation, under /api/v0.1 and the legacy /api/v0, without credentials', async () => {
     const res = await harness({ baseline: false }).app.request('/openapi.json');
     expect(res.status).toBe(200);
     const doc = (await res.json()) as {
@@ -97,27 +97,28 @@ describe('API documentation', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item).map((m) => `${m} ${path}`),
     );
-    expect(operations.sort()).toEqual(
-      [
-        'get /api/v0.1/transactions',
-        'get /api/v0.1/transactions/{transaction_id}',
-        'get /api/v0.1/customers',
-        'get /api/v0.1/customers/{customer_id}',
-        'get /api/v0.1/accounts',
-        'get /api/v0.1/accounts/{account_id}',
-        'get /api/v0.1/cards',
-        'get /api/v0.1/cards/{card_id}',
-        'get /api/v0.1/balances',
-        'post /api/v0.1/simulate/authorization',
-        'post /api/v0.1/simulate/settlement',
-        'post /api/v0.1/simulate/settle',
-        'post /api/v0.1/webhooks',
-        'get /api/v0.1/webhooks',
-        'get /api/v0.1/webhooks/{id}',
-        'patch /api/v0.1/webhooks/{id}',
-        'delete /api/v0.1/webhooks/{id}',
-      ].sort(),
-    );
+    const current = [
+      'get /api/v0.1/transactions',
+      'get /api/v0.1/transactions/{transaction_id}',
+      'get /api/v0.1/customers',
+      'get /api/v0.1/customers/{customer_id}',
+      'get /api/v0.1/accounts',
+      'get /api/v0.1/accounts/{account_id}',
+      'get /api/v0.1/cards',
+      'get /api/v0.1/cards/{card_id}',
+      'get /api/v0.1/balances',
+      'post /api/v0.1/simulate/authorization',
+      'post /api/v0.1/simulate/settlement',
+      'post /api/v0.1/simulate/settle',
+      'post /api/v0.1/webhooks',
+      'get /api/v0.1/webhooks',
+      'get /api/v0.1/webhooks/{id}',
+      'patch /api/v0.1/webhooks/{id}',
+      'delete /api/v0.1/webhooks/{id}',
+    ];
+    const legacy = current.map((op) => op.replace(' /api/v0.1/', ' /api/v0/'));
+    expect(operations.sort()).toEqual([...current, ...legacy].sort());
+    expect(doc.paths['/api/v0/transactions']?.['get']).toMatchObject({ tags: ['Legacy /api/v0'] });
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['Authorization', 'Identity']);
   });
 

@@ -7,18 +7,12 @@ import { registerBalanceRoutes } from './balances/routes';
 import { registerCardRoutes } from './cards/routes';
 import { registerCustomerRoutes } from './customers/routes';
 import { atelioAuth, type AtelioCredentials } from './shared/auth';
-import {
-  SECURITY_SCHEMES,
-  faultResponder,
-  respond,
-  respondError,
-  toAtelioError,
-  validationHook,
-} from './shared/http';
+import { SECURITY_SCHEMES, faultResponder, respond, respondToThrown, validationHook } from './shared/http';
 import type { RouteContext } from './shared/routing';
 import { registerSimulationRoutes } from './simulate/routes';
 import type { AtelioStore } from './store/store';
 import { registerTransactionRoutes } from './transactions/routes';
+import { documentAtelioWebhooks } from './webhooks/openapi';
 import { registerWebhookRoutes } from './webhooks/routes';
 
 export interface AtelioAppDeps extends VendorAppDeps {
@@ -36,12 +30,12 @@ const ATELIO_ENVELOPE: VendorErrorEnvelope = {
   fault: faultResponder,
   tooLarge: (limit) => respond(413, 'request_too_large', `Request body is larger than ${limit} bytes.`),
   notFound: (c) => respond(404, 'route_dne', `No route ${c.req.method} ${c.req.path}.`),
-  onError: (error) => respondError(toAtelioError(error)),
+  onError: respondToThrown,
 };
 
-function buildApi(store: AtelioStore, hide: boolean): OpenAPIHono {
+function buildApi(store: AtelioStore): OpenAPIHono {
   const api = new OpenAPIHono({ defaultHook: validationHook });
-  const context: RouteContext = { api, store, hide };
+  const context: RouteContext = { api, store };
   registerTransactionRoutes(context);
   registerCustomerRoutes(context);
   registerAccountRoutes(context);
@@ -50,6 +44,25 @@ function buildApi(store: AtelioStore, hide: boolean): OpenAPIHono {
   registerSimulationRoutes(context);
   registerWebhookRoutes(context);
   return api;
+}
+
+const [CURRENT_PREFIX, LEGACY_PREFIX] = API_PREFIXES;
+
+/**
+ * The legacy `/api/v0` copy of every operation is in the document too (clients still call it), grouped
+ * under its own tag and pointing at its current path, so the reference reads as one API, not two.
+ */
+function describeLegacyPaths(doc: Record<string, unknown>): void {
+  const paths = doc['paths'] as Record<string, Record<string, Record<string, unknown>>>;
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.startsWith(`${LEGACY_PREFIX}/`)) continue;
+    const current = `${CURRENT_PREFIX}${path.slice(LEGACY_PREFIX.length)}`;
+    for (const op of Object.values(item)) {
+      op['tags'] = [`Legacy ${LEGACY_PREFIX}`];
+      op['description'] =
+        `The legacy path of ${current}: the same operation on the same data, answered the same way.`;
+    }
+  }
 }
 
 /**
@@ -63,7 +76,8 @@ export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
   const app = createVendorApp('atelio', deps, ATELIO_ENVELOPE);
   app.use('/api/*', atelioAuth(credentials));
 
-  API_PREFIXES.forEach((prefix, index) => app.route(prefix, buildApi(deps.store, index > 0)));
+  for (const prefix of API_PREFIXES) app.route(prefix, buildApi(deps.store));
+  documentAtelioWebhooks(app);
 
   mountApiDocs(app, {
     title: 'Atelio API (stitch-sandbox mock)',
@@ -73,6 +87,14 @@ export function createAtelioApp(deps: AtelioAppDeps): OpenAPIHono {
       'also under the legacy /api/v0. Authenticate with the raw Identity and Authorization headers.',
     version: '0.1',
     securitySchemes: SECURITY_SCHEMES,
+    layers: {
+      envelope: 'AtelioError',
+      validation: 400,
+      credentials: 403,
+      malformedJson: 400,
+      unsupportedMediaType: 400,
+    },
+    refine: describeLegacyPaths,
   });
   return app;
 }

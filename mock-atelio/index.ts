@@ -32,14 +32,21 @@ export {
   type MerchantProfile,
 } from './store/merchants';
 export {
-  AtelioError,
+  AtelioStoreError,
+  ATELIO_ERROR_CODES,
+  type AtelioErrorCode,
+  type AtelioResource,
+} from './store/errors';
+export {
   AtelioErrorBodySchema,
+  STATUS_BY_CODE,
+  domainErrorAnswer,
   errorBody,
   type AtelioErrorBody,
   type AtelioErrorStatus,
   type AtelioErrorType,
 } from './shared/errors';
-export { safeEqual, type AtelioCredentials } from './shared/auth';
+export type { AtelioCredentials } from './shared/auth';
 export { ALLOWED_COUNTS, DEFAULT_COUNT, paginate, type Page, type PageRequest } from './shared/pagination';
 export { formatTimestamp, formatSettlementDate, parseTimestamp } from './shared/time';
 export {

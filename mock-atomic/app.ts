@@ -10,6 +10,7 @@ import { registerPayLinkRoutes } from './pay-link/routes';
 import { registerPayrollRoutes } from './payroll/routes';
 import { registerTaskRoutes } from './tasks/routes';
 import { registerUserRoutes } from './users/routes';
+import { documentAtomicWebhooks } from './webhooks/openapi';
 import { registerWebhookRoutes } from './webhooks/routes';
 import { SECURITY_SCHEMES, createAuth, type AtomicCredentials, type AtomicEnv } from './shared/auth';
 import {
@@ -82,6 +83,7 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
   registerPayrollRoutes(app, routeDeps);
   registerLinkedAccountRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);
+  documentAtomicWebhooks(app as unknown as OpenAPIHono);
 
   mountApiDocs(app as unknown as OpenAPIHono, {
     title: 'Atomic API (stitch-sandbox emulation)',
@@ -89,6 +91,13 @@ export function createAtomicApp(deps: AtomicAppDeps): OpenAPIHono<AtomicEnv> {
       "A stateful emulation of Atomic's PayLink, Order Monitoring and UserLink APIs. Server calls use x-api-key + " +
       'x-api-secret; client calls use x-public-token. Errors are {code, message} (+ errors[] on 422).',
     securitySchemes: SECURITY_SCHEMES,
+    layers: {
+      envelope: 'Error',
+      validation: ERROR_CODES.validation.status,
+      credentials: ERROR_CODES.missingCredentials.status,
+      malformedJson: ERROR_CODES.malformedJson.status,
+      unsupportedMediaType: ERROR_CODES.unsupportedMediaType.status,
+    },
   });
   return app;
 }

@@ -29,6 +29,12 @@ export type { AtomicStoreEvents, AtomicStoreEventName } from './store/events';
 export { AtomicStoreError, type AtomicStoreErrorKind } from './store/errors';
 export { BASELINE_IDENTIFIERS } from './store/baseline';
 export {
+  DEFAULT_REFRESH_SCHEDULE,
+  REFRESH_FAILURE_MAGIC,
+  nextSlotAfter,
+  type RefreshSchedule,
+} from './store/scheduled-refreshes';
+export {
   AtomicStateSchema,
   ATOMIC_STATE_VERSION,
   SANDBOX_USERNAMES,

@@ -220,6 +220,22 @@ describe('stitch: split shipments', () => {
       details: { merchant_amount: `-${amount}`, ...overrides.details },
     });
 
+  it('declines a split shipment when two different sets of charges add up to the total', () => {
+    // 43.20 + 21.60 and 40.00 + 24.80 both make 64.80: the exact sum is a coincidence, not evidence.
+    const txns = [
+      part('txn-a', '43.20', 1),
+      part('txn-b', '21.60', 2),
+      part('txn-c', '40.00', 1),
+      part('txn-d', '24.80', 2),
+    ];
+    const outcome = outcomeOf(run([splitOrder], txns), 'order-split');
+    expect(outcome.status).toBe('awaiting-transaction');
+    expect(outcome.status !== 'matched' && outcome.reason).toMatch(
+      /^ambiguous: 2 different sets of Amazon charges add up to the order total 64\.80/,
+    );
+    expect(pairs(run([splitOrder], txns.slice(0, 2)))).toEqual({ 'order-split': 'txn-a' });
+  });
+
   it('matches two charges on different days that add up to the order total, as a set, with products per charge', () => {
     const m = matched(
       outcomeOf(run([splitOrder], [part('txn-a', '43.20', 1), part('txn-b', '21.60', 4)]), 'order-split'),
@@ -669,6 +685,61 @@ describe('stitch: ambiguity is resolved globally', () => {
       ['card-2', '7777'],
     ]);
     expect(pairs(run(orders, txns, undefined, lastFour))).toEqual({ 'order-1': 'txn-b', 'order-2': 'txn-a' });
+  });
+
+  it('assigns a group of same-amount orders as a whole, not strongest pair first', () => {
+    // Strongest-first gives order-late (Oct 23) txn-a (same day) and pushes order-early (Oct 20) to
+    // txn-b, 4 days out. Each order's charge 2-3 days after it explains the data better.
+    const orders = [
+      anOrder({ _id: 'order-early', date: '2024-10-20T10:00:00Z' }),
+      anOrder({ _id: 'order-late', date: '2024-10-23T10:00:00Z' }),
+    ];
+    const txns = [
+      aTransaction({ transaction_id: 'txn-a', created_time: dayAfterOrder(3) }),
+      aTransaction({ transaction_id: 'txn-b', created_time: dayAfterOrder(4) }),
+    ];
+    expect(pairs(run(orders, txns))).toEqual({ 'order-early': 'txn-a', 'order-late': 'txn-b' });
+  });
+
+  it('declines two identical orders whose two charges could be either one, rather than guessing', () => {
+    const orders = [
+      anOrder({ _id: 'order-1', date: '2024-10-20T10:00:00Z' }),
+      anOrder({ _id: 'order-2', date: '2024-10-20T11:00:00Z' }),
+    ];
+    const txns = [
+      aTransaction({ transaction_id: 'txn-a', created_time: dayAfterOrder(1, '09:00:00') }),
+      aTransaction({ transaction_id: 'txn-b', created_time: dayAfterOrder(1, '10:00:00') }),
+    ];
+    const result = run(orders, txns);
+    expect(result.matches).toEqual([]);
+    const first = outcomeOf(result, 'order-1');
+    expect(first.status).toBe('awaiting-transaction');
+    expect(first.status !== 'matched' && first.reason).toBe(
+      'ambiguous: transactions txn-a, txn-b of 13.37 fit this order and order order-2 about equally well (amount, dates and card do not tell the pairing apart); left unstitched rather than guessed',
+    );
+    // Held back: weaker evidence (an order in the extended window) cannot take them either.
+    const late = anOrder({ _id: 'order-3', date: '2024-10-16T10:00:00Z' });
+    expect(pairs(run([...orders, late], txns))).toEqual({});
+  });
+
+  it('declines an order without last four when same-amount charges on two cards fit it equally', () => {
+    const lastFour = new Map([
+      ['card-1', '2345'],
+      ['card-2', '7777'],
+    ]);
+    const txns = [
+      aTransaction({ transaction_id: 'txn-a', created_time: dayAfterOrder(1) }),
+      aTransaction({
+        transaction_id: 'txn-b',
+        created_time: dayAfterOrder(1),
+        details: { card_id: 'card-2' },
+      }),
+    ];
+    const order = anOrder({ paymentMethod: { type: 'card' } });
+    expect(outcomeOf(run([order], txns, undefined, lastFour)).status).toBe('awaiting-transaction');
+    // One day's more lag on one side is evidence enough.
+    txns[1]!.created_time = dayAfterOrder(3);
+    expect(pairs(run([order], txns, undefined, lastFour))).toEqual({ 'order-1': 'txn-a' });
   });
 });
 

@@ -28,138 +28,27 @@
  * apart from swapping their transactions, which "closest date first" would do. Every sort ends on
  * ids, so the result does not depend on input order.
  */
-import { formatCents } from './money';
-import { isoDay, utcDay, DAY_MS } from './dates';
-import { isAmazonDescriptor } from './merchant';
+import { utcDay } from './dates';
 import { cardCase as compareCards, orderLastFour } from './card-match';
 import type { CardCase } from './card-match';
-import type { PaymentInfo } from './payment-method';
 import { matchSplitShipments } from './split-shipments';
 import { linkRefunds } from './refunds';
-import type { RefundOutcome } from './refunds';
+import { assignUnambiguously } from './assignment';
+import { ineligibility, resolveMatchingOptions, spends } from './match-types';
+import type {
+  MatchOrder,
+  MatchTransaction,
+  MatchedOutcome,
+  MatchingOptions,
+  OrderOutcome,
+  StitchResult,
+} from './match-types';
+import { MissExplainer, explainAmbiguity, explainMatch } from './match-explain';
+import { formatCents } from './money';
 
-export interface MatchOrder {
-  id: string;
-  /** The user the order belongs to: Atomic `identifier` (= Atelio `customer_id`). */
-  userId: string;
-  /** Order date in epoch ms; null when the vendor sent something unreadable. */
-  dateMs: number | null;
-  /** Order total in cents; null when missing. */
-  amountCents: number | null;
-  payment: PaymentInfo;
-  /** Item prices in cents (`products[].amount`; null when unreadable), to tell which charge or refund is for which products. */
-  productCents?: ReadonlyArray<number | null> | undefined;
-  /** The latest `products[].returnBy` in epoch ms; null when no product can be returned. */
-  returnByMs?: number | null | undefined;
-}
-
-export interface MatchTransaction {
-  id: string;
-  /** Atelio `customer_id`. */
-  userId: string;
-  /** `created_time` (authorisation time at the point of sale) in epoch ms. */
-  dateMs: number | null;
-  /** Lower-case Atelio state: pending, completed, declined, cancelled, returned. */
-  state: string;
-  /** `payment_type` (card, ach, rdc, account) or null when absent. */
-  paymentType: string | null;
-  /** Signed cents; debits are negative. */
-  amountCents: number | null;
-  /** Signed `details.merchant_amount` (the authorised amount), if given. */
-  authorisedCents: number | null;
-  /** Signed sum of `details.settlements[].amount`, if there are settlements. */
-  settledCents: number | null;
-  settlementCount: number;
-  /** Merchant name and statement descriptor, for merchant recognition and reasons. */
-  descriptor: string;
-  /** Last four of the card the transaction was made with, when known. */
-  lastFour: string | null;
-  /** `updated_time` in epoch ms: when a `returned` charge was reversed. */
-  updatedMs?: number | null | undefined;
-  /** `previous_transaction_id`: the purchase a refund credit points back to. */
-  previousTransactionId?: string | null | undefined;
-}
-
-export interface PendingTolerance {
-  /** Largest allowed difference as a share of the order amount. */
-  ratio: number;
-  /** The allowed difference is never smaller than this (small orders still get a few cents of slack). */
-  minCents: number;
-  /** ...and never larger than this. */
-  maxCents: number;
-}
-
-export interface MatchingOptions {
-  windowDaysBefore: number;
-  /** The core window: a match posted up to this many days after the order gets full confidence. */
-  windowDaysAfter: number;
-  /**
-   * The extended window: later postings, up to this many days after the order, match only on an
-   * exact amount with agreeing card last four and when no closer candidate competes. Equal to
-   * windowDaysAfter turns the tier off.
-   */
-  extendedDaysAfter: number;
-  pendingTolerance: PendingTolerance;
-  /** Merchant recognition; replace to stitch another merchant's orders. */
-  isMerchant: (descriptor: string) => boolean;
-  /** "Now", only used to word reasons ("window closed" vs "waiting"). */
-  asOfMs?: number | undefined;
-  /** Build the human-readable reasons of each match (default true; batch output does not need them). */
-  explain?: boolean | undefined;
-}
-
-export const DEFAULT_MATCHING: Readonly<MatchingOptions> = Object.freeze({
-  windowDaysBefore: 1,
-  windowDaysAfter: 3,
-  extendedDaysAfter: 7,
-  pendingTolerance: Object.freeze({ ratio: 0.1, minCents: 100, maxCents: 2500 }),
-  isMerchant: isAmazonDescriptor,
-});
-
-export interface MatchedOutcome {
-  orderId: string;
-  status: 'matched';
-  transactionId: string;
-  /** 0..1, two decimals. */
-  confidence: number;
-  /** True while the pair rests on a pending amount that differs from the order (tax adjustment). */
-  provisional: boolean;
-  reasons: string[];
-  /**
-   * A split shipment: every charge of the order, earliest first (`transactionId` is the first),
-   * with the products each was for when the split follows item prices (null when it cannot be told).
-   */
-  charges?: ChargeOutcome[] | undefined;
-}
-
-export interface ChargeOutcome {
-  transactionId: string;
-  amountCents: number;
-  /** Indexes into the order's products; null when the charges do not follow item prices. */
-  products: number[] | null;
-}
-
-export interface UnmatchedOutcome {
-  orderId: string;
-  status: 'unmatchable' | 'awaiting-transaction';
-  reason: string;
-}
-
-export type OrderOutcome = MatchedOutcome | UnmatchedOutcome;
-
-export interface StitchResult {
-  /** One outcome per order, in canonical order: order date, then order id. */
-  outcomes: OrderOutcome[];
-  /** The matched outcomes only, in the same order. */
-  matches: MatchedOutcome[];
-  /** Refund credits and reversed charges linked to the orders they refund, in transaction date order. */
-  refunds: RefundOutcome[];
-}
-
+export * from './match-types';
 export type { RefundOutcome } from './refunds';
-
-/** States in which a card purchase moved or will move money. Declined and cancelled never did. */
-const MATCHABLE_STATES = new Set(['pending', 'completed', 'returned']);
+export { days, describeLag } from './match-explain';
 
 type AmountKind = 'amount' | 'authorised' | 'settlements' | 'tolerance';
 
@@ -187,58 +76,15 @@ interface UserIndex {
 
 const KIND_CODES: ReadonlyArray<Exclude<AmountKind, 'tolerance'>> = ['amount', 'authorised', 'settlements'];
 
-export function resolveMatchingOptions(partial?: Partial<MatchingOptions>): MatchingOptions {
-  const options: MatchingOptions = {
-    ...DEFAULT_MATCHING,
-    ...partial,
-    pendingTolerance: { ...DEFAULT_MATCHING.pendingTolerance, ...partial?.pendingTolerance },
-  };
-  if (!Number.isInteger(options.windowDaysBefore) || options.windowDaysBefore < 0)
-    throw new RangeError('matching.windowDaysBefore must be a non-negative integer');
-  if (!Number.isInteger(options.windowDaysAfter) || options.windowDaysAfter < 0)
-    throw new RangeError('matching.windowDaysAfter must be a non-negative integer');
-  if (partial?.extendedDaysAfter === undefined && partial?.windowDaysAfter !== undefined)
-    options.extendedDaysAfter = Math.max(options.windowDaysAfter, DEFAULT_MATCHING.extendedDaysAfter);
-  if (!Number.isInteger(options.extendedDaysAfter) || options.extendedDaysAfter < options.windowDaysAfter)
-    throw new RangeError('matching.extendedDaysAfter must be an integer no smaller than windowDaysAfter');
-  const t = options.pendingTolerance;
-  if (!(t.ratio >= 0) || !(t.minCents >= 0) || !(t.maxCents >= t.minCents))
-    throw new RangeError('matching.pendingTolerance needs ratio >= 0 and 0 <= minCents <= maxCents');
-  return options;
-}
+const cardCase = (order: MatchOrder, t: MatchTransaction) => compareCards(order.payment, t.lastFour);
 
 /**
- * The debit amounts (positive cents) a transaction could match, best kind first, without
- * duplicates, as packed `cents × 4 + kind code` numbers (no per-call object allocation).
+ * A pair is only stitched when every other reading of its group scores at least this many points
+ * (0.05 confidence, one step of date lag) less. Two readings that score the same are a coin toss,
+ * not evidence: two identical orders placed the same day whose two charges posted the same day, or
+ * an order without last four facing same-amount charges on two cards.
  */
-export function spends(t: MatchTransaction, out: number[]): number[] {
-  out.length = 0;
-  const a = t.amountCents !== null && t.amountCents < 0 ? -t.amountCents : 0;
-  const b = t.authorisedCents !== null && t.authorisedCents < 0 ? -t.authorisedCents : 0;
-  const c = t.settlementCount > 0 && t.settledCents !== null && t.settledCents < 0 ? -t.settledCents : 0;
-  if (a > 0) out.push(a * 4);
-  if (b > 0 && b !== a) out.push(b * 4 + 1);
-  if (c > 0 && c !== a && c !== b) out.push(c * 4 + 2);
-  return out;
-}
-
-const scratch: number[] = [];
-
-/** Why a transaction can never be stitched to an order, or null when it is a candidate. */
-export function ineligibility(
-  t: MatchTransaction,
-  isMerchant: (descriptor: string) => boolean,
-): string | null {
-  if (t.dateMs === null) return 'has no readable created_time';
-  if (!MATCHABLE_STATES.has(t.state)) return `is ${t.state || 'in an unknown state'}`;
-  if (t.paymentType !== null && t.paymentType !== 'card')
-    return `is a ${t.paymentType} payment, not a card purchase`;
-  if (spends(t, scratch).length === 0) return 'is not a debit';
-  if (!isMerchant(t.descriptor)) return `is not at an Amazon-like merchant ("${t.descriptor.trim()}")`;
-  return null;
-}
-
-const cardCase = (order: MatchOrder, t: MatchTransaction) => compareCards(order.payment, t.lastFour);
+const DECISIVE_MARGIN = 5;
 
 export const CARD_PENALTY: Record<CardCase, number> = {
   agree: 0,
@@ -289,15 +135,6 @@ function sortedByDateThenId<T extends { id: string; dateMs: number | null }>(ite
   const out = new Array<T>(n);
   for (let i = 0; i < n; i++) out[i] = items[order[i]!]!;
   return out;
-}
-
-export function byDateThenId(
-  a: { id: string; dateMs: number | null },
-  b: { id: string; dateMs: number | null },
-): number {
-  const d = (a.dateMs ?? 0) - (b.dateMs ?? 0);
-  if (d !== 0) return d;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
@@ -446,15 +283,9 @@ export function stitch(
   }
 
   edges.sort(byEvidenceThenFifo);
+  // -1: free; -2: held back because the orders that want it cannot be told apart; else its order.
   const txnOwner = new Int32Array(eligible.length).fill(-1);
-  // For orders left without a transaction: the best-ranked candidate another order took first.
-  const lostTo = new Int32Array(orders.length).fill(-1);
   const assign = (edge: Edge) => {
-    if (outcomes[edge.order] !== undefined) return;
-    if (txnOwner[edge.txn] !== -1) {
-      if (lostTo[edge.order] === -1 && !edge.extended) lostTo[edge.order] = edge.txn;
-      return;
-    }
     txnOwner[edge.txn] = edge.order;
     const order = orders[edge.order]!;
     const t = eligible[edge.txn]!;
@@ -467,15 +298,41 @@ export function stitch(
       reasons: options.explain === false ? [] : explainMatch(order, t, edge, options),
     };
   };
+  const phase = (wanted: (edge: Edge) => boolean) => {
+    const free = edges.filter((e) => wanted(e) && outcomes[e.order] === undefined && txnOwner[e.txn] === -1);
+    const { accepted, declined } = assignUnambiguously(free, orders.length, eligible.length, DECISIVE_MARGIN);
+    for (const edge of accepted) assign(edge);
+    for (const { unsure, group } of declined) {
+      for (const edge of unsure) txnOwner[edge.txn] = -2;
+      for (const edge of unsure) {
+        outcomes[edge.order] = {
+          orderId: orders[edge.order]!.id,
+          status: 'awaiting-transaction',
+          reason: explainAmbiguity(edge.order, group, orders, eligible),
+        };
+      }
+    }
+  };
   // Exact amounts in the core window first, for every order. Then sets of charges that add up to an
   // order exactly (split shipments), then single postings in the extended window: a later posting is
   // only considered once no exact pair inside the core window wants its order or its transaction, so
   // a closer candidate always wins. A tax-adjusted pending amount is the weakest evidence: it only
-  // takes what no exact evidence claimed.
-  for (const edge of edges) if (!edge.extended && edge.kind !== 'tolerance') assign(edge);
+  // takes what no exact evidence claimed. Each tier is assigned globally (assignment.ts).
+  phase((edge) => !edge.extended && edge.kind !== 'tolerance');
   matchSplitShipments({ orders, eligible, outcomes, txnOwner, options });
-  for (const edge of edges) if (edge.extended) assign(edge);
-  for (const edge of edges) if (edge.kind === 'tolerance') assign(edge);
+  phase((edge) => edge.extended);
+  phase((edge) => edge.kind === 'tolerance');
+
+  // For orders left without a transaction: the best-ranked core candidate another order took.
+  const lostTo = new Int32Array(orders.length).fill(-1);
+  for (const edge of edges)
+    if (
+      outcomes[edge.order] === undefined &&
+      lostTo[edge.order] === -1 &&
+      !edge.extended &&
+      txnOwner[edge.txn]! >= 0
+    )
+      lostTo[edge.order] = edge.txn;
 
   // Unmatched card orders: say what came closest, so a human can tell "not posted yet" from "wrong card".
   const misses = new MissExplainer(transactionsIn, isMerchant, options);
@@ -524,182 +381,4 @@ function lowerBound(items: ReadonlyArray<{ cents: number }>, cents: number): num
     else hi = mid;
   }
   return lo;
-}
-
-export const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
-
-export function describeLag(lag: number): string {
-  if (lag === 0) return 'posted the same day as the order';
-  if (lag > 0) return `posted ${days(lag)} after the order`;
-  return `posted ${days(-lag)} before the order date`;
-}
-
-function explainMatch(
-  order: MatchOrder,
-  t: MatchTransaction,
-  edge: Edge,
-  options: MatchingOptions,
-): string[] {
-  const amount = formatCents(order.amountCents!);
-  const reasons: string[] = [];
-  switch (edge.kind) {
-    case 'amount':
-      reasons.push(`amount ${amount} equals the transaction amount`);
-      break;
-    case 'authorised':
-      reasons.push(
-        t.settlementCount > 0
-          ? `amount ${amount} equals the authorised amount (merchant_amount) of a multi-settlement transaction, settled ${formatCents(-(t.settledCents ?? 0))} so far in ${t.settlementCount} settlement${t.settlementCount === 1 ? '' : 's'}`
-          : `amount ${amount} equals the authorised amount (merchant_amount)`,
-      );
-      break;
-    case 'settlements':
-      reasons.push(`amount ${amount} equals the sum of ${t.settlementCount} settlements`);
-      break;
-    case 'tolerance': {
-      const pending = -(t.amountCents ?? 0);
-      reasons.push(
-        `provisional: pending amount ${formatCents(pending)} differs from the order by ${formatCents(Math.abs(pending - order.amountCents!))} (tax adjustment); reconciles when the transaction settles`,
-      );
-      break;
-    }
-  }
-  reasons.push(
-    edge.extended
-      ? `${describeLag(edge.lag)}: beyond the core window (−${options.windowDaysBefore} to +${options.windowDaysAfter} days), accepted in the extended window (up to +${options.extendedDaysAfter}) because amount, card last four and the Amazon descriptor agree and no closer candidate competes; lower confidence`
-      : `${describeLag(edge.lag)} (window −${options.windowDaysBefore} to +${options.windowDaysAfter} days)`,
-  );
-  const orderFour = orderLastFour(order.payment);
-  switch (edge.card) {
-    case 'agree':
-      reasons.push(`card last four ${orderFour} agrees`);
-      break;
-    case 'order-unknown':
-      reasons.push('card order without last four: matched on amount, date and merchant only');
-      break;
-    case 'transaction-unknown':
-      reasons.push(`the transaction's card last four is unknown; order paid with card ending ${orderFour}`);
-      break;
-    case 'both-unknown':
-      reasons.push('card last four unknown on both sides: matched on amount, date and merchant only');
-      break;
-    case 'no-payment-method':
-      reasons.push('order has no payment method: matched on amount, date and merchant only');
-      break;
-  }
-  if (edge.unfamiliar)
-    reasons.push(
-      `card ending ${t.lastFour} is not one the user's other Amazon orders show: lower confidence`,
-    );
-  reasons.push(`Amazon merchant descriptor "${t.descriptor.trim()}"`);
-  if (t.state === 'pending' && edge.kind !== 'tolerance') reasons.push('transaction still pending');
-  return reasons;
-}
-
-/**
- * Explains why a card order found no candidate at all. Each user's transactions are indexed by
- * amount only when one of their orders needs explaining, so the cost follows the misses.
- */
-class MissExplainer {
-  private byUser: Map<string, MatchTransaction[]> | undefined;
-  private readonly misses = new Map<string, number>();
-  private readonly amountIndex = new Map<string, Map<number, MatchTransaction[]>>();
-
-  constructor(
-    private readonly txns: readonly MatchTransaction[],
-    private readonly isMerchant: (descriptor: string) => boolean,
-    private readonly options: MatchingOptions,
-  ) {}
-
-  /** The user's transactions showing this amount (current, authorised or settled). */
-  private withAmount(userId: string, cents: number): MatchTransaction[] {
-    if (!this.byUser) {
-      this.byUser = new Map();
-      for (const t of this.txns) {
-        const list = this.byUser.get(t.userId);
-        if (list) list.push(t);
-        else this.byUser.set(t.userId, [t]);
-      }
-    }
-    const all = this.byUser.get(userId) ?? [];
-    // A few misses per user: scan. Many misses for one user: index that user's amounts once.
-    const count = (this.misses.get(userId) ?? 0) + 1;
-    this.misses.set(userId, count);
-    if (count <= 8) return all.filter((t) => showsAmount(t, cents));
-    let amounts = this.amountIndex.get(userId);
-    if (!amounts) {
-      amounts = new Map();
-      for (const t of all) {
-        for (const signed of [t.amountCents, t.authorisedCents, t.settledCents]) {
-          if (signed === null || signed === 0) continue;
-          const list = amounts.get(Math.abs(signed));
-          if (!list) amounts.set(Math.abs(signed), [t]);
-          else if (list[list.length - 1] !== t) list.push(t);
-        }
-      }
-      this.amountIndex.set(userId, amounts);
-    }
-    return amounts.get(cents) ?? [];
-  }
-
-  explain(order: MatchOrder): string {
-    const { options } = this;
-    const amount = formatCents(order.amountCents!);
-    const orderDay = utcDay(order.dateMs!);
-    const windowText = `${isoDay((orderDay - options.windowDaysBefore) * DAY_MS)} to ${isoDay((orderDay + options.windowDaysAfter) * DAY_MS)}`;
-    // The nearest miss wins: wrong card, then outside the window, then not a usable transaction;
-    // ties go to the earliest transaction so the wording never depends on input order.
-    let best: { rank: number; t: MatchTransaction; text: string } | null = null;
-    const offer = (rank: number, t: MatchTransaction, text: string) => {
-      if (best === null || rank < best.rank || (rank === best.rank && byDateThenId(t, best.t) < 0))
-        best = { rank, t, text };
-    };
-    for (const t of this.withAmount(order.userId, order.amountCents!)) {
-      const why = ineligibility(t, this.isMerchant);
-      if (why !== null) {
-        offer(3, t, `transaction ${t.id} of ${amount} ${why}`);
-        continue;
-      }
-      const lag = utcDay(t.dateMs!) - orderDay;
-      const card = cardCase(order, t);
-      if (lag > options.windowDaysAfter && lag <= options.extendedDaysAfter && card !== 'mismatch') {
-        offer(
-          2,
-          t,
-          `Amazon transaction ${t.id} of ${amount} is ${describeLag(lag)}, outside the window ${windowText}; a posting up to +${options.extendedDaysAfter} days is accepted only on an exact amount with agreeing card last four and no closer candidate`,
-        );
-        continue;
-      }
-      if (lag < -options.windowDaysBefore || lag > options.windowDaysAfter) {
-        offer(
-          2,
-          t,
-          `Amazon transaction ${t.id} of ${amount} is ${describeLag(lag)}, outside the window ${windowText}`,
-        );
-        continue;
-      }
-      if (card === 'mismatch') {
-        const orderFour = orderLastFour(order.payment);
-        offer(
-          1,
-          t,
-          `Amazon transaction ${t.id} of ${amount} is on card ending ${t.lastFour}; the order was paid with card ending ${orderFour}`,
-        );
-      }
-    }
-    if (best !== null) return (best as { text: string }).text;
-    const closed =
-      options.asOfMs !== undefined && options.asOfMs >= (orderDay + options.extendedDaysAfter + 1) * DAY_MS;
-    return closed
-      ? `no Amazon card transaction of ${amount} between ${windowText}; the window has closed`
-      : `no Amazon card transaction of ${amount} between ${windowText} yet`;
-  }
-}
-
-function showsAmount(t: MatchTransaction, cents: number): boolean {
-  return (
-    (t.amountCents !== null && Math.abs(t.amountCents) === cents) ||
-    (t.authorisedCents !== null && Math.abs(t.authorisedCents) === cents) ||
-    (t.settledCents !== null && Math.abs(t.settledCents) === cents)
-  );
 }

@@ -15,8 +15,8 @@
  */
 import { cardCase } from './card-match';
 import { isoDay, utcDay } from './dates';
-import { byDateThenId } from './matcher';
-import type { MatchOrder, MatchTransaction, MatchingOptions, OrderOutcome } from './matcher';
+import { byDateThenId } from './match-types';
+import type { MatchOrder, MatchTransaction, MatchingOptions, OrderOutcome } from './match-types';
 import { formatCents } from './money';
 import { productsForRefund } from './products';
 

@@ -616,13 +616,14 @@ describe('incremental re-stitching and inbox retention', () => {
 
   it('keeps a transaction held by an order outside the re-stitched days away from the orders inside', async () => {
     const { service, vendors, logs } = setup({ backfillTransactions: false });
-    // order-d2 (Oct 22) holds txn-d2 (Oct 23). order-g (Oct 23, same amount) ties with it and loses
-    // on FIFO. A transaction 61 days after order-d2 re-stitches order-g's day but not order-d2's.
+    // order-d2 (Oct 22) holds txn-d2 (Oct 23). order-g (Oct 24, same amount) wants it too, posted a
+    // day before its own date: weaker evidence, it loses. A transaction 61 days after order-d2
+    // re-stitches order-g's day but not order-d2's.
     const held = pair(2, '33.33');
     const { identifier: _u, ...g } = anOrder({
       _id: 'order-g',
       amount: 33.33,
-      date: '2024-10-23T10:00:00.000Z',
+      date: '2024-10-24T10:00:00.000Z',
     });
     vendors.accounts.set('acct-1', account({ orders: [held.order, g] }));
     vendors.cards.set('card-1', card);
@@ -669,8 +670,14 @@ describe('incremental re-stitching and inbox retention', () => {
     });
 
     clock.now += 2 * DAY;
-    vendors.transactions.set('txn-2', aTransaction({ transaction_id: 'txn-2' }));
-    await postAtelio(service, txnHook(aTransaction({ transaction_id: 'txn-2' })), {
+    // Another purchase (not a second charge of order-1's amount, which would make order-1 ambiguous).
+    const txn2 = aTransaction({
+      transaction_id: 'txn-2',
+      amount: '-7.50',
+      details: { merchant_amount: '-7.50' },
+    });
+    vendors.transactions.set('txn-2', txn2);
+    await postAtelio(service, txnHook(txn2), {
       t: Math.floor(clock.now / 1000),
     });
     await service.idle();

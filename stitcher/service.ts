@@ -87,7 +87,11 @@ export interface StitcherService {
    * `maxConnections` connections (default 1024; more are refused) so a flood of idle sockets cannot
    * exhaust the process's file descriptors.
    */
-  start(options?: { host?: string; port?: number; maxConnections?: number }): Promise<{ url: string; port: number }>;
+  start(options?: {
+    host?: string;
+    port?: number;
+    maxConnections?: number;
+  }): Promise<{ url: string; port: number }>;
   /** Stops listening and processing; pending events stay in the database for the next start. */
   stop(): Promise<void>;
   /** stop() and close the database. */

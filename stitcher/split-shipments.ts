@@ -11,8 +11,16 @@
 import { cardCase, orderLastFour } from './card-match';
 import type { CardCase } from './card-match';
 import { utcDay } from './dates';
-import { CARD_PENALTY, describeLag, spends } from './matcher';
-import type { ChargeOutcome, MatchOrder, MatchTransaction, MatchingOptions, OrderOutcome } from './matcher';
+import { CARD_PENALTY } from './matcher';
+import { describeLag } from './match-explain';
+import { spends } from './match-types';
+import type {
+  ChargeOutcome,
+  MatchOrder,
+  MatchTransaction,
+  MatchingOptions,
+  OrderOutcome,
+} from './match-types';
 import { formatCents } from './money';
 import { attributeProducts } from './products';
 
@@ -53,8 +61,18 @@ export function matchSplitShipments(input: SplitInput): void {
     if (!pool) continue;
     const candidates = candidatesFor(order, pool, eligible, txnOwner, options, scratch);
     if (candidates.length < MIN_PARTS) continue;
-    const best = bestSet(candidates, eligible, order.amountCents);
+    const { best, fitting } = bestSet(candidates, eligible, order.amountCents);
     if (best === null) continue;
+    if (fitting > 1) {
+      // Two different sets of charges add up to the total: an exact sum that more than one
+      // combination reaches is a coincidence, not evidence. Leave the order rather than guess.
+      outcomes[o] = {
+        orderId: order.id,
+        status: 'awaiting-transaction',
+        reason: `ambiguous: ${fitting} different sets of Amazon charges add up to the order total ${formatCents(order.amountCents)} (one is ${best.map((c) => eligible[c.txn]!.id).join(' + ')}); left unstitched rather than guessed`,
+      };
+      continue;
+    }
     for (const c of best) txnOwner[c.txn] = o;
     outcomes[o] = splitOutcome(order, best, eligible, options);
   }
@@ -126,17 +144,19 @@ function better(a: Candidate[], b: Candidate[]): boolean {
   return false;
 }
 
-/** The best set of 2–4 candidates on one card whose amounts sum exactly to the total. */
+/** The best set of 2–4 candidates on one card whose amounts sum exactly to the total, and how many sets do. */
 function bestSet(
   candidates: readonly Candidate[],
   eligible: readonly MatchTransaction[],
   total: number,
-): Candidate[] | null {
+): { best: Candidate[] | null; fitting: number } {
   let best: Candidate[] | null = null;
+  let fitting = 0;
   const chosen: Candidate[] = [];
   // `four`: the last four the set is on so far (null while every part's card is unknown).
   const search = (from: number, sum: number, four: string | null) => {
     if (sum === total && chosen.length >= MIN_PARTS) {
+      fitting++;
       if (best === null || better(chosen, best)) best = [...chosen];
       return;
     }
@@ -152,7 +172,7 @@ function bestSet(
     }
   };
   search(0, 0, null);
-  return best;
+  return { best, fitting };
 }
 
 function splitOutcome(

@@ -123,14 +123,16 @@ describe('order-monitoring', () => {
     const connect = stepResult(view, 'connect');
     expect(delivered.map(summary)).toEqual(CONNECT_PATTERN);
     expect(delivered.every((d) => d.vendor === 'atomic')).toBe(true);
-    // The task plays out on the run's clock: 45 s after the token, then 1 s, 3 s, 6 s.
+    // The task plays out on the run's clock, 45 s after the token: processing at 1 s, the login and
+    // the account created initial at 3 s, then the fetch of 36 orders (2 s + 36 × 100 ms) connects it.
     const connectAt = 45 * SECOND;
+    const fetched = connectAt + 3 * SECOND + 5_600;
     expect(delivered.map((d) => d.body['eventTime'])).toEqual([
       at(connectAt + SECOND),
       at(connectAt + 3 * SECOND),
-      at(connectAt + 6 * SECOND),
-      at(connectAt + 6 * SECOND),
-      at(connectAt + 6 * SECOND),
+      at(connectAt + 3 * SECOND),
+      at(fetched),
+      at(fetched),
     ]);
     for (const d of delivered)
       expect(d.body['user']).toEqual({ _id: connect['userId'], identifier: 'qa-order-monitoring' });
@@ -141,7 +143,7 @@ describe('order-monitoring', () => {
 
     const account = await getAccount(platform, String(connect['accountId']));
     expect(account.connectionStatus).toBe('connected');
-    expect(account.lastSyncedAt).toBe(at(connectAt + 6 * SECOND));
+    expect(account.lastSyncedAt).toBe(at(fetched));
     expect(account.orders).toHaveLength(36);
     const dates = account.orders!.map((o) => Date.parse(o.date));
     expect(Math.min(...dates)).toBeGreaterThanOrEqual(START_MS + connectAt - 90 * DAY);

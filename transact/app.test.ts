@@ -43,6 +43,37 @@ describe('Transact server', () => {
     expect(html).toContain('"kind":"order-monitoring"');
   });
 
+  it('serves app.js and every ES module it imports, each as JavaScript from this origin', async () => {
+    const { app } = setup();
+    const seen = new Set<string>();
+    const queue = ['/assets/app.js'];
+    while (queue.length > 0) {
+      const path = queue.shift()!;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const response = await app.request(path);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get('content-type'), path).toMatch(/^text\/javascript/);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      const source = await response.text();
+      for (const [, specifier] of source.matchAll(/^import [^;]*? from '(\.[^']+)';$/gms))
+        queue.push(new URL(specifier!, `http://transact${path}`).pathname);
+    }
+    // The entry and its modules: launch data, back end, host messages, views, hub, task, leaving.
+    expect([...seen].sort()).toEqual([
+      '/assets/app.js',
+      '/assets/js/dom.js',
+      '/assets/js/host.js',
+      '/assets/js/hub.js',
+      '/assets/js/launch.js',
+      '/assets/js/leaving.js',
+      '/assets/js/pages.js',
+      '/assets/js/server.js',
+      '/assets/js/task.js',
+    ]);
+    expect((await app.request('/assets/js/missing.js')).status).toBe(404);
+  });
+
   it('reads a config whose base64 spans several path segments and decodes it as Latin-1', async () => {
     const { app } = setup();
     const config = { ...OM, customer: { name: 'ÿÿÿÿÿÿ Côte' } };

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -29,12 +29,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** The app's own files, read once. */
+/** The app's own files (app.js and the ES modules it imports from js/), read once. */
 function loadAssets(): Map<string, { body: string; type: string }> {
   const assets = new Map<string, { body: string; type: string }>();
-  for (const name of readdirSync(PUBLIC_DIR)) {
+  for (const name of readdirSync(PUBLIC_DIR, { recursive: true, encoding: 'utf8' })) {
     const type = CONTENT_TYPES[extname(name)];
-    if (type) assets.set(`/assets/${name}`, { body: readFileSync(join(PUBLIC_DIR, name), 'utf8'), type });
+    const path = name.split(sep).join('/');
+    if (type) assets.set(`/assets/${path}`, { body: readFileSync(join(PUBLIC_DIR, name), 'utf8'), type });
   }
   return assets;
 }

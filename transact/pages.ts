@@ -1,6 +1,7 @@
 /**
  * The HTML Transact serves: the single-page app's shell (the same for every `/initialize/...`
- * URL; the app itself is /assets/app.js) and plain error pages for what cannot be a launch.
+ * URL; the app itself is /assets/app.js and the modules it imports from /assets/js/) and plain
+ * error pages for what cannot be a launch.
  */
 
 const escapeHtml = (text: string) =>

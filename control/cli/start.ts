@@ -21,6 +21,10 @@ interface StartFlags {
   allowWebhookHost: string[];
   scenarios: string[];
   maxConnections?: string;
+  refreshes?: string;
+  refreshEvery?: string;
+  refreshAt?: string;
+  refreshFailureRate?: string;
   stitcher: boolean;
 }
 
@@ -50,6 +54,12 @@ function optionsFrom(flags: StartFlags): SandboxOptions {
     ...(flags.allowedHost.length ? { allowedHosts: flags.allowedHost } : {}),
     ...(flags.allowWebhookHost.length ? { allowWebhookHosts: flags.allowWebhookHost } : {}),
     ...(flags.scenarios.length ? { scenarioDirs: flags.scenarios } : {}),
+    refreshes: {
+      ...(flags.refreshes !== undefined ? { enabled: flags.refreshes } : {}),
+      ...(flags.refreshEvery !== undefined ? { every: flags.refreshEvery } : {}),
+      ...(flags.refreshAt !== undefined ? { at: flags.refreshAt } : {}),
+      ...(flags.refreshFailureRate !== undefined ? { failureRate: flags.refreshFailureRate } : {}),
+    },
     ports: ports as unknown as Record<string, number>,
     stitcher: flags.stitcher,
   } as SandboxOptions;
@@ -87,6 +97,13 @@ function banner(sandbox: Sandbox): string {
     lines.push('', `  Exposed on ${config.host}: webhook targets allowed: ${targets} (--allow-webhook-host)`);
   }
   if (config.stateFile) lines.push('', `  State file ${config.stateFile} (restored at start, saved when stopped)`);
+  const refreshes = sandbox.atomic.refreshSchedule();
+  lines.push(
+    '',
+    refreshes.nextAt
+      ? `  Scheduled refreshes of connected Amazon accounts: next at ${refreshes.nextAt} (--refreshes off to stop them)`
+      : '  Scheduled refreshes: off',
+  );
   const baseline = sandbox.atomic.baselineInfo();
   if (baseline.identifiers.length) {
     lines.push('', '  Seeded data', `    Atomic user identifiers: ${baseline.identifiers.join(', ')}`);
@@ -134,6 +151,10 @@ export function registerStartCommand(program: Command): void {
     .option('--allow-webhook-host <host[:port]>', 'allowed webhook target when exposed (repeatable)', collect, [])
     .option('--scenarios <dir>', 'a folder of scenario files offered by name (repeatable)', collect, [])
     .option('--max-connections <n>', 'open connections per server (default 1024)')
+    .option('--refreshes <on|off>', 'daily refreshes of connected Order Monitoring accounts (default on)')
+    .option('--refresh-every <duration>', 'time between scheduled refreshes, e.g. 1d, 12h (default 1d)')
+    .option('--refresh-at <HH:MM>', 'UTC time of day of the scheduled refreshes (default 06:00)')
+    .option('--refresh-failure-rate <0..1>', 'share of scheduled refreshes that fail with a seeded reason (default 0)')
     .option('--no-stitcher', 'do not start the reference stitcher')
     .action(async (flags: StartFlags) => {
       const sandbox = await startSandbox(optionsFrom(flags));

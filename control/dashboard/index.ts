@@ -5,8 +5,8 @@ import type { AtelioStore } from '../../mock-atelio';
 import type { AtomicStore } from '../../mock-atomic';
 import type { ScenarioRunner } from '../../scenarios';
 import type { StitcherService } from '../../stitcher';
-import { createLiveFeed, eventRoutes } from '../routes/events';
-import { viewRoutes } from '../routes/views';
+import { createLiveFeed, eventRoutes } from './events';
+import { viewRoutes } from './views';
 import { dashboardSite } from './site';
 
 export { dashboardSite, CONTENT_SECURITY_POLICY, PUBLIC_DIR } from './site';

@@ -1,39 +1,35 @@
 import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from '../store/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
 import { AccountIdParamSchema, AccountListQuerySchema, AccountPageSchema, AccountSchema } from './schema';
 
-const listRoute = (hide: boolean) =>
-  createRoute({
-    method: 'get',
-    path: '/accounts',
-    hide,
-    tags: ['Accounts'],
-    summary: 'List accounts',
-    security: SECURITY,
-    request: { query: AccountListQuerySchema },
-    responses: {
-      200: jsonContent(AccountPageSchema, 'One page of accounts'),
-      ...errorResponses(400, 403, 404),
-    },
-  });
+const listRoute = createRoute({
+  method: 'get',
+  path: '/accounts',
+  tags: ['Accounts'],
+  summary: 'List accounts',
+  security: SECURITY,
+  request: { query: AccountListQuerySchema },
+  responses: {
+    200: jsonContent(AccountPageSchema, 'One page of accounts'),
+    ...errorResponses(400, 403, 404),
+  },
+});
 
-const getRoute = (hide: boolean) =>
-  createRoute({
-    method: 'get',
-    path: '/accounts/{account_id}',
-    hide,
-    tags: ['Accounts'],
-    summary: 'Get an account with its balances',
-    security: SECURITY,
-    request: { params: AccountIdParamSchema },
-    responses: { 200: jsonContent(AccountSchema, 'The account'), ...errorResponses(400, 403, 404) },
-  });
+const getRoute = createRoute({
+  method: 'get',
+  path: '/accounts/{account_id}',
+  tags: ['Accounts'],
+  summary: 'Get an account with its balances',
+  security: SECURITY,
+  request: { params: AccountIdParamSchema },
+  responses: { 200: jsonContent(AccountSchema, 'The account'), ...errorResponses(400, 403, 404) },
+});
 
-export function registerAccountRoutes({ api, store, hide }: RouteContext): void {
-  api.openapi(listRoute(hide), (c) => {
+export function registerAccountRoutes({ api, store }: RouteContext): void {
+  api.openapi(listRoute, (c) => {
     const q = c.req.valid('query');
     const page = store.listAccounts({
       customerId: q.customer_id,
@@ -42,7 +38,7 @@ export function registerAccountRoutes({ api, store, hide }: RouteContext): void 
     return c.json(pageEnvelope(page, 'accounts'), 200);
   });
 
-  api.openapi(getRoute(hide), (c) => {
+  api.openapi(getRoute, (c) => {
     const { account_id } = c.req.valid('param');
     const account = store.getAccount(account_id);
     if (!account) throw doesNotExist('account', account_id);

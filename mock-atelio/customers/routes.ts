@@ -1,36 +1,32 @@
 import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from '../store/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
 import { CustomerIdParamSchema, CustomerListQuerySchema, CustomerPageSchema, CustomerSchema } from './schema';
 
-const listRoute = (hide: boolean) =>
-  createRoute({
-    method: 'get',
-    path: '/customers',
-    hide,
-    tags: ['Customers'],
-    summary: 'List customers',
-    security: SECURITY,
-    request: { query: CustomerListQuerySchema },
-    responses: { 200: jsonContent(CustomerPageSchema, 'One page of customers'), ...errorResponses(400, 403) },
-  });
+const listRoute = createRoute({
+  method: 'get',
+  path: '/customers',
+  tags: ['Customers'],
+  summary: 'List customers',
+  security: SECURITY,
+  request: { query: CustomerListQuerySchema },
+  responses: { 200: jsonContent(CustomerPageSchema, 'One page of customers'), ...errorResponses(400, 403) },
+});
 
-const getRoute = (hide: boolean) =>
-  createRoute({
-    method: 'get',
-    path: '/customers/{customer_id}',
-    hide,
-    tags: ['Customers'],
-    summary: 'Get a customer',
-    security: SECURITY,
-    request: { params: CustomerIdParamSchema },
-    responses: { 200: jsonContent(CustomerSchema, 'The customer'), ...errorResponses(400, 403, 404) },
-  });
+const getRoute = createRoute({
+  method: 'get',
+  path: '/customers/{customer_id}',
+  tags: ['Customers'],
+  summary: 'Get a customer',
+  security: SECURITY,
+  request: { params: CustomerIdParamSchema },
+  responses: { 200: jsonContent(CustomerSchema, 'The customer'), ...errorResponses(400, 403, 404) },
+});
 
-export function registerCustomerRoutes({ api, store, hide }: RouteContext): void {
-  api.openapi(listRoute(hide), (c) => {
+export function registerCustomerRoutes({ api, store }: RouteContext): void {
+  api.openapi(listRoute, (c) => {
     const q = c.req.valid('query');
     const page = store.listCustomers({
       ...pageRequestOf(q),
@@ -38,7 +34,7 @@ export function registerCustomerRoutes({ api, store, hide }: RouteContext): void
     return c.json(pageEnvelope(page, 'customers'), 200);
   });
 
-  api.openapi(getRoute(hide), (c) => {
+  api.openapi(getRoute, (c) => {
     const { customer_id } = c.req.valid('param');
     const customer = store.getCustomer(customer_id);
     if (!customer) throw doesNotExist('customer', customer_id);

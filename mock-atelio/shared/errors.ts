@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import type { AtelioErrorCode, AtelioStoreError } from '../store/errors';
 
 /**
  * Atelio answers every failure in one envelope: `{Message, Status, Code, Type}` (VENDOR-FACTS). The
- * store throws AtelioError so that scenario code calling it directly and HTTP clients see the same
- * status, code and message for the same mistake.
+ * store throws AtelioStoreError (a code and a message, no status); this module turns it into the
+ * status and envelope, so scenario code calling the store directly and HTTP clients see the same
+ * code and message for the same mistake.
  */
 
 export const ERROR_TYPES = ['Request Error', 'Process Error', 'Server Error'] as const;
@@ -34,28 +36,28 @@ export function errorBody(status: number, code: string, message: string): Atelio
   return { Message: message, Status: status, Code: code, Type: errorTypeFor(status) };
 }
 
-export class AtelioError extends Error {
-  override name = 'AtelioError';
+/**
+ * The one place a domain error code becomes an HTTP status: an unknown id is a 404, every other
+ * mistake the caller's 400. The envelope repeats the status and adds the Type derived from it.
+ */
+export const STATUS_BY_CODE: Readonly<Record<AtelioErrorCode, AtelioErrorStatus>> = {
+  invalid_request: 400,
+  invalid_amount: 400,
+  invalid_date: 400,
+  insufficient_funds: 400,
+  resource_conflict: 400,
+  customer_dne: 404,
+  account_dne: 404,
+  card_dne: 404,
+  transaction_dne: 404,
+  webhook_dne: 404,
+};
 
-  constructor(
-    readonly status: AtelioErrorStatus,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  toBody(): AtelioErrorBody {
-    return errorBody(this.status, this.code, this.message);
-  }
+/** The status and envelope the API answers for a domain error. */
+export function domainErrorAnswer(error: AtelioStoreError): {
+  status: AtelioErrorStatus;
+  body: AtelioErrorBody;
+} {
+  const status = STATUS_BY_CODE[error.code];
+  return { status, body: errorBody(status, error.code, error.message) };
 }
-
-export const invalidRequest = (message: string) => new AtelioError(400, 'invalid_request', message);
-
-/** `*_dne` ("does not exist") errors, named after the resource as Atelio names them. */
-export const doesNotExist = (
-  resource: 'customer' | 'account' | 'card' | 'transaction' | 'webhook',
-  id: string,
-) => new AtelioError(404, `${resource}_dne`, `${capitalise(resource)} ${id} does not exist.`);
-
-const capitalise = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);

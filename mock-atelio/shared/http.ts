@@ -1,49 +1,46 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ZodError } from 'zod';
-import { AtelioError, AtelioErrorBodySchema, errorBody, type AtelioErrorStatus } from './errors';
+import { jsonContent } from '../../core/api-docs';
+import { jsonErrorResponse, validationHookFor } from '../../core/vendor-app';
+import { AtelioStoreError } from '../store/errors';
+import { AtelioErrorBodySchema, domainErrorAnswer, errorBody, type AtelioErrorStatus } from './errors';
 import { validationError } from './validation';
 
 /** Shared pieces of the HTTP layer: the envelope responder, the validation hook, documented errors. */
 
-export function respond(status: number, code: string, message: string): Response {
-  return new Response(JSON.stringify(errorBody(status, code, message)), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+export const respond = (status: number, code: string, message: string): Response =>
+  jsonErrorResponse(status, errorBody(status, code, message));
+
+export function respondError(error: AtelioStoreError): Response {
+  const { status, body } = domainErrorAnswer(error);
+  return jsonErrorResponse(status, body);
 }
 
-export const respondError = (error: AtelioError): Response =>
-  respond(error.status, error.code, error.message);
-
 /** The one validation hook: any zod failure on query, path or body is a 400 `invalid_request`. */
-export const validationHook = (
-  result: { success: true } | { success: false; error: ZodError; target: string },
-): Response | undefined => {
-  if (!result.success) return respondError(validationError(result.error.issues, result.target));
-  return undefined;
-};
+export const validationHook = validationHookFor((error, target) =>
+  respondError(validationError(error.issues, target)),
+);
 
-/** Maps anything thrown inside the app to Atelio's envelope; never the framework's body, never a stack. */
-export function toAtelioError(error: unknown): AtelioError {
-  if (error instanceof AtelioError) return error;
+/**
+ * Answers anything thrown inside the app in Atelio's envelope: domain errors by their code,
+ * framework refusals (oversized, wrong content type, malformed JSON) as the vendor would, anything
+ * else as a bare 500 — never the framework's body, never a stack.
+ */
+export function respondToThrown(error: unknown): Response {
+  if (error instanceof AtelioStoreError) return respondError(error);
   if (error instanceof HTTPException) {
-    if (error.status === 413) return new AtelioError(413, 'request_too_large', 'Request body is too large.');
+    if (error.status === 413) return respond(413, 'request_too_large', 'Request body is too large.');
     if (error.status === 415) {
-      return new AtelioError(
-        400,
-        'invalid_request',
-        'Content-Type must be application/json for a request body.',
-      );
+      return respond(400, 'invalid_request', 'Content-Type must be application/json for a request body.');
     }
     if (error.status === 400 && /json/i.test(error.message)) {
-      return new AtelioError(400, 'invalid_request', 'Malformed JSON in request body.');
+      return respond(400, 'invalid_request', 'Malformed JSON in request body.');
     }
     if (error.status >= 400 && error.status < 500) {
-      return new AtelioError(400, 'invalid_request', error.message || 'The request could not be understood.');
+      return respond(400, 'invalid_request', error.message || 'The request could not be understood.');
     }
   }
-  return new AtelioError(500, 'server_error', 'Error while performing the action.');
+  return respond(500, 'server_error', 'Error while performing the action.');
 }
 
 /** Fault responses (429, 5xx …) in the envelope, for core's fault middleware. */
@@ -52,10 +49,7 @@ export const faultResponder = (_c: Context, status: number, message: string): Re
   return respond(status, code, message);
 };
 
-const errorContent = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: AtelioErrorBodySchema } },
-});
+const errorContent = (description: string) => jsonContent(AtelioErrorBodySchema, description);
 
 const ERROR_DESCRIPTIONS: Record<AtelioErrorStatus, string> = {
   400: 'Invalid request (`invalid_request`, `invalid_amount`, `resource_conflict`, …)',
@@ -98,7 +92,4 @@ export const SECURITY_SCHEMES = {
   },
 };
 
-export const jsonContent = <T>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+export { jsonContent } from '../../core/api-docs';

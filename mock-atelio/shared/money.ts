@@ -1,5 +1,5 @@
 import { centsToDecimalString } from '../../core/random';
-import { AtelioError } from './errors';
+import { invalidAmount } from '../store/errors';
 
 /**
  * Money is integer cents inside the store and a signed two-decimal string on the wire ("-30.49"),
@@ -30,9 +30,7 @@ export function parsePositiveAmount(value: string | number, field = 'amount'): n
     cents = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
   }
   if (cents === undefined || cents <= 0 || cents > 99_999_999_999) {
-    throw new AtelioError(
-      400,
-      'invalid_amount',
+    throw invalidAmount(
       `${field} must be a positive amount with at most two decimals, e.g. "45.50"; got ${JSON.stringify(value)}`,
     );
   }

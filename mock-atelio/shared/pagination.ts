@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { AtelioError } from './errors';
+import { invalidRequest } from '../store/errors';
 
 /**
  * Atelio's list pagination (VENDOR-FACTS): `count` may only be one of a fixed set of page sizes;
@@ -99,19 +99,11 @@ export const pageEnvelope = <K extends string, T>(page: Page<T>, key: K) =>
 export function resolvePageRequest(request: PageRequest): { page: number; count: AllowedCount } {
   const count = request.count ?? DEFAULT_COUNT;
   if (!(ALLOWED_COUNTS as readonly number[]).includes(count)) {
-    throw new AtelioError(
-      400,
-      'invalid_request',
-      `count must be one of ${ALLOWED_COUNTS.join(', ')}; got ${count}`,
-    );
+    throw invalidRequest(`count must be one of ${ALLOWED_COUNTS.join(', ')}; got ${count}`);
   }
   const page = request.page ?? 1;
   if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) {
-    throw new AtelioError(
-      400,
-      'invalid_request',
-      `page must be a whole number from 1 to ${MAX_PAGE}; got ${page}`,
-    );
+    throw invalidRequest(`page must be a whole number from 1 to ${MAX_PAGE}; got ${page}`);
   }
   return { page, count: count as AllowedCount };
 }

@@ -3,11 +3,9 @@ import type { AtelioStore } from '../store/store';
 
 /**
  * Every resource module registers its routes on a sub-app through one of these. The same routes
- * are registered twice, under `/api/v0.1` and the legacy `/api/v0`; `hide` keeps the legacy copy
- * out of the OpenAPI document so each operation is described once.
+ * are registered twice, under `/api/v0.1` and the legacy `/api/v0`, and both copies are documented.
  */
 export interface RouteContext {
   api: OpenAPIHono;
   store: AtelioStore;
-  hide: boolean;
 }

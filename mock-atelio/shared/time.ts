@@ -1,4 +1,4 @@
-import { AtelioError } from './errors';
+import { AtelioStoreError } from '../store/errors';
 
 /**
  * Atelio's timestamp formats. Transaction times are ISO-8601 with microseconds and an explicit
@@ -84,6 +84,6 @@ export function toMs(value: TimeInput): number {
       : value instanceof Date
         ? value.getTime()
         : (parseSimulateDatetime(value) ?? parseTimestamp(value));
-  if (!Number.isFinite(ms)) throw new AtelioError(400, 'invalid_date', `Not a valid time: ${String(value)}`);
+  if (!Number.isFinite(ms)) throw new AtelioStoreError('invalid_date', `Not a valid time: ${String(value)}`);
   return ms;
 }

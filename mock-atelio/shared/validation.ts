@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { AtelioError } from './errors';
+import { type AtelioStoreError, invalidRequest } from '../store/errors';
 
 /**
  * Turns zod issues into one readable sentence for the envelope's `Message`, naming each field:
@@ -21,9 +21,9 @@ const TARGET_NAMES: Record<string, string> = {
   header: 'headers',
 };
 
-export function validationError(issues: readonly z.core.$ZodIssue[], target?: string): AtelioError {
+export function validationError(issues: readonly z.core.$ZodIssue[], target?: string): AtelioStoreError {
   const where = target ? (TARGET_NAMES[target] ?? target) : 'request';
-  return new AtelioError(400, 'invalid_request', `Invalid ${where}: ${describeIssues(issues)}`);
+  return invalidRequest(`Invalid ${where}: ${describeIssues(issues)}`);
 }
 
 /** Parses with a schema or throws the same 400 the HTTP layer would give. */

@@ -5,31 +5,28 @@ import { parseSimulateDatetime } from '../shared/time';
 import { TransactionSchema } from '../transactions/schema';
 import { SimulateAuthorizationSchema, SimulateSettlementSchema } from './schema';
 
-const authorizationRoute = (hide: boolean) =>
-  createRoute({
-    method: 'post',
-    path: '/simulate/authorization',
-    hide,
-    tags: ['Sandbox simulation'],
-    summary: 'Simulate a card authorization',
-    description:
-      'Creates a pending card `POS Purchase` holding the amount. [choice] The card being inactive, or the account not ' +
-      'covering the amount, gives a `declined` transaction (201) rather than an error, as a real network decline would.',
-    security: SECURITY,
-    request: {
-      body: { required: true, content: { 'application/json': { schema: SimulateAuthorizationSchema } } },
-    },
-    responses: {
-      201: jsonContent(TransactionSchema, 'The new transaction'),
-      ...errorResponses(400, 403, 404),
-    },
-  });
+const authorizationRoute = createRoute({
+  method: 'post',
+  path: '/simulate/authorization',
+  tags: ['Sandbox simulation'],
+  summary: 'Simulate a card authorization',
+  description:
+    'Creates a pending card `POS Purchase` holding the amount. [choice] The card being inactive, or the account not ' +
+    'covering the amount, gives a `declined` transaction (201) rather than an error, as a real network decline would.',
+  security: SECURITY,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: SimulateAuthorizationSchema } } },
+  },
+  responses: {
+    201: jsonContent(TransactionSchema, 'The new transaction'),
+    ...errorResponses(400, 403, 404),
+  },
+});
 
-const settlementRoute = (hide: boolean, path: '/simulate/settlement' | '/simulate/settle') =>
+const settlementRoute = (path: '/simulate/settlement' | '/simulate/settle') =>
   createRoute({
     method: 'post',
     path,
-    hide,
     tags: ['Sandbox simulation'],
     summary:
       path === '/simulate/settlement' ? 'Simulate a (partial) settlement' : 'Simulate a settlement (alias)',
@@ -51,8 +48,8 @@ const settlementRoute = (hide: boolean, path: '/simulate/settlement' | '/simulat
     },
   });
 
-export function registerSimulationRoutes({ api, store, hide }: RouteContext): void {
-  api.openapi(authorizationRoute(hide), (c) => {
+export function registerSimulationRoutes({ api, store }: RouteContext): void {
+  api.openapi(authorizationRoute, (c) => {
     const body = c.req.valid('json');
     const transaction = store.authorizeCardPurchase({
       cardId: body.card_id,
@@ -70,7 +67,7 @@ export function registerSimulationRoutes({ api, store, hide }: RouteContext): vo
   });
 
   for (const path of ['/simulate/settlement', '/simulate/settle'] as const) {
-    api.openapi(settlementRoute(hide, path), (c) => {
+    api.openapi(settlementRoute(path), (c) => {
       const body = c.req.valid('json');
       const transaction = store.settleTransaction(body.transaction_id, {
         ...(body.amount !== undefined && { amount: body.amount }),

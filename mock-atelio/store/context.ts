@@ -1,9 +1,10 @@
+import type { WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock } from '../../core/clock';
 import type { Emitter } from '../../core/emitter';
 import type { SeededRandom } from '../../core/random';
 import type { Card } from '../cards/schema';
 import type { Customer } from '../customers/schema';
-import { AtelioError, invalidRequest } from '../shared/errors';
+import { conflict, invalidRequest } from './errors';
 import { toMs, type TimeInput } from '../shared/time';
 import type { WebhookSubscription } from '../webhooks/schema';
 import type { AtelioStoreEvents } from './events';
@@ -43,7 +44,7 @@ export class AtelioContext {
   ordered: TransactionRecord[] = [];
   subscriptions = new Map<string, WebhookSubscription>();
   /** Set by the platform through `AtelioStore.webhookTargetCheck`: why a URL may not receive webhooks. */
-  webhookTargetCheck: ((url: string) => string | undefined) | undefined = undefined;
+  webhookTargetCheck: WebhookTargetCheck | undefined = undefined;
 
   constructor(
     readonly clock: Clock,
@@ -62,8 +63,7 @@ export class AtelioContext {
   newId(chosen: string | undefined, kind: string, taken: Map<string, unknown>): string {
     if (chosen !== undefined) {
       checkId(kind, chosen);
-      if (taken.has(chosen))
-        throw new AtelioError(400, 'resource_conflict', `${kind} ${chosen} already exists.`);
+      if (taken.has(chosen)) throw conflict(`${kind} ${chosen} already exists.`);
       return chosen;
     }
     let id = this.random.uuid();

@@ -2,7 +2,7 @@ import type { Account } from '../accounts/schema';
 import type { Balance } from '../balances/schema';
 import { type Card, CARD_STATUSES, type CardStatus } from '../cards/schema';
 import type { Address, Customer } from '../customers/schema';
-import { AtelioError, invalidRequest } from '../shared/errors';
+import { conflict, invalidRequest } from './errors';
 import { formatCents, parsePositiveAmount } from '../shared/money';
 import { type Page, type PageRequest, paginate } from '../shared/pagination';
 import { formatTimestamp, type TimeInput } from '../shared/time';
@@ -142,7 +142,7 @@ export function createCustomerWithCard(
   ] as const) {
     if (id === undefined) continue;
     checkId(kind, id);
-    if (taken.has(id)) throw new AtelioError(400, 'resource_conflict', `${kind} ${id} already exists.`);
+    if (taken.has(id)) throw conflict(`${kind} ${id} already exists.`);
   }
   if (input.lastFour !== undefined && !/^\d{4}$/.test(input.lastFour)) {
     throw invalidRequest(`lastFour must be four digits; got ${JSON.stringify(input.lastFour)}`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock';
-import { AtelioError } from '../shared/errors';
 import type { CardDetails, Transaction } from '../transactions/schema';
 import { emptyBank, NOW } from '../testing';
+import { AtelioStoreError, type AtelioErrorCode } from './errors';
 import { createAtelioStore, type AtelioStore, type AtelioStoreEvents } from './store';
 
 const cents = (amount: string) => Math.round(Number(amount) * 100);
@@ -29,16 +29,24 @@ function recordEvents(store: AtelioStore) {
   return seen;
 }
 
-function expectAtelioError(fn: () => unknown, status: number, code: string): AtelioError {
+/** The store answers with a domain error: Atelio's code and message, no HTTP status (the app maps it). */
+function expectStoreError(
+  fn: () => unknown,
+  code: AtelioErrorCode,
+  message: string | RegExp,
+): AtelioStoreError {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(AtelioError);
-    const e = error as AtelioError;
-    expect({ status: e.status, code: e.code }).toEqual({ status, code });
+    expect(error).toBeInstanceOf(AtelioStoreError);
+    const e = error as AtelioStoreError;
+    expect(e.code).toBe(code);
+    if (typeof message === 'string') expect(e.message).toBe(message);
+    else expect(e.message).toMatch(message);
+    expect(e).not.toHaveProperty('status');
     return e;
   }
-  throw new Error('expected an AtelioError');
+  throw new Error('expected an AtelioStoreError');
 }
 
 const authorize = (
@@ -81,29 +89,37 @@ describe('creating customers, accounts and cards', () => {
     });
   });
 
-  it('refuses a duplicate chosen id with a 400 and creates nothing', () => {
+  it('refuses a duplicate chosen id as resource_conflict and creates nothing', () => {
     const { store } = emptyBank();
-    expectAtelioError(
+    expectStoreError(
       () => store.createCustomerWithCard({ customerId: 'new', cardId: 'card-1' }),
-      400,
       'resource_conflict',
+      'Card card-1 already exists.',
     );
     expect(store.getCustomer('new')).toBeUndefined();
   });
 
   it('refuses a last four that is not four digits', () => {
     const { store } = emptyBank();
-    expectAtelioError(
+    expectStoreError(
       () => store.createCard({ accountId: 'acct-1', lastFour: '12a4' }),
-      400,
       'invalid_request',
+      'lastFour must be four digits; got "12a4"',
     );
   });
 
   it('answers *_dne for a card on an unknown account and an account for an unknown customer', () => {
     const { store } = emptyBank();
-    expectAtelioError(() => store.createCard({ accountId: 'nope' }), 404, 'account_dne');
-    expectAtelioError(() => store.createAccount({ customerId: 'nope' }), 404, 'customer_dne');
+    expectStoreError(
+      () => store.createCard({ accountId: 'nope' }),
+      'account_dne',
+      'Account nope does not exist.',
+    );
+    expectStoreError(
+      () => store.createAccount({ customerId: 'nope' }),
+      'customer_dne',
+      'Customer nope does not exist.',
+    );
   });
 
   it('gives a chosen id the same generated details in any store with the same seed', () => {
@@ -174,16 +190,20 @@ describe('card authorisation', () => {
   it('refuses an amount that is not a positive amount of whole cents', () => {
     const { store } = emptyBank();
     for (const amount of ['0', '-1.00', '1.234', 'abc', 0.001, Number.NaN, -3]) {
-      expectAtelioError(() => authorize(store, amount as string), 400, 'invalid_amount');
+      expectStoreError(
+        () => authorize(store, amount as string),
+        'invalid_amount',
+        `amount must be a positive amount with at most two decimals, e.g. "45.50"; got ${JSON.stringify(amount)}`,
+      );
     }
   });
 
   it('answers card_dne for an unknown card', () => {
     const { store } = emptyBank();
-    expectAtelioError(
+    expectStoreError(
       () => store.authorizeCardPurchase({ cardId: 'nope', amount: '1.00', merchantName: 'X' }),
-      404,
       'card_dne',
+      'Card nope does not exist.',
     );
   });
 });
@@ -234,10 +254,10 @@ describe('multi-settlement (vendor-docs 003: 35.93 → 30.49 + 5.44)', () => {
     const { store } = emptyBank();
     const tx = authorize(store, '35.93');
     store.settleTransaction(tx.transaction_id, { amount: '30.49' });
-    const error = expectAtelioError(
+    const error = expectStoreError(
       () => store.settleTransaction(tx.transaction_id, { amount: '5.45' }),
-      400,
       'invalid_amount',
+      `Cannot settle 5.45 on transaction ${tx.transaction_id}: 35.93 was authorised, 30.49 is already settled, so at most 5.44 remains.`,
     );
     expect(error.message).toContain('5.44');
     expect(store.getTransaction(tx.transaction_id)?.amount).toBe('-30.49');
@@ -247,7 +267,11 @@ describe('multi-settlement (vendor-docs 003: 35.93 → 30.49 + 5.44)', () => {
     const { store } = emptyBank();
     const tx = authorize(store, '10.00');
     store.settleTransaction(tx.transaction_id);
-    expectAtelioError(() => store.settleTransaction(tx.transaction_id), 400, 'resource_conflict');
+    expectStoreError(
+      () => store.settleTransaction(tx.transaction_id),
+      'resource_conflict',
+      `Transaction ${tx.transaction_id} is already fully settled.`,
+    );
   });
 
   it.each(['declined', 'cancelled'] as const)('refuses to settle a %s transaction', (state) => {
@@ -255,10 +279,10 @@ describe('multi-settlement (vendor-docs 003: 35.93 → 30.49 + 5.44)', () => {
     const tx = authorize(store, '10.00');
     if (state === 'declined') store.declineTransaction(tx.transaction_id);
     else store.cancelTransaction(tx.transaction_id);
-    const error = expectAtelioError(
+    const error = expectStoreError(
       () => store.settleTransaction(tx.transaction_id, { amount: '1.00' }),
-      400,
       'resource_conflict',
+      `Transaction ${tx.transaction_id} is ${state} and cannot be settled.`,
     );
     expect(error.message).toContain(state);
   });
@@ -266,7 +290,11 @@ describe('multi-settlement (vendor-docs 003: 35.93 → 30.49 + 5.44)', () => {
   it('refuses to settle an ACH payment (only card transactions settle)', () => {
     const { store } = emptyBank();
     const ach = store.createAchTransfer({ accountId: 'acct-1', direction: 'credit', amount: '10.00' });
-    expectAtelioError(() => store.settleTransaction(ach.transaction_id), 400, 'resource_conflict');
+    expectStoreError(
+      () => store.settleTransaction(ach.transaction_id),
+      'resource_conflict',
+      `Transaction ${ach.transaction_id} is a ach payment; only card transactions settle. Use completeTransaction.`,
+    );
   });
 
   it('announces the creation and each settlement with strictly increasing updated_time even at one instant', () => {
@@ -310,7 +338,11 @@ describe('state machine', () => {
     expect(store.declineTransaction(tx.transaction_id).state).toBe('declined');
     const other = authorize(store, '5.00');
     store.settleTransaction(other.transaction_id);
-    expectAtelioError(() => store.declineTransaction(other.transaction_id), 400, 'resource_conflict');
+    expectStoreError(
+      () => store.declineTransaction(other.transaction_id),
+      'resource_conflict',
+      `Transaction ${other.transaction_id} is completed and cannot be declined.`,
+    );
   });
 
   it('returns a completed ACH debit with a return code, giving the money back', () => {
@@ -333,7 +365,11 @@ describe('state machine', () => {
   it('refuses to return a pending transaction', () => {
     const { store } = emptyBank();
     const ach = store.createAchTransfer({ accountId: 'acct-1', direction: 'debit', amount: '1.00' });
-    expectAtelioError(() => store.returnTransaction(ach.transaction_id), 400, 'resource_conflict');
+    expectStoreError(
+      () => store.returnTransaction(ach.transaction_id),
+      'resource_conflict',
+      `Transaction ${ach.transaction_id} is pending and cannot be returned.`,
+    );
   });
 
   it('completes a pending ACH credit, moving it into the current balance', () => {
@@ -359,7 +395,11 @@ describe('state machine', () => {
     expect(balancesOf(store)).toEqual({ current: '100.00', available: '150.00' });
     expect(store.completeTransaction(ach.transaction_id).state).toBe('completed');
     expect(balancesOf(store)).toEqual({ current: '150.00', available: '150.00' });
-    expectAtelioError(() => store.completeTransaction(ach.transaction_id), 400, 'resource_conflict');
+    expectStoreError(
+      () => store.completeTransaction(ach.transaction_id),
+      'resource_conflict',
+      `Transaction ${ach.transaction_id} is completed and cannot be completed.`,
+    );
   });
 
   it('hides a failed transaction from every reader and announces it only as transaction-failed', () => {
@@ -372,7 +412,11 @@ describe('state machine', () => {
     expect(store.getTransactionState(ach.transaction_id)).toBe('failed');
     expect(store.listTransactions({ state: 'failed' }).items).toEqual([]);
     expect(store.listTransactions().items.map((t) => t.transaction_id)).not.toContain(ach.transaction_id);
-    expectAtelioError(() => store.completeTransaction(ach.transaction_id), 404, 'transaction_dne');
+    expectStoreError(
+      () => store.completeTransaction(ach.transaction_id),
+      'transaction_dne',
+      `Transaction ${ach.transaction_id} does not exist.`,
+    );
     expect(balancesOf(store)).toEqual({ current: '100.00', available: '100.00' });
   });
 
@@ -389,11 +433,15 @@ describe('state machine', () => {
       details: { merchant_name: 'Amazon.com*1A2B3C4D', merchant_amount: '20.00' },
     });
     expect(balancesOf(store).current).toBe('55.01');
-    expectAtelioError(() => store.settleTransaction(refund.transaction_id), 400, 'resource_conflict');
-    expectAtelioError(
+    expectStoreError(
+      () => store.settleTransaction(refund.transaction_id),
+      'resource_conflict',
+      `Transaction ${refund.transaction_id} is already fully settled.`,
+    );
+    expectStoreError(
       () => store.refundCardPurchase(tx.transaction_id, { amount: '65.00' }),
-      400,
       'invalid_amount',
+      'Cannot refund 65.00; the purchase was 64.99.',
     );
   });
 
@@ -418,10 +466,10 @@ describe('state machine', () => {
       customer_id: 'cust-2',
     });
     expect(balancesOf(store, 'acct-2').current).toBe('42.50');
-    expectAtelioError(
+    expectStoreError(
       () => store.createAccountTransfer({ fromAccountId: 'acct-2', toAccountId: 'acct-1', amount: '42.51' }),
-      400,
       'insufficient_funds',
+      'Account acct-2 has 42.50 available, less than 42.51.',
     );
   });
 });
@@ -451,24 +499,44 @@ describe('balances stay consistent', () => {
 describe('listing transactions', () => {
   it('refuses a count outside the allowed set and a page below 1', () => {
     const { store } = emptyBank();
-    expectAtelioError(() => store.listTransactions({ count: 3 }), 400, 'invalid_request');
-    expectAtelioError(() => store.listTransactions({ page: 0 }), 400, 'invalid_request');
+    expectStoreError(
+      () => store.listTransactions({ count: 3 }),
+      'invalid_request',
+      'count must be one of 1, 2, 5, 10, 20, 50, 100, 1000, 5000, 10000; got 3',
+    );
+    expectStoreError(
+      () => store.listTransactions({ page: 0 }),
+      'invalid_request',
+      'page must be a whole number from 1 to 1000000000; got 0',
+    );
   });
 
   it('refuses a start date after the end date and an impossible date', () => {
     const { store } = emptyBank();
-    expectAtelioError(
+    expectStoreError(
       () => store.listTransactions({ startDate: '2024-06-02', endDate: '2024-06-01' }),
-      400,
       'invalid_request',
+      'start_date 2024-06-02 is after end_date 2024-06-01',
     );
-    expectAtelioError(() => store.listTransactions({ startDate: '2024-02-30' }), 400, 'invalid_request');
+    expectStoreError(
+      () => store.listTransactions({ startDate: '2024-02-30' }),
+      'invalid_request',
+      'start_date must be a real date in the form YYYY-MM-DD; got "2024-02-30"',
+    );
   });
 
   it('answers customer_dne / account_dne for unknown filter ids', () => {
     const { store } = emptyBank();
-    expectAtelioError(() => store.listTransactions({ customerId: 'nope' }), 404, 'customer_dne');
-    expectAtelioError(() => store.listTransactions({ accountId: 'nope' }), 404, 'account_dne');
+    expectStoreError(
+      () => store.listTransactions({ customerId: 'nope' }),
+      'customer_dne',
+      'Customer nope does not exist.',
+    );
+    expectStoreError(
+      () => store.listTransactions({ accountId: 'nope' }),
+      'account_dne',
+      'Account nope does not exist.',
+    );
   });
 });
 
@@ -493,17 +561,21 @@ describe('webhook subscriptions', () => {
 
   it('validates subscriptions given to the store directly, like the HTTP route', () => {
     const { store } = emptyBank();
-    expectAtelioError(
+    expectStoreError(
       () => store.createWebhookSubscription({ url: 'ftp://x', events: ['transactions'] }),
-      400,
       'invalid_request',
+      'Invalid request body: url: url must be an absolute http(s) URL',
     );
-    expectAtelioError(
+    expectStoreError(
       () => store.createWebhookSubscription({ url: 'https://x.test', events: ['nope'] }),
-      400,
       'invalid_request',
+      /^Invalid request body: events\.0: "nope" matches no Atelio event; known events: transactions, /,
     );
-    expectAtelioError(() => store.deleteWebhookSubscription('nope'), 404, 'webhook_dne');
+    expectStoreError(
+      () => store.deleteWebhookSubscription('nope'),
+      'webhook_dne',
+      'Webhook nope does not exist.',
+    );
   });
 });
 
@@ -535,9 +607,13 @@ describe('reset, export and import', () => {
     expect(other.settleTransaction(tx.transaction_id).amount).toBe('-35.93');
   });
 
-  it('refuses a malformed state with a 400 and keeps its own', () => {
+  it('refuses a malformed state as invalid_request and keeps its own', () => {
     const { store } = emptyBank();
-    expectAtelioError(() => store.importState({ version: 1, customers: 'nope' }), 400, 'invalid_request');
+    expectStoreError(
+      () => store.importState({ version: 1, customers: 'nope' }),
+      'invalid_request',
+      /^Invalid state: seed: Invalid input: expected number, received undefined; .*customers: Invalid input: expected array, received string; /,
+    );
     expect(store.getCustomer('cust-1')).toBeDefined();
   });
 });

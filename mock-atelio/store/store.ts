@@ -1,3 +1,4 @@
+import type { StoreResetOptions, WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
 import { countChanges } from '../../core/json-body-cache';
@@ -105,11 +106,11 @@ export class AtelioStore {
    * undefined. Every subscription created or updated — through the API, `--webhook-url` or an
    * import — passes it.
    */
-  get webhookTargetCheck(): ((url: string) => string | undefined) | undefined {
+  get webhookTargetCheck(): WebhookTargetCheck | undefined {
     return this.ctx.webhookTargetCheck;
   }
 
-  set webhookTargetCheck(check: ((url: string) => string | undefined) | undefined) {
+  set webhookTargetCheck(check: WebhookTargetCheck | undefined) {
     this.ctx.webhookTargetCheck = check;
   }
 
@@ -117,9 +118,9 @@ export class AtelioStore {
 
   /**
    * Back to the seeded baseline, identical to the one built at construction. Webhook subscriptions
-   * are dropped unless `keepWebhookRegistrations` (configuration, not data) keeps them.
+   * are dropped unless `keepWebhookRegistrations` keeps them.
    */
-  reset(options: { keepWebhookRegistrations?: boolean } = {}): void {
+  reset(options: StoreResetOptions = {}): void {
     const kept = options.keepWebhookRegistrations ? [...this.ctx.subscriptions.values()].map(clone) : [];
     this.ctx.random = createRandom(this.ctx.random.seed);
     this.populate();
@@ -167,7 +168,7 @@ export class AtelioStore {
     });
   }
 
-  /** Replaces the whole state with an exported one; throws a 400 AtelioError naming what is wrong. */
+  /** Replaces the whole state with an exported one; throws an `invalid_request` AtelioStoreError naming what is wrong. */
   importState(state: unknown): void {
     const parsed = parseOrThrow(StoreStateSchema, state, 'state') as StoreState;
     this.clear();

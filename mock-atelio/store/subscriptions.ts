@@ -1,4 +1,4 @@
-import { doesNotExist, invalidRequest } from '../shared/errors';
+import { doesNotExist, invalidRequest } from './errors';
 import { formatTimestamp, type TimeInput } from '../shared/time';
 import { parseOrThrow } from '../shared/validation';
 import { eventMatches } from '../webhooks/event-names';

@@ -1,4 +1,4 @@
-import { AtelioError, invalidRequest } from '../shared/errors';
+import { AtelioStoreError, conflict, invalidAmount, invalidRequest } from './errors';
 import { formatCents, parsePositiveAmount } from '../shared/money';
 import { type Page, paginate } from '../shared/pagination';
 import {
@@ -240,11 +240,7 @@ export function announce(
 
 export function assertTransition(record: TransactionRecord, to: TransactionState, verb: string): void {
   if (!canTransition(record.state, to)) {
-    throw new AtelioError(
-      400,
-      'resource_conflict',
-      `Transaction ${record.wire.transaction_id} is ${record.state} and cannot be ${verb}.`,
-    );
+    throw conflict(`Transaction ${record.wire.transaction_id} is ${record.state} and cannot be ${verb}.`);
   }
 }
 
@@ -315,9 +311,7 @@ export function settleTransaction(
 ): Transaction {
   const record = requireTransaction(ctx, transactionId);
   if (record.wire.payment_type !== 'card') {
-    throw new AtelioError(
-      400,
-      'resource_conflict',
+    throw conflict(
       `Transaction ${transactionId} is a ${record.wire.payment_type} payment; only card transactions settle. Use completeTransaction.`,
     );
   }
@@ -327,13 +321,11 @@ export function settleTransaction(
   const settled = Math.abs(record.settledCents);
   const remaining = authorised - settled;
   if (remaining <= 0) {
-    throw new AtelioError(400, 'resource_conflict', `Transaction ${transactionId} is already fully settled.`);
+    throw conflict(`Transaction ${transactionId} is already fully settled.`);
   }
   const cents = input.amount === undefined ? remaining : parsePositiveAmount(input.amount);
   if (cents > remaining) {
-    throw new AtelioError(
-      400,
-      'invalid_amount',
+    throw invalidAmount(
       `Cannot settle ${formatCents(cents)} on transaction ${transactionId}: ${formatCents(authorised)} was authorised, ` +
         `${formatCents(settled)} is already settled, so at most ${formatCents(remaining)} remains.`,
     );
@@ -363,11 +355,7 @@ export function completeTransaction(
   if (record.wire.payment_type === 'card') return settleTransaction(ctx, transactionId, options);
   if (record.state !== 'pending') {
     const hint = record.state === 'start' ? ' It has not been processed yet (start → pending first).' : '';
-    throw new AtelioError(
-      400,
-      'resource_conflict',
-      `Transaction ${transactionId} is ${record.state} and cannot be completed.${hint}`,
-    );
+    throw conflict(`Transaction ${transactionId} is ${record.state} and cannot be completed.${hint}`);
   }
   const previousState = record.state;
   transition(ctx, record, 'completed', record.amountCents, ctx.timeOf(options.at));
@@ -472,20 +460,12 @@ export function refundCardPurchase(
 ): Transaction {
   const original = requireTransaction(ctx, transactionId);
   if (original.wire.payment_type !== 'card' || original.state !== 'completed' || original.amountCents >= 0) {
-    throw new AtelioError(
-      400,
-      'resource_conflict',
-      `Transaction ${transactionId} is not a completed card purchase.`,
-    );
+    throw conflict(`Transaction ${transactionId} is not a completed card purchase.`);
   }
   const refundable = -original.amountCents;
   const cents = input.amount === undefined ? refundable : parsePositiveAmount(input.amount);
   if (cents > refundable) {
-    throw new AtelioError(
-      400,
-      'invalid_amount',
-      `Cannot refund ${formatCents(cents)}; the purchase was ${formatCents(refundable)}.`,
-    );
+    throw invalidAmount(`Cannot refund ${formatCents(cents)}; the purchase was ${formatCents(refundable)}.`);
   }
   const account = requireAccount(ctx, original.wire.account_id);
   const atMs = ctx.timeOf(input.at);
@@ -592,8 +572,7 @@ export function createAccountTransfer(
   if (from === to) throw invalidRequest('fromAccountId and toAccountId must differ');
   const cents = parsePositiveAmount(input.amount);
   if (from.availableCents - cents < 0) {
-    throw new AtelioError(
-      400,
+    throw new AtelioStoreError(
       'insufficient_funds',
       `Account ${input.fromAccountId} has ${formatCents(from.availableCents)} available, less than ${formatCents(cents)}.`,
     );

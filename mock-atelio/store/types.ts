@@ -1,5 +1,4 @@
-import type { Clock } from '../../core/clock';
-import type { SeededRandom } from '../../core/random';
+import type { VendorStoreOptions } from '../../core/vendor-store';
 import type { CardStatus } from '../cards/schema';
 import type { Address } from '../customers/schema';
 import type { PageRequest } from '../shared/pagination';
@@ -10,11 +9,7 @@ import type { BaselineOptions } from './baseline';
 
 /** The Atelio store's options and inputs. */
 
-export interface AtelioStoreOptions {
-  seed: number;
-  clock: Clock;
-  /** Where generated ids and data come from; defaults to `createRandom(seed)`. */
-  random?: SeededRandom;
+export interface AtelioStoreOptions extends VendorStoreOptions {
   /** The seeded baseline (customers, cards, 60 days of history); `false` starts empty. */
   baseline?: false | BaselineOptions;
 }

@@ -1,7 +1,7 @@
 import type { Account } from '../accounts/schema';
 import type { Card } from '../cards/schema';
 import type { Customer } from '../customers/schema';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from './errors';
 import { formatCents } from '../shared/money';
 import type { Transaction } from '../transactions/schema';
 import type { AtelioContext } from './context';

@@ -1,7 +1,7 @@
 import { pageEnvelope, pageRequestOf } from '../shared/pagination';
 import { createRoute } from '@hono/zod-openapi';
 import { JsonBodyCache, versionedJson } from '../../core/json-body-cache';
-import { doesNotExist } from '../shared/errors';
+import { doesNotExist } from '../store/errors';
 import { SECURITY, errorResponses, jsonContent } from '../shared/http';
 import type { RouteContext } from '../shared/routing';
 import {
@@ -11,45 +11,41 @@ import {
   TransactionSchema,
 } from './schema';
 
-const listRoute = (hide: boolean) =>
-  createRoute({
-    method: 'get',
-    path: '/transactions',
-    hide,
-    tags: ['Transactions'],
-    summary: 'List transactions',
-    description:
-      'Filters combine; dates are inclusive UTC days on created_time. `count` must be one of the allowed page sizes. ' +
-      'Failed transactions are never returned.',
-    security: SECURITY,
-    request: { query: TransactionListQuerySchema },
-    responses: {
-      200: jsonContent(TransactionPageSchema, 'One page of transactions'),
-      ...errorResponses(400, 403, 404),
-    },
-  });
+const listRoute = createRoute({
+  method: 'get',
+  path: '/transactions',
+  tags: ['Transactions'],
+  summary: 'List transactions',
+  description:
+    'Filters combine; dates are inclusive UTC days on created_time. `count` must be one of the allowed page sizes. ' +
+    'Failed transactions are never returned.',
+  security: SECURITY,
+  request: { query: TransactionListQuerySchema },
+  responses: {
+    200: jsonContent(TransactionPageSchema, 'One page of transactions'),
+    ...errorResponses(400, 403, 404),
+  },
+});
 
-const getRoute = (hide: boolean) =>
-  createRoute({
-    method: 'get',
-    path: '/transactions/{transaction_id}',
-    hide,
-    tags: ['Transactions'],
-    summary: 'Get a transaction',
-    security: SECURITY,
-    request: { params: TransactionIdParamSchema },
-    responses: {
-      200: jsonContent(TransactionSchema, 'The transaction object'),
-      ...errorResponses(400, 403, 404),
-    },
-  });
+const getRoute = createRoute({
+  method: 'get',
+  path: '/transactions/{transaction_id}',
+  tags: ['Transactions'],
+  summary: 'Get a transaction',
+  security: SECURITY,
+  request: { params: TransactionIdParamSchema },
+  responses: {
+    200: jsonContent(TransactionSchema, 'The transaction object'),
+    ...errorResponses(400, 403, 404),
+  },
+});
 
-export function registerTransactionRoutes({ api, store, hide }: RouteContext): void {
+export function registerTransactionRoutes({ api, store }: RouteContext): void {
   // Clients poll the same page (over 50 kB at count=50) and the same transaction again and again:
   // both are answered from the bytes built at the store's revision.
   const pageBodies = new JsonBodyCache();
   const transactionBodies = new JsonBodyCache();
-  api.openapi(listRoute(hide), (c) => {
+  api.openapi(listRoute, (c) => {
     const q = c.req.valid('query');
     // Built only when the store changed since these bytes were (its revision says so), and then
     // serialised right here, so the page may share the store's objects instead of copying them.
@@ -78,7 +74,7 @@ export function registerTransactionRoutes({ api, store, hide }: RouteContext): v
     );
   });
 
-  api.openapi(getRoute(hide), (c) =>
+  api.openapi(getRoute, (c) =>
     versionedJson(
       c,
       transactionBodies,

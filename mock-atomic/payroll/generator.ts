@@ -29,17 +29,28 @@ export interface PayrollFiles {
 
 export function generatePayrollData(
   random: SeededRandom,
-  options: { anchorMs: number; employerName: string; person: PayrollPerson; files: PayrollFiles },
+  options: {
+    anchorMs: number;
+    /**
+     * When the person was first seen (default `anchorMs`): the birth date and the employment start
+     * are placed from it, so retrieving the same person again later keeps them.
+     */
+    identityAnchorMs?: number;
+    employerName: string;
+    person: PayrollPerson;
+    files: PayrollFiles;
+  },
 ): PayrollPayloads {
   const { faker } = random;
   const { anchorMs, person, files } = options;
+  const identityAnchorMs = options.identityAnchorMs ?? anchorMs;
   const state = faker.location.state({ abbreviated: true });
   const city = faker.location.city();
   const postalCode = faker.location.zipCode('#####');
   const annualCents = random.int(38_000, 145_000) * 100;
   const hourlyCents = Math.round(annualCents / 2080);
   const biweeklyGrossCents = Math.round(annualCents / 26);
-  const startMs = noonUtc(anchorMs - random.int(400, 3000) * DAY_MS);
+  const startMs = noonUtc(identityAnchorMs - random.int(400, 3000) * DAY_MS);
   const bankName = random.pick(['Molecular Bank', 'First Federal Savings', 'Harbor Credit Union']);
   const routingNumber = random.pick(['123123123', '110000000', '021000021']);
 
@@ -212,7 +223,7 @@ export function generatePayrollData(
     identity: {
       firstName: person.firstName,
       lastName: person.lastName,
-      dateOfBirth: iso(noonUtc(anchorMs - random.int(22, 60) * 365.25 * DAY_MS)),
+      dateOfBirth: iso(noonUtc(identityAnchorMs - random.int(22, 60) * 365.25 * DAY_MS)),
       email: person.email,
       phone: person.phone,
       ssn: String(random.int(100_00_0000, 899_99_9999)),

@@ -1,5 +1,6 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
+import { credentialPairDigest } from '../../core/credentials';
 import type { AtomicStore } from '../store/store';
 import type { UserRecord } from '../store/state';
 import { AtomicHttpError } from './errors';
@@ -42,17 +43,6 @@ export const SERVER_SECURITY = [{ ApiKey: [], ApiSecret: [] }];
 export const CLIENT_SECURITY = [{ PublicToken: [] }];
 export const EITHER_SECURITY = [...SERVER_SECURITY, ...CLIENT_SECURITY];
 
-// One-shot hash: about half the cost of createHash().update().digest(), paid on every request.
-const digest = (value: string) => hash('sha256', value, 'buffer');
-
-/**
- * Constant-time comparison: both sides are hashed first, so the buffers are always the same length
- * and neither the length nor a common prefix of the expected value leaks through timing.
- */
-export function safeEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 export interface Auth {
   /** `x-api-key` + `x-api-secret` only. */
   server: MiddlewareHandler<AtomicEnv>;
@@ -69,20 +59,16 @@ const TOKEN_PROBLEMS = {
 } as const;
 
 export function createAuth(store: AtomicStore, credentials: AtomicCredentials): Auth {
-  /**
-   * Key and secret are hashed as one value and compared with each accepted pair: one hash per
-   * request, and a wrong key takes exactly as long as a wrong secret. The length prefix keeps the
-   * pair unambiguous.
-   */
-  const pairDigest = (key: string, secret: string) => digest(`${key.length}:${key}${secret}`);
+  // Key and secret are hashed as one value and compared with each accepted pair: a wrong key takes
+  // exactly as long as a wrong secret.
   // The expected pairs change only when a secret is created or deleted: hash each once.
-  const configuredPair = pairDigest(credentials.apiKey, credentials.apiSecret);
+  const configuredPair = credentialPairDigest(credentials.apiKey, credentials.apiSecret);
   const tokenPairs = new Map<string, Buffer>();
   const expectedPair = (token: string) => {
     let pair = tokenPairs.get(token);
     if (!pair) {
       if (tokenPairs.size >= 1000) tokenPairs.clear();
-      pair = pairDigest(credentials.apiKey, token);
+      pair = credentialPairDigest(credentials.apiKey, token);
       tokenPairs.set(token, pair);
     }
     return pair;
@@ -93,7 +79,7 @@ export function createAuth(store: AtomicStore, credentials: AtomicCredentials): 
         'missingCredentials',
         `Missing credentials: send both x-api-key and x-api-secret (missing ${!key ? 'x-api-key' : 'x-api-secret'})`,
       );
-    const given = pairDigest(key, secret);
+    const given = credentialPairDigest(key, secret);
     // Compare against every accepted pair without stopping early.
     let ok = timingSafeEqual(given, configuredPair);
     for (const token of store.apiSecretTokens()) ok = timingSafeEqual(given, expectedPair(token)) || ok;

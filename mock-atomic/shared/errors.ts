@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { jsonContent } from '../../core/api-docs';
+import { jsonErrorResponse, validationHookFor } from '../../core/vendor-app';
 import { AtomicStoreError } from '../store/errors';
 
 /**
@@ -78,12 +80,12 @@ export function errorBody(code: number, message: string, errors?: ErrorItem[]): 
   return errors ? { code, message, errors } : { code, message };
 }
 
-export function errorResponse(status: number, code: number, message: string, errors?: ErrorItem[]): Response {
-  return new Response(JSON.stringify(errorBody(code, message, errors)), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
+export const errorResponse = (
+  status: number,
+  code: number,
+  message: string,
+  errors?: ErrorItem[],
+): Response => jsonErrorResponse(status, errorBody(code, message, errors));
 
 export const respondError = (error: AtomicHttpError): Response =>
   errorResponse(error.status, error.code, error.message, error.errors);
@@ -111,12 +113,9 @@ export function validationError(error: ZodError, target: string): AtomicHttpErro
 }
 
 /** The OpenAPIHono `defaultHook`: every zod failure becomes a 422 in Atomic's envelope. */
-export const validationHook = (
-  result: { success: true } | { success: false; error: ZodError; target: string },
-): Response | undefined => {
-  if (!result.success) return respondError(validationError(result.error, result.target));
-  return undefined;
-};
+export const validationHook = validationHookFor((error, target) =>
+  respondError(validationError(error, target)),
+);
 
 /** Maps anything thrown inside the app to the envelope. Never leaks a stack or the framework's body. */
 export function toAtomicError(error: unknown): AtomicHttpError {
@@ -147,7 +146,4 @@ export function toAtomicError(error: unknown): AtomicHttpError {
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Error responses every route documents in OpenAPI. */
-export const errorContent = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ErrorSchema } },
-});
+export const errorContent = (description: string) => jsonContent(ErrorSchema, description);

@@ -20,10 +20,7 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) =
   content: { 'application/json': { schema } },
 });
 
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+export { jsonContent as jsonResponse } from '../../core/api-docs';
 
 /** The error responses a route documents beyond 401/422/429: pass the statuses it can answer. */
 export const errors = (...statuses: (400 | 404 | 403)[]) => {

@@ -14,14 +14,14 @@ import {
   findLinkedPayLinkAccount,
   generateOrders,
   getPayLinkAccount,
-  markSynced,
+  markSyncedRecord,
   newAccountRecord,
   upsertOrders,
 } from './accounts';
 import { DAY_MS, type StoreContext } from './context';
 import { conflict, invalid } from './errors';
 import { upsertLinkedAccount } from './linked-accounts';
-import type { SandboxUsername } from './state';
+import type { PayLinkAccountRecord, SandboxUsername, TaskRecord } from './state';
 import { createTask, runTaskNow, setTaskAuthenticated, setTaskStatus, startConnectTask } from './tasks';
 import type { ConnectionData, RefreshOptions, StartTaskInput } from './types';
 import { companyById, ensureUser, getUser } from './users';
@@ -77,6 +77,19 @@ export function refreshAccount(
   accountId: string,
   options: RefreshOptions = {},
 ): { task: TaskView; account: PayLinkAccountView } {
+  const { task, account } = refreshAccountRecords(ctx, accountId, options);
+  return { task: taskView(ctx.t, task), account: payLinkAccountView(ctx.t, account) };
+}
+
+/**
+ * `refreshAccount` answering with the records: the scheduled refreshes need no views, and an
+ * account's view copies its whole order history.
+ */
+export function refreshAccountRecords(
+  ctx: StoreContext,
+  accountId: string,
+  options: RefreshOptions = {},
+): { task: TaskRecord; account: PayLinkAccountRecord } {
   const account = accountRecord(ctx, accountId);
   if (account.type !== 'linked')
     throw conflict(`account ${accountId} was only detected; there is nothing to refresh`);
@@ -136,10 +149,10 @@ export function refreshAccount(
           lastSuccess: ctx.nowIso(),
         });
     }
-    markSynced(ctx, account._id);
+    markSyncedRecord(ctx, account._id);
     setTaskStatus(ctx, task._id, 'completed');
   }
-  return { task: taskView(ctx.t, task), account: payLinkAccountView(ctx.t, account) };
+  return { task, account };
 }
 
 /**

@@ -431,6 +431,11 @@ export function replaceOrders(ctx: StoreContext, accountId: string, orders: Orde
 
 /** Data fully synced: `connected`, `lastSyncedAt` = now, announced as `updated`. */
 export function markSynced(ctx: StoreContext, accountId: string): PayLinkAccountView {
+  return payLinkAccountView(ctx.t, markSyncedRecord(ctx, accountId));
+}
+
+/** `markSynced` without the view (a copy of the whole order history) nobody asked for. */
+export function markSyncedRecord(ctx: StoreContext, accountId: string): PayLinkAccountRecord {
   const account = accountRecord(ctx, accountId);
   if (account.type !== 'linked')
     throw conflict(`account ${accountId} was only detected; the user has not connected it`);
@@ -448,5 +453,5 @@ export function markSynced(ctx: StoreContext, accountId: string): PayLinkAccount
       nowMs: ctx.clock.now(),
     });
   announce(ctx, user, [{ _id: account._id, updateType: 'updated' }]);
-  return payLinkAccountView(ctx.t, account);
+  return account;
 }

@@ -1,10 +1,11 @@
+import type { WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock, TimerId } from '../../core/clock';
 import type { Emitter } from '../../core/emitter';
-import type { SeededRandom } from '../../core/random';
+import { createRandom, type SeededRandom } from '../../core/random';
 import { currentRunContext } from '../../core/run-context';
 import type { AtomicStoreEvents } from './events';
 import type { StateTables, TaskRecord } from './state';
-import type { BaselineInfo, ConnectionData, TaskTimings } from './types';
+import type { BaselineInfo, ConnectionData, OrderFetchTiming, TaskTimings } from './types';
 
 /**
  * What every section of the Atomic store (users, tasks, accounts, ...) works with: the tables, the
@@ -32,7 +33,7 @@ export interface StoreCore {
   /** Moves on with every change to the state (see READ_ONLY_METHODS in store.ts). */
   revision: number;
   /** Set by the platform through `AtomicStore.webhookTargetCheck`: why a URL may not receive webhooks. */
-  webhookTargetCheck: ((url: string) => string | undefined) | undefined;
+  webhookTargetCheck: WebhookTargetCheck | undefined;
 }
 
 /**
@@ -41,7 +42,7 @@ export interface StoreCore {
  */
 export interface TaskOutcomes {
   /**
-   * Transact's lifecycle (`runTask` with `orderFetch`): at a successful login, opens the Order
+   * vendor-docs 000's lifecycle (`runTask`): at a successful login, opens the Order
    * Monitoring account and decides the orders the fetch will load. Returns the connection to finish
    * with, or undefined when the company is not an Order Monitoring merchant.
    */
@@ -55,10 +56,14 @@ export interface StoreContextParts {
   core: StoreCore;
   events: Emitter<AtomicStoreEvents>;
   timings: TaskTimings;
+  /** How long an Order Monitoring connection's order fetch takes (vendor-docs 000). */
+  orderFetch: OrderFetchTiming;
   /** Token of the baseline "default" API secret. */
   apiSecret: string;
   /** HMAC key of signed file URLs. */
   fileKey: string;
+  /** The store's seed, for data that must stay the same whoever asks and when (`identityRandom`). */
+  seed: number;
   taskOutcomes: TaskOutcomes;
   /** A `withRandom` view's generator; the store itself has none. */
   random?: SeededRandom | undefined;
@@ -68,6 +73,7 @@ export class StoreContext {
   readonly clock: Clock;
   readonly core: StoreCore;
   readonly timings: TaskTimings;
+  readonly orderFetch: OrderFetchTiming;
   readonly apiSecret: string;
   readonly fileKey: string;
   readonly taskOutcomes: TaskOutcomes;
@@ -76,9 +82,18 @@ export class StoreContext {
     this.clock = parts.clock;
     this.core = parts.core;
     this.timings = parts.timings;
+    this.orderFetch = parts.orderFetch;
     this.apiSecret = parts.apiSecret;
     this.fileKey = parts.fileKey;
     this.taskOutcomes = parts.taskOutcomes;
+  }
+
+  /**
+   * A generator that depends only on the store's seed and `label`, never on what ran before: for
+   * data that must be the same every time it is produced (a person's payroll identity).
+   */
+  identityRandom(label: string): SeededRandom {
+    return createRandom(`${this.parts.seed}:${label}`);
   }
 
   /** The same state seen with another clock and/or generator (a `withRandom` view, the baseline's past). */

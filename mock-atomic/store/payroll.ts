@@ -12,6 +12,13 @@ import { companyRefFor } from './views';
 
 /** Payroll (UserLink) data stored by successful payroll tasks, and the files it names. */
 
+/**
+ * Stores what a payroll task retrieved. The person behind a user's employment stays the same from
+ * one retrieval to the next (a refresh through `POST /task-workflow/from-linked-account` reads the
+ * same payroll account again): the data is drawn from a generator seeded by the store's seed, the
+ * user and the company, with birth date and employment start placed from the first retrieval. Pay
+ * dates and statements follow the retrieval time. Changing the user's identity changes the names.
+ */
 export function storePayrollData(
   ctx: StoreContext,
   task: TaskRecord,
@@ -19,9 +26,15 @@ export function storePayrollData(
   company: CompanyRecord,
 ): void {
   const now = ctx.clock.now();
-  const faker = ctx.ids.faker;
-  const payloads = generatePayrollData(ctx.ids, {
+  const random = ctx.identityRandom(`payroll:${user._id}:${company._id}`);
+  const faker = random.faker;
+  let firstSeen = now;
+  for (const record of ctx.t.payroll.values())
+    if (record.userId === user._id && record.companyId === company._id)
+      firstSeen = Math.min(firstSeen, Date.parse(record.retrievedAt));
+  const payloads = generatePayrollData(random, {
     anchorMs: now,
+    identityAnchorMs: firstSeen,
     employerName: company.name === 'ADP' ? `${faker.company.name()} Inc.` : company.name,
     person: {
       firstName: user.identity?.['firstName'] ?? faker.person.firstName(),

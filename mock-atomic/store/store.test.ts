@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScopedClock, VirtualClock } from '../../core/clock';
 import { createRandom } from '../../core/random';
 import { runInContext } from '../../core/run-context';
-import { ADP_COMPANY_ID, AMAZON_COMPANY_ID } from '../companies/catalog';
+import { ADP_COMPANY_ID, AMAZON_COMPANY_ID, HULU_COMPANY_ID } from '../companies/catalog';
 import { buildAmazonOrder } from '../orders/generator';
 import { ORDER_MONITORING_FAIL_REASONS } from '../shared/schemas';
 import { AtomicStoreError } from './errors';
@@ -201,25 +201,47 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     );
   });
 
-  it('runTask plays the task out on the clock: processing at +1 s, login at +3 s, completed at +6 s', async () => {
+  it('runTask plays a connection out on the clock: processing at +1 s, login and the account created initial at +3 s, connected and completed when the fetch ends', async () => {
     const { store, clock } = newStore({ baseline: false });
     const log = recordEvents(store);
     const task = store.startConnectTask({ identifier: 'u' });
     const done = store.runTask(task._id, { connection: { orderCount: 2 } });
     await clock.advance(2_000);
-    expect(store.getTask(task._id).status).toBe('processing');
-    await clock.advance(4_000);
-    expect((await done).status).toBe('completed');
+    expect(store.getTask(task._id)).toMatchObject({ status: 'processing', updatedAt: '2025-03-10T15:00:01.000Z' });
+    await clock.advance(1_000);
+    // Between created and updated the account is visible as initial, with no sync yet.
+    const [account] = store.listPayLinkAccounts('u');
+    expect(account).toMatchObject({ connectionStatus: 'initial', lastSyncedAt: null });
+    expect(store.getTask(task._id).updatedAt).toBe('2025-03-10T15:00:03.000Z');
+    await clock.advance(2_199); // the default fetch: 2 s + 2 × 100 ms
+    expect(store.getPayLinkAccount(account!._id).connectionStatus).toBe('initial');
+    await clock.advance(1);
+    expect(await done).toMatchObject({ status: 'completed', updatedAt: '2025-03-10T15:00:05.200Z' });
+    expect(store.getPayLinkAccount(account!._id)).toMatchObject({
+      connectionStatus: 'connected',
+      lastSyncedAt: '2025-03-10T15:00:05.200Z',
+    });
     expect(log).toEqual([
       'task queued->processing @2025-03-10T15:00:01.000Z',
       'auth true @2025-03-10T15:00:03.000Z',
-      'accounts created @2025-03-10T15:00:06.000Z',
-      'accounts updated @2025-03-10T15:00:06.000Z',
-      'task processing->completed @2025-03-10T15:00:06.000Z',
+      'accounts created @2025-03-10T15:00:03.000Z',
+      'accounts updated @2025-03-10T15:00:05.200Z',
+      'task processing->completed @2025-03-10T15:00:05.200Z',
     ]);
   });
 
-  it('with orderFetch, the account is created initial at login and connected when the fetch ends, its length set by the order count', async () => {
+  it('a task that is not an Order Monitoring connection completes at +6 s', async () => {
+    const { store, clock } = newStore({ baseline: false });
+    const task = store.startConnectTask({ identifier: 'u', companyId: HULU_COMPANY_ID });
+    const done = store.runTask(task._id);
+    await clock.advance(5_999);
+    expect(store.getTask(task._id).status).toBe('processing');
+    expect(store.listPayLinkAccounts('u')).toEqual([]);
+    await clock.advance(1);
+    expect((await done).status).toBe('completed');
+  });
+
+  it('with an orderFetch timing, the account is created initial at login and connected when the fetch ends, its length set by the order count', async () => {
     const { store, clock } = newStore({ baseline: false });
     const log = recordEvents(store);
     const task = store.startConnectTask({ identifier: 'u' });
@@ -244,7 +266,7 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     ]);
   });
 
-  it('with orderFetch, test-failure leaves the account created at login in initial; test-bad creates none', async () => {
+  it('with an orderFetch timing, test-failure leaves the account created at login in initial; test-bad creates none', async () => {
     const { store, clock } = newStore({ baseline: false });
     const timing = { baseMs: 1_000, msPerOrder: 100, maxMs: 60_000 };
     const failing = store.startConnectTask({ identifier: 'f', username: 'test-failure' });
@@ -258,7 +280,7 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     expect(store.listPayLinkAccounts('b')).toEqual([]);
   });
 
-  it('with orderFetch, logging in again to a disconnected account announces no new account and reconnects it after the fetch', async () => {
+  it('with an orderFetch timing, logging in again to a disconnected account announces no new account and reconnects it after the fetch', async () => {
     const { store, clock } = newStore({ baseline: false });
     const { account } = store.connectMerchant({ identifier: 'u', connection: { orderCount: 3 } });
     store.disconnectAccount(account!._id, 'session-expired');
@@ -283,7 +305,7 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     await clock.advance(3_600_000);
     expect(store.getTask(task._id)).toMatchObject({ status: 'processing', authenticated: false });
     store.answerMfa(task._id);
-    await clock.advance(3_000);
+    await clock.advance(5_000); // the fetch of 30 orders: 2 s + 30 × 100 ms
     expect(await done).toMatchObject({ status: 'completed', authenticated: true });
     expect(store.exportState().tasks.find((t) => t._id === task._id)?.mfa).toBeUndefined();
   });
@@ -305,7 +327,7 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     expect(store.getTask(task._id).authenticated).toBe(false);
     await clock.advance(1);
     expect(store.getTask(task._id).authenticated).toBe(true);
-    await clock.advance(3_000);
+    await clock.advance(5_000);
     expect((await done).status).toBe('completed');
   });
 
@@ -711,7 +733,7 @@ describe('AtomicStore revision', () => {
     await clock.advance(2_000);
     expect(store.revision).toBeGreaterThan(before);
     before = store.revision;
-    await clock.advance(4_000);
+    await clock.advance(4_000); // login at +3 s, fetch of 2 orders until +5.2 s
     await done;
     expect(store.revision).toBeGreaterThan(before);
   });

@@ -1,3 +1,4 @@
+import type { StoreResetOptions, WebhookTargetCheck } from '../../core/vendor-store';
 import type { Clock } from '../../core/clock';
 import { Emitter } from '../../core/emitter';
 import { countChanges } from '../../core/json-body-cache';
@@ -10,7 +11,12 @@ import type { GenerateOrdersOptions } from '../orders/generator';
 import type { Order } from '../orders/schema';
 import type { FinancialTransaction, PayLinkAccountView } from '../pay-link/schema';
 import type { PayrollKind } from '../payroll/schema';
-import type { FailReason, OrderMonitoringFailReason, TaskStatus } from '../shared/schemas';
+import {
+  ORDER_MONITORING_FAIL_REASONS,
+  type FailReason,
+  type OrderMonitoringFailReason,
+  type TaskStatus,
+} from '../shared/schemas';
 import type { TaskView } from '../tasks/schema';
 import type { SandboxUsername } from './state';
 import type { CompanyRef } from './views';
@@ -35,9 +41,11 @@ import {
   type UserRecord,
   type WebhookEndpointRecord,
 } from './state';
+import { DEFAULT_REFRESH_SCHEDULE, RefreshScheduler, type RefreshSchedule } from './scheduled-refreshes';
 import * as taskOutcomes from './task-outcomes';
 import * as tasks from './tasks';
 import {
+  DEFAULT_ORDER_FETCH,
   DEFAULT_TASK_TIMINGS,
   type AtomicStoreOptions,
   type BaselineInfo,
@@ -90,6 +98,7 @@ const READ_ONLY_METHODS = new Set<string>([
   'exportState',
   'apiSecretTokens',
   'resolvePublicToken',
+  'refreshSchedule',
 ]);
 
 /** The tasks section's one hook into accounts, linked accounts and payroll. */
@@ -109,6 +118,8 @@ export class AtomicStore {
   private readonly withBaseline: boolean;
   /** Replaced on `withRandom` views (same core, other generator). */
   private readonly ctx: StoreContext;
+  /** Continuous access: the daily refreshes of connected Order Monitoring accounts (shared by views). */
+  private readonly refreshes: RefreshScheduler;
 
   /**
    * A number that moves on with every change to the store's state, so a response cached at one
@@ -158,11 +169,18 @@ export class AtomicStore {
       core,
       events: this.events,
       timings: this.timings,
+      orderFetch: options.orderFetch ?? DEFAULT_ORDER_FETCH,
       apiSecret: this.apiSecret,
       fileKey: `atomic-files:${this.root.seed}`,
+      seed: this.root.seed,
       taskOutcomes: TASK_OUTCOMES,
     });
     this.buildBaseline();
+    this.refreshes = new RefreshScheduler(this.ctx, this.root.fork('scheduled-refreshes'), {
+      ...DEFAULT_REFRESH_SCHEDULE,
+      ...options.refreshes,
+    });
+    this.refreshes.start();
   }
 
   /**
@@ -187,12 +205,45 @@ export class AtomicStore {
    * undefined. Every endpoint created or updated — through the API, `--webhook-url` or an import —
    * passes it.
    */
-  get webhookTargetCheck(): ((url: string) => string | undefined) | undefined {
+  get webhookTargetCheck(): WebhookTargetCheck | undefined {
     return this.ctx.core.webhookTargetCheck;
   }
 
-  set webhookTargetCheck(check: ((url: string) => string | undefined) | undefined) {
+  set webhookTargetCheck(check: WebhookTargetCheck | undefined) {
     this.ctx.core.webhookTargetCheck = check;
+  }
+
+  /** The refresh schedule in force and when it next runs (undefined when refreshes are off). */
+  refreshSchedule(): RefreshSchedule & { nextAt: string | undefined } {
+    const next = this.refreshes.nextAt();
+    return {
+      ...this.refreshes.schedule,
+      nextAt: next === undefined ? undefined : new Date(next).toISOString(),
+    };
+  }
+
+  /**
+   * Set by the platform: users a scheduled refresh leaves alone (those a scenario run is driving,
+   * whose data must depend only on the run).
+   */
+  set skipScheduledRefresh(skip: ((identifier: string) => boolean) | undefined) {
+    this.refreshes.skipUser = skip;
+  }
+
+  /**
+   * The next scheduled refresh of the account fails with `reason` (a sandbox control: failures
+   * never happen by chance unless a seeded rate is set).
+   */
+  failNextRefresh(accountId: string, reason: OrderMonitoringFailReason): void {
+    const account = accounts.accountRecord(this.ctx, accountId);
+    if (account.type !== 'linked' || account.details.type !== 'ecommerce')
+      throw invalid('accountId', `account ${accountId} is not a linked Order Monitoring account`);
+    if (!(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(reason))
+      throw invalid(
+        'failReason',
+        `unknown failReason "${String(reason)}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
+      );
+    this.refreshes.failNext(accountId, reason);
   }
 
   private cancelPending(reason: string): void {
@@ -546,16 +597,16 @@ export class AtomicStore {
       if (!userIds.has(task.userId) || !findCompany(task.companyId))
         throw invalid('tasks', `task ${task._id} refers to an unknown user or company`);
     this.cancelPending('the Atomic store state was replaced');
+    this.refreshes.clearRequests();
     this.ctx.core.tables = StateTables.from(structuredClone(parsed.data));
     this.ctx.emit('state-replaced', { reason: 'import', eventTime: this.ctx.nowIso() });
   }
 
   /**
-   * Back to the seeded baseline: same seed ⇒ same ids and data as at start. With
-   * `keepWebhookRegistrations`, the webhook endpoints and secrets registered so far survive it
-   * (configuration, not data: a test suite registers once and resets between tests).
+   * Back to the seeded baseline: same seed ⇒ same ids and data as at start. The webhook endpoints
+   * and secrets registered so far survive it only with `keepWebhookRegistrations`.
    */
-  reset(options: { keepWebhookRegistrations?: boolean } = {}): void {
+  reset(options: StoreResetOptions = {}): void {
     const kept = options.keepWebhookRegistrations
       ? {
           secrets: [...this.ctx.t.secrets.values()].map((s) => structuredClone(s)),
@@ -563,6 +614,7 @@ export class AtomicStore {
         }
       : undefined;
     this.cancelPending('the Atomic store was reset');
+    this.refreshes.clearRequests();
     this.ctx.core.runtimeRandom = this.root.fork('runtime');
     this.buildBaseline();
     if (kept) {
@@ -572,8 +624,9 @@ export class AtomicStore {
     this.ctx.emit('state-replaced', { reason: 'reset', eventTime: this.ctx.nowIso() });
   }
 
-  /** Cancels every pending timer; the store stays readable. */
+  /** Cancels every pending timer and the refresh schedule; the store stays readable. */
   dispose(): void {
+    this.refreshes.stop();
     this.cancelPending('the Atomic store was disposed');
   }
 

@@ -19,7 +19,7 @@ import { companyById } from './users';
  */
 
 /**
- * Transact's lifecycle (`runTask` with `orderFetch`): a successful login to an Order Monitoring
+ * vendor-docs 000's lifecycle (`runTask`): a successful login to an Order Monitoring
  * merchant creates the account at once, `initial` and announced `created`; the orders the fetch
  * will load are decided now, so the fetch can take as long as their number says. Returns the
  * connection to finish with, or undefined when the company is not an Order Monitoring merchant.

@@ -265,7 +265,10 @@ export function runTaskNow(
 
 /**
  * Plays a task out on the clock (`timings`): processing, the login result, then completion or
- * failure as its sandbox username dictates. Resolves with the final task. Steps skip themselves
+ * failure as its sandbox username dictates. A successful login to an Order Monitoring merchant
+ * follows vendor-docs 000's lifecycle: the account is created `initial` at once (`created`), and
+ * the task completes when the order fetch ends, its length set by the order count (`orderFetch`),
+ * the account becoming `connected` (`updated`). Resolves with the final task. Steps skip themselves
  * if the task was moved on by hand meanwhile; `reset()` or `dispose()` reject the promise.
  */
 export function runTask(ctx: StoreContext, taskId: string, options: RunTaskOptions = {}): Promise<TaskView> {
@@ -294,9 +297,10 @@ export function runTask(ctx: StoreContext, taskId: string, options: RunTaskOptio
     const authenticateThenFinish = () => {
       stepAuthenticate(ctx, task);
       if (isTerminal(task.status)) return;
-      const fetch = options.orderFetch ? ctx.taskOutcomes.atAuthentication(ctx, task, connection) : undefined;
+      // An Order Monitoring login opens the account now (`initial`); the fetch then takes its time.
+      const fetch = ctx.taskOutcomes.atAuthentication(ctx, task, connection);
       ctx.schedule(
-        fetch ? orderFetchMs(options.orderFetch!, fetch.orders?.length ?? 0) : Math.max(0, finishAfter),
+        fetch ? orderFetchMs(options.orderFetch ?? ctx.orderFetch, fetch.orders?.length ?? 0) : Math.max(0, finishAfter),
         guard(() => stepFinish(ctx, task, fetch ?? connection)),
       );
     };

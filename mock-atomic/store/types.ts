@@ -1,5 +1,4 @@
-import type { Clock } from '../../core/clock';
-import type { SeededRandom } from '../../core/random';
+import type { VendorStoreOptions } from '../../core/vendor-store';
 import type { AccountDetails, CardDetails, IdentityInput } from '../access-token/schema';
 import type { PaymentCard } from '../orders/generator';
 import type { Order } from '../orders/schema';
@@ -7,6 +6,7 @@ import type { PayrollKind } from '../payroll/schema';
 import type { OrderMonitoringFailReason, TaskProduct } from '../shared/schemas';
 import type { AtomicEventType } from '../webhooks/schema';
 import type { AccessTokenRecord, SandboxUsername, UserRecord } from './state';
+import type { RefreshSchedule } from './scheduled-refreshes';
 import type { CompanyRef } from './views';
 
 /** The store's options, inputs and the shapes it answers with. */
@@ -29,11 +29,7 @@ export const DEFAULT_TASK_TIMINGS: TaskTimings = {
   mfaAnsweredAfterMs: 10_000,
 };
 
-export interface AtomicStoreOptions {
-  seed: number;
-  clock: Clock;
-  /** Root generator; default `createRandom(seed)`. */
-  random?: SeededRandom;
+export interface AtomicStoreOptions extends VendorStoreOptions {
   /** Token of the baseline "default" API secret, which signs webhooks by default. Default `test-api-secret`. */
   apiSecret?: string;
   /** The baseline's "now": its orders, tokens and syncs are placed relative to it. Default: start of today (UTC) on `clock`. */
@@ -41,6 +37,13 @@ export interface AtomicStoreOptions {
   /** `false` starts with an empty store (only the default secret). Default true. */
   baseline?: boolean;
   taskTimings?: Partial<TaskTimings>;
+  /** How long an Order Monitoring connection's order fetch takes when a task runs on the clock. Default `DEFAULT_ORDER_FETCH`. */
+  orderFetch?: OrderFetchTiming;
+  /**
+   * Scheduled refreshes of every connected Order Monitoring account (continuous access). Off unless
+   * `enabled`: the platform turns them on, test stores and scenario platforms leave them off.
+   */
+  refreshes?: Partial<RefreshSchedule>;
 }
 
 /** What `npm start` can print so a developer can call every endpoint straight away. */
@@ -109,11 +112,10 @@ export interface RunTaskOptions {
   timings?: Partial<TaskTimings>;
   connection?: ConnectionData;
   /**
-   * Order Monitoring as Transact plays it (vendor-docs 000): the moment the login succeeds the
-   * account is created `initial` (announced `created`), then fetching its orders takes
-   * `baseMs + msPerOrder × orders` (at most `maxMs`) before it becomes `connected` (announced
-   * `updated`) and the task completes. Without it, a connection creates and syncs the account
-   * together when the task completes (what the scenarios' connect steps do).
+   * How long the order fetch of an Order Monitoring connection takes; default the store's
+   * `orderFetch`. The moment the login succeeds the account is created `initial` (announced
+   * `created`), then fetching its orders takes `baseMs + msPerOrder × orders` (at most `maxMs`)
+   * before it becomes `connected` (announced `updated`) and the task completes (vendor-docs 000).
    */
   orderFetch?: OrderFetchTiming;
 }

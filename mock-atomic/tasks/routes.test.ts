@@ -96,7 +96,7 @@ describe('GET /task/:taskId/status', () => {
     expect((await status()).status).toBe('queued');
     await clock.advance(1_000);
     expect((await status()).status).toBe('processing');
-    await clock.advance(5_000);
+    await clock.advance(7_000); // login at +3 s, then the fetch of 30 orders (5 s) ends in the failure
     await run;
     const body = await status();
     expect(body).toMatchObject({

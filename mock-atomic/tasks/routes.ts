@@ -105,6 +105,8 @@ export function registerTaskRoutes(app: AtomicApp, { store, auth, clock }: Route
       path: `${FILES_PATH}/{fileId}`,
       tags: ['Sandbox'],
       summary: 'Download a file through a presigned URL',
+      // The signature in the query is the credential: no API headers (an explicit empty requirement).
+      security: [],
       description: 'Where generated file URLs point. No credentials: the signature is the authorisation.',
       request: {
         params: z.object({ fileId: ObjectIdSchema.openapi({ param: { name: 'fileId', in: 'path' } }) }),

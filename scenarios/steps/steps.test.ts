@@ -157,11 +157,15 @@ describe('Atomic steps', () => {
       failReason: 'unknown-failure',
     });
     expect(result(view, 'connect')!['accountId']).toBeUndefined();
+    // The login succeeded, so the account was created (initial); the fetch then failed.
     expect(deliveriesOf(platform, view).map((d) => d.eventType)).toEqual([
       'task-status-updated',
       'task-authentication-status-updated',
+      'pay-link-accounts-updated',
       'task-status-updated',
     ]);
+    const identifier = view.options.identifier;
+    expect(platform.atomic.listPayLinkAccounts(identifier).map((a) => a.connectionStatus)).toEqual(['initial']);
   });
 
   it('adds orders outside a refresh, changes an existing order, and announces the sync', async () => {

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deeplyNestedArray, deeplyNestedObject, INVALID_UTF8 } from './support/hostile';
 import { fillTemplate } from './support/openapi';
 import { startFuzzPlatform, type FuzzPlatform } from './support/platform-apps';
-import type { RequestSpace } from './support/requests';
+import { ATELIO_AUTH, ATOMIC_AUTH, atelioSpace, atomicSpace } from './support/spaces';
 import { countWhere, fuzzInProcess } from './support/run';
-import { answerProblem, sendInProcess } from './support/transport';
+import { answerProblem, sendInProcess, type Answer } from './support/transport';
+import { publishedSpecOf } from '../spec/specs';
+import { routerPath, type PublishedSpec } from '../support/published-spec';
+import type { FuzzRequest } from './support/requests';
 
 /**
  * Bad input against every documented route of both mocks, taken from each mock's own
@@ -15,65 +18,38 @@ import { answerProblem, sendInProcess } from './support/transport';
 const BODY_LIMIT = 16 * 1024;
 let platform: FuzzPlatform;
 
-const ATOMIC_AUTH = { 'x-api-key': 'test-api-key', 'x-api-secret': 'test-api-secret' };
-const ATELIO_AUTH = { identity: 'test-identity', authorization: 'test-authorization' };
+let specs: Record<'atomic' | 'atelio', PublishedSpec>;
 
 beforeAll(async () => {
   platform = await startFuzzPlatform({ bodyLimitBytes: BODY_LIMIT });
+  const documentOf = async (app: FuzzPlatform['atomic']) => (await app.request('/openapi.json')).json();
+  specs = {
+    atomic: publishedSpecOf('atomic', await documentOf(platform.atomic)),
+    atelio: publishedSpecOf('atelio', await documentOf(platform.atelio)),
+  };
+});
+
+/**
+ * Every answer of this suite is also checked against the mock's published /openapi.json (status
+ * declared, body as its schema says); test/spec/ shows that check failing on what the document lacks.
+ */
+const specProblems: string[] = [];
+const checkAgainstSpec = (kind: 'atomic' | 'atelio') => (request: FuzzRequest, answer: Answer) => {
+  const problem = specs[kind].responseProblem({
+    method: request.method,
+    path: routerPath(request.target),
+    status: answer.status,
+    contentType: answer.contentType,
+    body: answer.text,
+  });
+  if (problem) specProblems.push(problem);
+};
+afterEach(() => {
+  expect(specProblems.splice(0)).toEqual([]);
 });
 afterAll(async () => {
   await platform.stop();
 });
-
-function atomicSpace(): RequestSpace {
-  const token = platform.knownIds.atomic.find(
-    (id) => id === platform.sandbox.atomic.baselineInfo().publicToken,
-  );
-  return {
-    api: platform.atomicApi,
-    knownIds: platform.knownIds.atomic,
-    credentials: [
-      ATOMIC_AUTH,
-      ...(token ? [{ 'x-public-token': token }] : []),
-      {},
-      { 'x-api-key': 'test-api-key', 'x-api-secret': 'wrong' },
-      { 'x-api-key': 'test-api-key', 'x-api-secret': 'x'.repeat(8000) },
-      { 'x-public-token': '../../etc/passwd' },
-    ],
-    bodyLimit: BODY_LIMIT,
-    maxQueryLength: 200_000,
-    extraPaths: ['/openapi.json', '/docs', '/__sandbox/health', '/', '//', '/%2e%2e/openapi.json'],
-  };
-}
-
-function atelioSpace(): RequestSpace {
-  const legacy = platform.atelioApi.operations.map((op) => ({
-    ...op,
-    template: op.template.replace('/api/v0.1/', '/api/v0/'),
-  }));
-  return {
-    api: { ...platform.atelioApi, operations: [...platform.atelioApi.operations, ...legacy] },
-    knownIds: platform.knownIds.atelio,
-    credentials: [
-      ATELIO_AUTH,
-      {},
-      { identity: 'test-identity', authorization: 'Bearer test-authorization' },
-      { identity: 'x'.repeat(8000), authorization: 'test-authorization' },
-      { identity: 'test-identity' },
-    ],
-    bodyLimit: BODY_LIMIT,
-    maxQueryLength: 200_000,
-    extraPaths: [
-      '/openapi.json',
-      '/docs',
-      '/api',
-      '/api/',
-      '/api/v0.2/transactions',
-      '/api/v0.1',
-      '/api/v0.1/',
-    ],
-  };
-}
 
 describe('the Atomic mock under generated bad input', () => {
   it('takes its route list from /openapi.json: every documented operation is there', () => {
@@ -90,7 +66,13 @@ describe('the Atomic mock under generated bad input', () => {
   });
 
   it('answers 3000 generated requests over every route with no 5xx and every error as {code, message}', async () => {
-    const tally = await fuzzInProcess('atomic', platform.atomic, atomicSpace(), 3000);
+    const tally = await fuzzInProcess(
+      'atomic',
+      platform.atomic,
+      atomicSpace(platform, BODY_LIMIT),
+      3000,
+      checkAgainstSpec('atomic'),
+    );
     // The generator reaches the handlers, not only the auth and validation layers.
     expect(countWhere(tally, (s) => s >= 200 && s < 300)).toBeGreaterThan(200);
     expect(countWhere(tally, (s) => s === 422 || s === 400)).toBeGreaterThan(200);
@@ -108,12 +90,20 @@ describe('the Atelio mock under generated bad input', () => {
         'GET /api/v0.1/transactions',
         'POST /api/v0.1/simulate/authorization',
         'PATCH /api/v0.1/webhooks/{id}',
+        'GET /api/v0/transactions',
+        'POST /api/v0/simulate/authorization',
       ]),
     );
   });
 
   it('answers 3000 generated requests over every route with no 5xx and every error as {Message, Status, Code, Type}', async () => {
-    const tally = await fuzzInProcess('atelio', platform.atelio, atelioSpace(), 3000);
+    const tally = await fuzzInProcess(
+      'atelio',
+      platform.atelio,
+      atelioSpace(platform, BODY_LIMIT),
+      3000,
+      checkAgainstSpec('atelio'),
+    );
     expect(countWhere(tally, (s) => s >= 200 && s < 300)).toBeGreaterThan(200);
     expect(countWhere(tally, (s) => s === 400)).toBeGreaterThan(200);
     expect(countWhere(tally, (s) => s === 404)).toBeGreaterThan(100);
@@ -158,7 +148,8 @@ describe.each([
         body: op.method === 'GET' ? undefined : built.body,
         label: `${op.method} ${op.template}`,
       };
-      const answer = (await sendInProcess(app(), request))!;
+      const answer = (await sendInProcess(app(), request, { wholeBody: true }))!;
+      checkAgainstSpec(kind)(request, answer);
       const problem = answerProblem(kind, request, answer);
       if (problem) failures.push(`${request.label}: ${problem}`);
       else expectStatus?.(answer.status, op.method);
@@ -242,7 +233,8 @@ describe.each([
           body: op.method === 'GET' ? undefined : '{}',
           label: target,
         };
-        const answer = (await sendInProcess(app(), request))!;
+        const answer = (await sendInProcess(app(), request, { wholeBody: true }))!;
+        checkAgainstSpec(kind)(request, answer);
         const problem = answerProblem(kind, request, answer);
         if (problem) failures.push(`${op.method} ${target}: ${problem}`);
         // An id that climbs out of its segment must not reach another resource.

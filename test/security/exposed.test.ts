@@ -141,6 +141,8 @@ const CONTROL_ROUTES: [string, string, unknown?][] = [
   ['POST', '/api/chaos', { vendor: 'atomic', kind: 'drop', count: 1 }],
   ['DELETE', '/api/chaos'],
   ['GET', '/api/requests'],
+  ['GET', '/api/refreshes'],
+  ['POST', '/api/refreshes/fail-next', { accountId: 'x', failReason: 'bot-detection' }],
   ['GET', '/api/scenarios'],
   ['POST', '/api/scenarios/multi-settlement/runs', {}],
   ['GET', '/api/runs'],

@@ -33,6 +33,9 @@ export async function startFuzzPlatform(
     ports: 0,
     env: {},
     seed: options.seed ?? 11,
+    // The fuzz jumps the clock by up to 400 days and compares states around its requests: no
+    // scheduled refreshes (test/continuous-access.test.ts covers them).
+    refreshes: { enabled: false },
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
   });
   const { config } = sandbox;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { EnvelopeKind } from './envelopes';
 import { requestArbitrary, type FuzzRequest, type RequestSpace } from './requests';
-import { answerProblem, describeRequest, sendInProcess, type InProcessApp } from './transport';
+import { answerProblem, describeRequest, sendInProcess, type Answer, type InProcessApp } from './transport';
 
 /** Fixed so a run is reproducible; fast-check prints the seed and the shrunk case on failure. */
 export const FUZZ_SEED = 20_251_121;
@@ -22,13 +22,16 @@ export async function fuzzInProcess(
   app: InProcessApp,
   space: RequestSpace | fc.Arbitrary<FuzzRequest>,
   numRuns: number,
+  /** Recording hook: sees every request and its whole answer (successful bodies included). */
+  onAnswer?: (request: FuzzRequest, answer: Answer) => void,
 ): Promise<FuzzTally> {
   const tally: FuzzTally = { cases: 0, byStatus: new Map() };
   const requests = space instanceof fc.Arbitrary ? space : requestArbitrary(space);
   await fc.assert(
     fc.asyncProperty(requests, async (request) => {
-      const answer = await sendInProcess(app, request);
+      const answer = await sendInProcess(app, request, { wholeBody: onAnswer !== undefined });
       if (!answer) return;
+      onAnswer?.(request, answer);
       tally.cases++;
       tally.byStatus.set(answer.status, (tally.byStatus.get(answer.status) ?? 0) + 1);
       const problem = answerProblem(kind, request, answer);

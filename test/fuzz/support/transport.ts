@@ -18,16 +18,25 @@ export interface InProcessApp {
 /** Methods the fetch `Request` class refuses to construct; only a socket can send them. */
 const UNCONSTRUCTIBLE = new Set(['TRACE', 'TRACK', 'CONNECT']);
 
-/** Sends through `app.request` (no port). GET and HEAD cannot carry a body there, so it is dropped. */
-export async function sendInProcess(app: InProcessApp, request: FuzzRequest): Promise<Answer | undefined> {
+/**
+ * Sends through `app.request` (no port). GET and HEAD cannot carry a body there, so it is dropped.
+ * `wholeBody` reads successful answers too (for a recording hook); never set it for an app that
+ * streams, since a live feed never ends.
+ */
+export async function sendInProcess(
+  app: InProcessApp,
+  request: FuzzRequest,
+  options: { wholeBody?: boolean } = {},
+): Promise<Answer | undefined> {
   if (UNCONSTRUCTIBLE.has(request.method)) return undefined;
   const init: RequestInit = { method: request.method, headers: request.headers };
   if (request.body !== undefined && request.method !== 'GET' && request.method !== 'HEAD')
     init.body = request.body;
   const response = await app.request(request.target, init);
   // Streams (the live feed) never end: read only what the checks need.
-  const text = response.status >= 400 && request.method !== 'HEAD' ? await response.text() : '';
-  if (response.status < 400) await response.body?.cancel();
+  const read = (response.status >= 400 || options.wholeBody === true) && request.method !== 'HEAD';
+  const text = read ? await response.text() : '';
+  if (!read) await response.body?.cancel();
   return { status: response.status, contentType: response.headers.get('content-type'), text };
 }
 

@@ -1,7 +1,7 @@
 /* global EventSource, setTimeout, clearTimeout */
 // @ts-check
 
-/** The messages GET /api/events sends (control/routes/events.ts). */
+/** The messages GET /api/events sends (control/dashboard/events.ts). */
 export const LIVE_EVENTS = ['hello', 'heartbeat', 'delivery', 'run', 'users', 'stitcher', 'reset', 'resync'];
 
 /**
