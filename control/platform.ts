@@ -15,10 +15,23 @@ import {
   type DeliveryEngine,
   type DeliveryEventRecord,
 } from '../core/webhooks';
-import { createAtelioApp, createAtelioStore, errorBody as atelioErrorBody, wireAtelioWebhooks, type AtelioStore } from '../mock-atelio';
-import { atomicEvents, atomicProtocolErrorBody, createAtomicApp, createAtomicStore, wireAtomicWebhooks, type AtomicStore } from '../mock-atomic';
+import {
+  createAtelioApp,
+  createAtelioStore,
+  errorBody as atelioErrorBody,
+  wireAtelioWebhooks,
+  type AtelioStore,
+} from '../mock-atelio';
+import {
+  atomicEvents,
+  atomicProtocolErrorBody,
+  createAtomicApp,
+  createAtomicStore,
+  wireAtomicWebhooks,
+  type AtomicStore,
+} from '../mock-atomic';
 import { atelioBaselineForAtomic, createScenarioRunner, type ScenarioRunner } from '../scenarios';
-import { createStitcherService, type StitcherService } from '../stitcher';
+import { createStitcherService, createStitcherWorker, type StitcherHandle } from '../stitcher';
 import { sameSecret } from './access';
 import { createTransactApp, TransactSessions } from '../transact';
 import { createControlApp } from './app';
@@ -39,6 +52,12 @@ export interface SandboxOptions extends Omit<PlatformConfigInput, 'ports'> {
   ports?: 0 | Partial<Record<keyof Ports, number>>;
   /** Start the reference stitcher and register it with both mocks (default true). */
   stitcher?: boolean;
+  /**
+   * Where the stitcher runs: `'worker'`, its own thread, so a stitching backlog never slows the
+   * vendor mocks (what `stitch-sandbox start` does; docs/decisions/016); or `'in-process'` (default),
+   * on the platform's event loop, as tests that reach into it want.
+   */
+  stitcherThread?: 'worker' | 'in-process';
   /** Environment to read settings from; default process.env. Pass `{}` to ignore it. */
   env?: Record<string, string | undefined>;
 }
@@ -66,7 +85,8 @@ export interface Sandbox {
   /** Transact launches: the config each received, the pages visited, the tasks started. */
   transactSessions: TransactSessions;
   scenarios: ScenarioRunner;
-  stitcher: StitcherService | undefined;
+  /** The reference stitcher: the in-process service, or a handle to it in its own worker thread. */
+  stitcher: StitcherHandle | undefined;
   /**
    * Who may use the control plane: the tokens in force (the control token generated at start when
    * the platform is exposed and none was given), and whether the bind reaches beyond loopback.
@@ -160,7 +180,11 @@ function controlAccessFor(config: PlatformConfig): Sandbox['access'] {
   const needed = exposed || config.viewerToken !== undefined;
   const generated = needed && config.controlToken === undefined;
   const controlToken = config.controlToken ?? (generated ? randomBytes(24).toString('base64url') : undefined);
-  if (controlToken !== undefined && config.viewerToken !== undefined && sameSecret(controlToken, config.viewerToken))
+  if (
+    controlToken !== undefined &&
+    config.viewerToken !== undefined &&
+    sameSecret(controlToken, config.viewerToken)
+  )
     throw new ConfigError('Invalid configuration:\n  viewerToken: must differ from the control token');
   return {
     exposed,
@@ -195,7 +219,7 @@ const atomicRefreshes = (config: PlatformConfig) => ({
 });
 
 function resolveConfig(options: SandboxOptions): PlatformConfig {
-  const { ports, stitcher: _stitcher, env, ...rest } = options;
+  const { ports, stitcher: _stitcher, stitcherThread: _thread, env, ...rest } = options;
   const portOverrides =
     ports === 0 ? { control: 0, atomic: 0, atelio: 0, stitcher: 0, transact: 0 } : (ports ?? {});
   return loadConfig({ ...rest, ports: portOverrides }, env);
@@ -252,7 +276,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const transactSessions = new TransactSessions({ store: atomic, clock: scopedClock });
 
   const servers: RunningServer[] = [];
-  let stitcher: StitcherService | undefined;
+  let stitcher: StitcherHandle | undefined;
   let webhookSecrets: Sandbox['webhookSecrets'];
   const common = { clock: scopedClock, journal, faults, bodyLimitBytes: config.bodyLimitBytes };
 
@@ -286,21 +310,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    const atomicServer = await startServer(createAtomicApp({ ...common, store: atomic, credentials: config.atomic }), {
-      name: 'Atomic mock',
-      host,
-      port: config.ports.atomic,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
-      maxConnections: config.maxConnections,
-    });
+    const atomicServer = await startServer(
+      createAtomicApp({ ...common, store: atomic, credentials: config.atomic }),
+      {
+        name: 'Atomic mock',
+        host,
+        port: config.ports.atomic,
+        protocolErrorBody: PROTOCOL_ERROR_BODIES.atomic,
+        maxConnections: config.maxConnections,
+      },
+    );
     servers.push(atomicServer);
-    const atelioServer = await startServer(createAtelioApp({ ...common, store: atelio, credentials: config.atelio }), {
-      name: 'Atelio mock',
-      host,
-      port: config.ports.atelio,
-      protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
-      maxConnections: config.maxConnections,
-    });
+    const atelioServer = await startServer(
+      createAtelioApp({ ...common, store: atelio, credentials: config.atelio }),
+      {
+        name: 'Atelio mock',
+        host,
+        port: config.ports.atelio,
+        protocolErrorBody: PROTOCOL_ERROR_BODIES.atelio,
+        maxConnections: config.maxConnections,
+      },
+    );
     servers.push(atelioServer);
     // Transact shares the Atomic store, clock and webhook wiring; its own origin (docs/decisions/007).
     const transactServer = await startServer(
@@ -311,20 +341,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
-      stitcher = createStitcherService({
-        atomic: { baseUrl: atomicServer.url, apiKey: config.atomic.apiKey, apiSecret: config.atomic.apiSecret },
-        atelio: {
-          baseUrl: atelioServer.url,
-          identity: config.atelio.identity,
-          authorization: config.atelio.authorization,
-          webhookSecrets: [],
-          // Bond-Signature carries the real send time (docs/decisions/008): judge it by the wall
-          // clock, even when the platform clock has been pushed ahead.
-          signatureClock: Date.now,
+      const vendors = {
+        atomic: {
+          baseUrl: atomicServer.url,
+          apiKey: config.atomic.apiKey,
+          apiSecret: config.atomic.apiSecret,
         },
         dbPath: config.stitcherDb,
-        now: () => scopedClock.base.now(),
-      });
+      };
+      const atelioAccess = {
+        baseUrl: atelioServer.url,
+        identity: config.atelio.identity,
+        authorization: config.atelio.authorization,
+        webhookSecrets: [],
+      };
+      // Bond-Signature carries the real send time (docs/decisions/008): judge it by the wall clock,
+      // even when the platform clock has been pushed ahead. In its own thread (decision 016) the
+      // stitcher follows the platform clock through the offset it is sent.
+      stitcher =
+        options.stitcherThread === 'worker'
+          ? createStitcherWorker(
+              { ...vendors, atelio: { ...atelioAccess, signatureByWallClock: true } },
+              { clockOffsetMs: () => scopedClock.base.now() - Date.now() },
+            )
+          : createStitcherService({
+              ...vendors,
+              atelio: { ...atelioAccess, signatureClock: Date.now },
+              now: () => scopedClock.base.now(),
+            });
       const started = await stitcher.start({
         host,
         port: config.ports.stitcher,
@@ -346,7 +390,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     /** The webhook URLs this platform registers itself. */
     const receiverUrls = () => [
-      ...(stitcher && stitcherUrl ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`] : []),
+      ...(stitcher && stitcherUrl
+        ? [`${stitcherUrl}${ATOMIC_STITCHER_PATH}`, `${stitcherUrl}${ATELIO_STITCHER_PATH}`]
+        : []),
       ...(config.webhookUrl ? [config.webhookUrl] : []),
     ];
     /** Drops registrations another platform made for its own receivers (e.g. a stitcher on another port). */
@@ -364,9 +410,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const registerReceivers = () => {
       if (stitcher && stitcherUrl) {
         atomic.registerWebhookUrl(`${stitcherUrl}${ATOMIC_STITCHER_PATH}`);
-        const subscription = atelioSubscription(`${stitcherUrl}${ATELIO_STITCHER_PATH}`, 'Reference stitcher', [
-          'transactions',
-        ]);
+        const subscription = atelioSubscription(
+          `${stitcherUrl}${ATELIO_STITCHER_PATH}`,
+          'Reference stitcher',
+          ['transactions'],
+        );
         stitcher.setAtomicWebhookSecret(config.atomic.apiSecret);
         stitcher.setAtelioWebhookSecrets([subscription.secret]);
       }
@@ -404,6 +452,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const id = publishWebhook(engine, {
           vendor: 'atomic',
           eventType: 'pay-link-accounts-updated',
+          subject: state.user.identifier,
           body: atomicEvents.payLinkAccountsUpdated(state),
           targets,
         });
@@ -430,7 +479,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       transactSessions.clear();
       journal.clear();
       faults.clear();
-      stitcher?.reset();
+      await stitcher?.reset();
       recordings.clear();
       registerReceivers();
       void (await announceAndWait()).takenIn.catch(() => undefined);
@@ -583,7 +632,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         file: stateFile,
         snapshot: () => exportState(),
         version: () => `${atomic.revision}:${atelio.revision}:${clock.offsetMs}:${deliveryChanges}`,
-        onError: (error) => process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
+        onError: (error) =>
+          process.stderr.write(`stitch-sandbox: could not save ${stateFile}: ${error.message}\n`),
       });
       try {
         writer.save();

@@ -62,6 +62,8 @@ export function publishWebhook(
   input: {
     vendor: 'atomic' | 'atelio';
     eventType: string;
+    /** The user the change concerns (Atomic `identifier`, Atelio `customer_id`): the event's subject. */
+    subject?: string;
     body: object;
     targets: readonly WebhookTarget[];
     /** The event's own time; default: read from the body by the engine. */

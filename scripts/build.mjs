@@ -34,7 +34,8 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUILD_INFO, DIST, ROOT, readBuildInfo, staleReason } from './dist-freshness.mjs';
 
-const ENTRIES = { cli: 'control/cli/main.ts', index: 'control/platform.ts' };
+// The stitcher's worker thread loads its own entry next to the bundles (docs/decisions/016).
+const ENTRIES = { cli: 'control/cli/main.ts', index: 'control/platform.ts', 'stitcher-worker': 'stitcher/worker-thread.ts' };
 const TYPES_ENTRY = 'control/platform.ts';
 const TYPES_DIR = join(DIST, 'types');
 

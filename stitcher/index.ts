@@ -4,6 +4,9 @@
  */
 export { createStitcherService, DEFAULT_STITCHER_PORT } from './service';
 export type { StitcherService, StitcherServiceConfig } from './service';
+export { createStitcherWorker } from './worker';
+export type { StitcherHandle, StitcherWorkerOptions } from './worker';
+export type { WorkerConfig } from './worker-protocol';
 export { stitch, resolveMatchingOptions, DEFAULT_MATCHING } from './matcher';
 export type {
   MatchOrder,

@@ -26,6 +26,7 @@ interface StartFlags {
   refreshAt?: string;
   refreshFailureRate?: string;
   stitcher: boolean;
+  stitcherInProcess?: boolean;
 }
 
 /** Commander collector for flags that may be given more than once. */
@@ -33,7 +34,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 function optionsFrom(flags: StartFlags): SandboxOptions {
   const ports: Record<string, string> = {};
-  if (flags.port === '0') Object.assign(ports, { control: '0', atomic: '0', atelio: '0', stitcher: '0', transact: '0' });
+  if (flags.port === '0')
+    Object.assign(ports, { control: '0', atomic: '0', atelio: '0', stitcher: '0', transact: '0' });
   if (flags.controlPort) ports['control'] = flags.controlPort;
   if (flags.atomicPort) ports['atomic'] = flags.atomicPort;
   if (flags.atelioPort) ports['atelio'] = flags.atelioPort;
@@ -62,6 +64,8 @@ function optionsFrom(flags: StartFlags): SandboxOptions {
     },
     ports: ports as unknown as Record<string, number>,
     stitcher: flags.stitcher,
+    // The stitcher gets its own thread, so its backlog never slows the mocks (docs/decisions/016).
+    stitcherThread: flags.stitcherInProcess ? 'in-process' : 'worker',
   } as SandboxOptions;
 }
 
@@ -90,13 +94,18 @@ function banner(sandbox: Sandbox): string {
       `    Dashboard  ${urls.control}/?token=${encodeURIComponent(access.controlToken)}`,
     );
     if (access.viewerToken !== undefined)
-      lines.push(`    Viewers    ${urls.control}/?token=${encodeURIComponent(access.viewerToken)}  (read-only)`);
+      lines.push(
+        `    Viewers    ${urls.control}/?token=${encodeURIComponent(access.viewerToken)}  (read-only)`,
+      );
   }
   if (access.exposed) {
-    const targets = config.allowWebhookHosts.length ? config.allowWebhookHosts.join(', ') : 'none but the reference stitcher';
+    const targets = config.allowWebhookHosts.length
+      ? config.allowWebhookHosts.join(', ')
+      : 'none but the reference stitcher';
     lines.push('', `  Exposed on ${config.host}: webhook targets allowed: ${targets} (--allow-webhook-host)`);
   }
-  if (config.stateFile) lines.push('', `  State file ${config.stateFile} (restored at start, saved when stopped)`);
+  if (config.stateFile)
+    lines.push('', `  State file ${config.stateFile} (restored at start, saved when stopped)`);
   const refreshes = sandbox.atomic.refreshSchedule();
   lines.push(
     '',
@@ -132,7 +141,9 @@ function banner(sandbox: Sandbox): string {
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('Run the platform: Atomic and Atelio mocks, Transact stand-in, reference stitcher and control plane')
+    .description(
+      'Run the platform: Atomic and Atelio mocks, Transact stand-in, reference stitcher and control plane',
+    )
     .option('--seed <n>', 'seed for all generated data (same seed, same data)')
     .option('--host <host>', 'interface to bind (default 127.0.0.1)')
     .option('--port <n>', 'use 0 to give every server a free port (prints one JSON line with the URLs)')
@@ -145,25 +156,49 @@ export function registerStartCommand(program: Command): void {
     .option('--state-file <path>', 'restore state from this file on start and save it there on shutdown')
     .option('--stitcher-db <path>', "the reference stitcher's SQLite file (default in memory)")
     .option('--journal-size <n>', 'requests kept in the request journal (default 1000)')
-    .option('--control-token <token>', 'bearer token for the control API and dashboard (generated when bound beyond loopback)')
+    .option(
+      '--control-token <token>',
+      'bearer token for the control API and dashboard (generated when bound beyond loopback)',
+    )
     .option('--viewer-token <token>', 'read-only token: the dashboard without reset, faults or state')
-    .option('--allowed-host <name>', 'another Host name the control plane answers to (repeatable)', collect, [])
-    .option('--allow-webhook-host <host[:port]>', 'allowed webhook target when exposed (repeatable)', collect, [])
+    .option(
+      '--allowed-host <name>',
+      'another Host name the control plane answers to (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--allow-webhook-host <host[:port]>',
+      'allowed webhook target when exposed (repeatable)',
+      collect,
+      [],
+    )
     .option('--scenarios <dir>', 'a folder of scenario files offered by name (repeatable)', collect, [])
     .option('--max-connections <n>', 'open connections per server (default 1024)')
     .option('--refreshes <on|off>', 'daily refreshes of connected Order Monitoring accounts (default on)')
     .option('--refresh-every <duration>', 'time between scheduled refreshes, e.g. 1d, 12h (default 1d)')
     .option('--refresh-at <HH:MM>', 'UTC time of day of the scheduled refreshes (default 06:00)')
-    .option('--refresh-failure-rate <0..1>', 'share of scheduled refreshes that fail with a seeded reason (default 0)')
+    .option(
+      '--refresh-failure-rate <0..1>',
+      'share of scheduled refreshes that fail with a seeded reason (default 0)',
+    )
     .option('--no-stitcher', 'do not start the reference stitcher')
+    .option(
+      '--stitcher-in-process',
+      "run the reference stitcher on the mocks' event loop instead of its own thread",
+    )
     .action(async (flags: StartFlags) => {
       const sandbox = await startSandbox(optionsFrom(flags));
       const ephemeral = Object.values(sandbox.config.ports).some((p) => p === 0);
       // A generated control token is in the ready line: the runner that started us has no other way
       // to learn it. A token the caller gave is never echoed.
-      const generatedToken = sandbox.access.generatedControlToken ? { controlToken: sandbox.access.controlToken } : {};
+      const generatedToken = sandbox.access.generatedControlToken
+        ? { controlToken: sandbox.access.controlToken }
+        : {};
       if (ephemeral)
-        process.stdout.write(`${JSON.stringify({ event: 'ready', urls: sandbox.urls, ...generatedToken })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ event: 'ready', urls: sandbox.urls, ...generatedToken })}\n`,
+        );
       else process.stdout.write(banner(sandbox));
       let stopping = false;
       const shutdown = async (signal: string) => {

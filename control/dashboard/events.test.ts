@@ -10,7 +10,6 @@ import {
   RECONNECT_MS,
   createLiveFeed,
   eventRoutes,
-  webhookSubject,
   type LiveFeedSources,
   type LiveMessage,
 } from './events';
@@ -21,7 +20,6 @@ const STITCHER_URL = 'http://127.0.0.1:4030';
 interface Harness {
   clock: VirtualClock;
   engine: Emitter<DeliveryEngineEvents>;
-  bodies: Map<string, string>;
   scenarios: Emitter<ScenarioRunnerEvents>;
   atomic: Emitter<AtomicStoreEvents>;
   atelio: Emitter<AtelioStoreEvents>;
@@ -34,7 +32,6 @@ interface Harness {
 function harness(overrides: Partial<LiveFeedSources> = {}): Harness {
   const clock = new VirtualClock(T0);
   const engine = new Emitter<DeliveryEngineEvents>();
-  const bodies = new Map<string, string>();
   const scenarios = new Emitter<ScenarioRunnerEvents>();
   const atomic = new Emitter<AtomicStoreEvents>();
   const atelio = new Emitter<AtelioStoreEvents>();
@@ -42,10 +39,7 @@ function harness(overrides: Partial<LiveFeedSources> = {}): Harness {
   let calls = 0;
   const sources: LiveFeedSources = {
     clock,
-    engine: {
-      events: engine,
-      log: { get: (id) => (bodies.has(id) ? { body: bodies.get(id)! } : undefined) },
-    },
+    engine: { events: engine },
     scenarios: { events: scenarios },
     atomic: { events: atomic },
     atelio: { events: atelio },
@@ -64,7 +58,6 @@ function harness(overrides: Partial<LiveFeedSources> = {}): Harness {
   return {
     clock,
     engine,
-    bodies,
     scenarios,
     atomic,
     atelio,
@@ -264,16 +257,13 @@ describe('live feed', () => {
   it('announces a stitched user once the stitcher has processed what was delivered to it', async () => {
     const h = harness();
     const { of } = collect(h);
-    h.bodies.set('e1', JSON.stringify({ event: 'transactions', customer_id: 'alice' }));
-    h.bodies.set(
-      'e2',
-      JSON.stringify({ eventType: 'pay-link-accounts-updated', user: { identifier: 'bob' } }),
-    );
+    const subjects: Record<string, string> = { e1: 'alice', e2: 'bob' };
     const delivered = (eventId: string, url: string, ok = true) =>
       h.engine.emit('attempt', {
         eventId,
         vendor: 'atelio',
         eventType: 'transactions',
+        subject: subjects[eventId]!,
         targetId: 't1',
         attempt: attempt(url, ok),
         targetStatus: ok ? 'delivered' : 'pending',
@@ -308,11 +298,11 @@ describe('live feed', () => {
   it('keeps announcing what a stitcher stuck retrying has touched, every poll interval', async () => {
     const h = harness();
     const { of } = collect(h);
-    h.bodies.set('e1', JSON.stringify({ customer_id: 'alice' }));
     h.engine.emit('attempt', {
       eventId: 'e1',
       vendor: 'atelio',
       eventType: 'transactions',
+      subject: 'alice',
       targetId: 't1',
       attempt: attempt(`${STITCHER_URL}/webhooks/atelio`),
       targetStatus: 'delivered',
@@ -334,11 +324,11 @@ describe('live feed', () => {
   it('says nothing about the stitcher when there is none', async () => {
     const h = harness({ stitcher: undefined });
     const { of } = collect(h);
-    h.bodies.set('e1', JSON.stringify({ customer_id: 'alice' }));
     h.engine.emit('attempt', {
       eventId: 'e1',
       vendor: 'atelio',
       eventType: 'transactions',
+      subject: 'alice',
       targetId: 't1',
       attempt: attempt(`${STITCHER_URL}/webhooks/atelio`),
       targetStatus: 'delivered',
@@ -349,11 +339,25 @@ describe('live feed', () => {
     expect(of('delivery')).toHaveLength(1);
   });
 
-  it('reads the user of a webhook body from either vendor, and nothing from junk', () => {
-    expect(webhookSubject('{"user":{"identifier":"alice"}}')).toBe('alice');
-    expect(webhookSubject('{"customer_id":"bob"}')).toBe('bob');
-    expect(webhookSubject('{"customer_id":42}')).toBeUndefined();
-    expect(webhookSubject('not json')).toBeUndefined();
+  it('takes the user from the delivery subject, never from the body: a delivery without one touches nobody', async () => {
+    const h = harness();
+    const { of } = collect(h);
+    const delivered = (eventId: string, subject?: string) =>
+      h.engine.emit('attempt', {
+        eventId,
+        vendor: 'atomic',
+        eventType: 'pay-link-accounts-updated',
+        ...(subject === undefined ? {} : { subject }),
+        targetId: 't1',
+        attempt: attempt(`${STITCHER_URL}/webhooks/atomic`),
+        targetStatus: 'delivered',
+        eventStatus: 'delivered',
+      });
+    delivered('e1');
+    delivered('e2', 'dave');
+    h.stitcherIdle();
+    await flushMicrotasks();
+    expect(of('stitcher').map((m) => m.data)).toEqual([{ identifiers: ['dave'], settled: true }]);
   });
 });
 
@@ -476,11 +480,13 @@ describe('GET /api/events', () => {
     expect(((await third.json()) as { error: { code: string } }).error.code).toBe('too_many_streams');
     await first.reader.cancel();
     await expect.poll(() => feed.subscriberCount).toBe(1);
-    await expect.poll(async () => {
-      const again = await app.request('/');
-      await again.body?.cancel();
-      return again.status;
-    }).toBe(200);
+    await expect
+      .poll(async () => {
+        const again = await app.request('/');
+        await again.body?.cancel();
+        return again.status;
+      })
+      .toBe(200);
     await second.reader.cancel();
   });
 });

@@ -39,8 +39,8 @@ export interface LiveFeedSources {
    * events fire inside scenario runs, where a ScopedClock would hand out the run's virtual clock.
    */
   clock: Clock;
-  /** The delivery engine (its events, and its log to read a delivered body's user). */
-  engine: { events: Emitter<DeliveryEngineEvents>; log: { get(id: string): { body: string } | undefined } };
+  /** The delivery engine's events; each delivery names its user (`subject`) as the wiring published it. */
+  engine: { events: Emitter<DeliveryEngineEvents> };
   scenarios?: { events: Emitter<ScenarioRunnerEvents> } | undefined;
   atomic?: { events: Emitter<AtomicStoreEvents> } | undefined;
   atelio?: { events: Emitter<AtelioStoreEvents> } | undefined;
@@ -129,17 +129,6 @@ const ATELIO_USER_EVENTS = [
   'transaction-updated',
   'transaction-failed',
 ] as const satisfies readonly (keyof AtelioStoreEvents)[];
-
-/** The user a webhook body is about: Atomic `user.identifier`, Atelio `customer_id`. */
-export function webhookSubject(body: string): string | undefined {
-  try {
-    const parsed = JSON.parse(body) as { user?: { identifier?: unknown }; customer_id?: unknown };
-    const id = parsed.user?.identifier ?? parsed.customer_id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Waits for the stitcher to finish what it was handed, then announces the users concerned. A
@@ -317,10 +306,9 @@ export function createLiveFeed(sources: LiveFeedSources): LiveFeed {
           targetStatus: e.targetStatus,
           eventStatus: e.eventStatus,
         });
-        if (watch && stitcherPrefix && attempt.ok && attempt.url.startsWith(stitcherPrefix)) {
-          const body = engine.log.get(e.eventId)?.body;
-          watch.touch(body === undefined ? undefined : webhookSubject(body));
-        }
+        // The subject is the user the wiring published the event for: no body is read back here.
+        if (watch && stitcherPrefix && attempt.ok && attempt.url.startsWith(stitcherPrefix))
+          watch.touch(e.subject);
       }),
       engine.events.on('target', (t) => broadcast('delivery', { phase: 'target', ...t })),
       engine.events.on('settled', (e) =>

@@ -15,6 +15,8 @@ const QuerySchema = z.object({
   vendor: VendorSchema.optional(),
   status: z.enum(DELIVERY_STATUSES as ['pending', 'delivered', 'failed', 'dropped']).optional(),
   targetId: z.string().min(1).max(200).optional(),
+  /** Only events about this user (their subject: Atomic identifier, Atelio customer_id). */
+  subject: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 
@@ -47,6 +49,7 @@ export function deliveryRoutes(engine: DeliveryEngine) {
         ...(query.vendor ? { vendor: query.vendor } : {}),
         ...(query.status ? { status: query.status } : {}),
         ...(query.targetId ? { targetId: query.targetId } : {}),
+        ...(query.subject ? { subject: query.subject } : {}),
         limit: query.limit ?? 100,
       });
       return c.json({ size: engine.log.size, capacity: engine.log.capacity, deliveries });

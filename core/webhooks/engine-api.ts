@@ -29,6 +29,11 @@ export interface WebhookTarget {
 export interface PublishInput {
   vendor: WebhookVendor;
   eventType: string;
+  /**
+   * Whom the event is about, as CloudEvents' `subject`: the user identifier (Atomic `identifier`,
+   * Atelio `customer_id`), given by whoever publishes it. Kept on the delivery record, never sent.
+   */
+  subject?: string;
   /** A JSON value, serialised once here, or an already serialised JSON string, sent byte for byte. */
   body: object | string;
   targets: readonly WebhookTarget[];
@@ -80,11 +85,19 @@ export interface TargetHealth {
 }
 
 export type DeliveryEngineEvents = {
-  published: { eventId: string; vendor: WebhookVendor; eventType: string; targets: number };
+  published: {
+    eventId: string;
+    vendor: WebhookVendor;
+    eventType: string;
+    /** The user the event is about, when its publisher said. */
+    subject?: string;
+    targets: number;
+  };
   attempt: {
     eventId: string;
     vendor: WebhookVendor;
     eventType: string;
+    subject?: string;
     targetId: string;
     attempt: DeliveryAttempt;
     targetStatus: DeliveryStatus;
@@ -95,6 +108,7 @@ export type DeliveryEngineEvents = {
     eventId: string;
     vendor: WebhookVendor;
     eventType: string;
+    subject?: string;
     status: Exclude<DeliveryStatus, 'pending'>;
   };
   /** A target's circuit breaker opened, half-opened or closed. */

@@ -33,7 +33,15 @@ import {
 import { restoredEvent, type SavedDelivery } from './log-records';
 import { PendingWork } from './pending-work';
 import { WEBHOOK_PROFILES, type WebhookVendor } from './profiles';
-import { checkTargets, eventTime, laneKey, newTargetState, serialise, timeOf } from './publish-input';
+import {
+  checkSubject,
+  checkTargets,
+  eventTime,
+  laneKey,
+  newTargetState,
+  serialise,
+  timeOf,
+} from './publish-input';
 import { RetrySchedule } from './retry-schedule';
 import { TargetLanes, type Job, type Lane } from './target-lanes';
 
@@ -51,6 +59,8 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
 }
 
 const automatic = (kind: AttemptKind) => kind === 'initial' || kind === 'retry';
+/** The event's subject for a listener's payload, when it has one. */
+const about = (event: EventState) => (event.subject === undefined ? {} : { subject: event.subject });
 
 class WebhookDeliveryEngine implements DeliveryEngine {
   readonly events = new Emitter<DeliveryEngineEvents>();
@@ -101,6 +111,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       throw new TypeError('publish: eventType must be a non-empty string');
     }
     checkTargets(input.targets);
+    const subject = checkSubject(input.subject);
     const { body, parsed } = serialise(input.body);
     if (input.targets.length === 0) return null;
 
@@ -112,6 +123,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       id,
       vendor: profile.vendor,
       eventType: input.eventType,
+      subject,
       createdAtMs: now,
       eventTimeMs: eventTime(input.time, parsed, profile, now),
       body,
@@ -123,9 +135,11 @@ class WebhookDeliveryEngine implements DeliveryEngine {
       eventId: id,
       vendor: event.vendor,
       eventType: event.eventType,
+      ...about(event),
       targets: event.targets.length,
     });
-    const user = this.chaos.size > 0 ? profile.userOf(parsed) : undefined;
+    // Chaos rules match on the user: the publisher's word for it, else the body's own field.
+    const user = this.chaos.size > 0 ? (subject ?? profile.userOf(parsed)) : undefined;
     for (const target of event.targets) this.admit(event, target, user);
     this.refresh(event);
     return id;
@@ -519,6 +533,7 @@ class WebhookDeliveryEngine implements DeliveryEngine {
         eventId: event.id,
         vendor: event.vendor,
         eventType: event.eventType,
+        ...about(event),
         targetId: target.id,
         attempt: { ...attempt },
         targetStatus: targetStatus(target),
@@ -551,7 +566,13 @@ class WebhookDeliveryEngine implements DeliveryEngine {
     const previous = event.announced;
     event.announced = status;
     if (previous === 'pending' && status !== 'pending') {
-      this.emit('settled', { eventId: event.id, vendor: event.vendor, eventType: event.eventType, status });
+      this.emit('settled', {
+        eventId: event.id,
+        vendor: event.vendor,
+        eventType: event.eventType,
+        ...about(event),
+        status,
+      });
     }
   }
 

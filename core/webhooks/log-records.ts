@@ -59,6 +59,8 @@ export const SavedDeliverySchema = z
     id: text(200).min(1),
     vendor: z.enum(WEBHOOK_VENDORS as unknown as [string, ...string[]]),
     eventType: text(200).min(1),
+    // Absent from states saved before deliveries carried their subject.
+    subject: text(200).optional(),
     createdAt: Time,
     eventTime: Time,
     body: text(1024 * 1024),
@@ -104,6 +106,7 @@ export function restoredEvent(
     id: record.id,
     vendor,
     eventType: record.eventType,
+    subject: record.subject,
     createdAtMs: Date.parse(record.createdAt),
     eventTimeMs: Date.parse(record.eventTime),
     body: record.body,

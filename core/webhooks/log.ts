@@ -63,6 +63,8 @@ export interface DeliveryEventRecord {
   id: string;
   vendor: WebhookVendor;
   eventType: string;
+  /** The user the event is about (CloudEvents `subject`), when its publisher said. */
+  subject?: string;
   /** When it was published, on the engine's clock. */
   createdAt: string;
   /** The event's own time (Atomic `ce-time`). */
@@ -78,6 +80,8 @@ export interface DeliveryLogQuery {
   status?: DeliveryStatus;
   /** Only events sent (or meant) to this target. */
   targetId?: string;
+  /** Only events about this user (their `subject`). */
+  subject?: string;
   /** At most this many events (newest first). */
   limit?: number;
 }
@@ -134,6 +138,7 @@ export interface EventState {
   id: string;
   vendor: WebhookVendor;
   eventType: string;
+  subject: string | undefined;
   createdAtMs: number;
   eventTimeMs: number;
   body: string;
@@ -168,6 +173,7 @@ export function snapshotEvent(event: EventState): DeliveryEventRecord {
     id: event.id,
     vendor: event.vendor,
     eventType: event.eventType,
+    ...(event.subject === undefined ? {} : { subject: event.subject }),
     createdAt: iso(event.createdAtMs),
     eventTime: iso(event.eventTimeMs),
     body: event.body,
@@ -258,6 +264,7 @@ export class DeliveryLog implements DeliveryLogView {
         if (query.vendor !== undefined && event.vendor !== query.vendor) continue;
         if (query.status !== undefined && eventStatus(event) !== query.status) continue;
         if (query.targetId !== undefined && !event.targets.some((t) => t.id === query.targetId)) continue;
+        if (query.subject !== undefined && event.subject !== query.subject) continue;
         matches.push(event);
       }
     }

@@ -64,6 +64,15 @@ export function serialise(body: object | string): { body: string; parsed: unknow
   return { body: text, parsed: body };
 }
 
+/** The optional subject: a non-empty string of at most 200 characters (as a saved state keeps it). */
+export function checkSubject(subject: unknown): string | undefined {
+  if (subject === undefined) return undefined;
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) {
+    throw new TypeError('publish: subject must be a string of 1 to 200 characters');
+  }
+  return subject;
+}
+
 export function timeOf(value: number | string | Date, name: string): number {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) throw new TypeError(`${name}: invalid time ${String(value)}`);

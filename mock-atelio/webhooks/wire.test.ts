@@ -76,6 +76,28 @@ describe('wireAtelioWebhooks', () => {
     }
   });
 
+  it('names the customer of each transaction as the subject of its event, on the delivery record', async () => {
+    const { clock, store, engine, cardId } = await setup();
+    wireAtelioWebhooks(store, engine);
+    store.createWebhookSubscription({ url: 'http://127.0.0.1:9/atelio', events: ['transactions'] });
+    const other = store.createCustomerWithCard({ customerId: 'user-2', lastFour: '1111' }).card.card_id;
+    const settled: (string | undefined)[] = [];
+    engine.events.on('settled', (e) => settled.push(e.subject));
+
+    const pending = authorize(store, cardId);
+    store.settleTransaction(pending.transaction_id, { amount: '35.93' });
+    authorize(store, other);
+    await clock.runUntilIdle();
+
+    const records = engine.log.list();
+    expect(records).toHaveLength(3);
+    for (const record of records)
+      expect(record.subject).toBe((JSON.parse(record.body) as { customer_id: string }).customer_id);
+    expect(engine.log.list({ subject: 'user-1' }).map((r) => r.subject)).toEqual(['user-1', 'user-1']);
+    expect(engine.log.list({ subject: 'user-2' })).toHaveLength(1);
+    expect(settled.sort()).toEqual(['user-1', 'user-1', 'user-2']);
+  });
+
   it('honours wildcards and skips disabled subscriptions and other event patterns', async () => {
     const { clock, store, engine, hook, cardId } = await setup();
     wireAtelioWebhooks(store, engine);

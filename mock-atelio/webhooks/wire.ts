@@ -40,6 +40,8 @@ export function wireAtelioWebhooks(
       publishWebhook(engine, {
         vendor: 'atelio',
         eventType: webhook.eventType,
+        // The customer the transaction belongs to is the user the event is about.
+        subject: payload.transaction.customer_id,
         body: webhook.body,
         targets,
         // Atelio's "+00:00" microsecond timestamps are read the vendor's way, not left to Date.parse.

@@ -83,6 +83,38 @@ describe('wireAtomicWebhooks', () => {
     }
   });
 
+  it('names the user each event concerns as its subject, on the delivery record and to listeners', async () => {
+    const { clock, store, engine } = await setup();
+    wireAtomicWebhooks(store, engine);
+    const secret = store.createSecret('qa', 'qa-secret-token');
+    store.createWebhookEndpoint({
+      url: 'http://127.0.0.1:9/atomic',
+      secretId: secret._id,
+      eventTypes: ['task-status-updated', 'task-authentication-status-updated', 'pay-link-accounts-updated'],
+    });
+    const published: { eventType: string; subject?: string }[] = [];
+    engine.events.on('published', (e) => published.push({ eventType: e.eventType, subject: e.subject! }));
+
+    store.connectMerchant({ identifier: 'user-1', connection: { orderCount: 1 } });
+    store.connectMerchant({ identifier: 'user-2', connection: { orderCount: 1 } });
+    await clock.runUntilIdle();
+
+    // Task events name the task's user, account events the account's user: five events per connection.
+    const records = engine.log.list();
+    expect(records).toHaveLength(10);
+    expect(new Set(records.map((r) => r.eventType))).toEqual(
+      new Set(['task-status-updated', 'task-authentication-status-updated', 'pay-link-accounts-updated']),
+    );
+    for (const record of records)
+      expect(record.subject).toBe(
+        (JSON.parse(record.body) as { user: { identifier: string } }).user.identifier,
+      );
+    expect(engine.log.list({ subject: 'user-1' })).toHaveLength(5);
+    expect(engine.log.list({ subject: 'user-2' }).map((r) => r.subject)).toEqual(Array(5).fill('user-2'));
+    expect(published.filter((e) => e.subject === 'user-1')).toHaveLength(5);
+    expect(published.every((e) => e.subject === 'user-1' || e.subject === 'user-2')).toBe(true);
+  });
+
   it('sends an event type only to endpoints that subscribe to it', async () => {
     const { clock, store, engine, hook } = await setup();
     wireAtomicWebhooks(store, engine);

@@ -21,23 +21,28 @@ export function wireAtomicWebhooks(
   engine: DeliveryEngine,
   options: AtomicWireOptions = {},
 ): () => void {
-  const send = (eventType: AtomicEventType, body: AtomicWebhookEvent) => {
+  // The subject is the user the change concerns, known here from the store event itself.
+  const send = (eventType: AtomicEventType, subject: string, body: AtomicWebhookEvent) => {
     // Targets are looked up at the moment of the change: an endpoint added later gets later events only.
     const targets: WebhookTarget[] = store.webhookTargets(eventType).map((t) => {
       const kind = options.kindOf?.({ id: t.endpointId, url: t.url });
       return { id: t.endpointId, url: t.url, secret: t.secret, ...(kind ? { kind } : {}) };
     });
-    publishWebhook(engine, { vendor: 'atomic', eventType, body, targets });
+    publishWebhook(engine, { vendor: 'atomic', eventType, subject, body, targets });
   };
   const off = [
     store.events.on('task-status-updated', (e) =>
-      send('task-status-updated', atomicEvents.taskStatusUpdated(e)),
+      send('task-status-updated', e.task.user.identifier, atomicEvents.taskStatusUpdated(e)),
     ),
     store.events.on('task-authentication-status-updated', (e) =>
-      send('task-authentication-status-updated', atomicEvents.taskAuthenticationStatusUpdated(e)),
+      send(
+        'task-authentication-status-updated',
+        e.task.user.identifier,
+        atomicEvents.taskAuthenticationStatusUpdated(e),
+      ),
     ),
     store.events.on('pay-link-accounts-updated', (e) =>
-      send('pay-link-accounts-updated', atomicEvents.payLinkAccountsUpdated(e)),
+      send('pay-link-accounts-updated', e.user.identifier, atomicEvents.payLinkAccountsUpdated(e)),
     ),
   ];
   return () => {

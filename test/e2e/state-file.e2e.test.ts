@@ -121,6 +121,17 @@ describe('--state-file', () => {
     await stitcherDrained(second.urls.stitcher!);
     const failed = await api<{ deliveries: unknown[] }>(second.urls.control, '/api/deliveries?status=failed');
     expect(failed.deliveries).toEqual([]);
+    // Each delivery names its user (subject): the restored history keeps it, and the log filters on it.
+    type Subjects = { deliveries: { subject?: string; vendor: string }[] };
+    const kept = await api<Subjects>(second.urls.control, '/api/deliveries?subject=kept-customer&limit=1000');
+    expect(kept.deliveries.length).toBeGreaterThan(0);
+    expect(kept.deliveries.every((d) => d.subject === 'kept-customer')).toBe(true);
+    const after = await api<Subjects>(
+      second.urls.control,
+      '/api/deliveries?subject=after-restore&limit=1000',
+    );
+    expect(after.deliveries.every((d) => d.subject === 'after-restore')).toBe(true);
+    expect(new Set(after.deliveries.map((d) => d.vendor))).toEqual(new Set(['atelio']));
     const user = await fetch(`${second.urls.stitcher}/users/after-restore/transactions`);
     expect(user.status).toBe(200);
 

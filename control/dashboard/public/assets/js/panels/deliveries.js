@@ -9,16 +9,6 @@ import { statusClass } from './user.js';
 const SIGNATURE_HEADERS = { atomic: 'X-HMAC-Signature-Sha-256', atelio: 'Bond-Signature' };
 const LIMIT = 60;
 
-/** The user a webhook body is about: Atomic `user.identifier`, Atelio `customer_id`. */
-function subjectOf(/** @type {string} */ body) {
-  try {
-    const parsed = JSON.parse(body);
-    return parsed?.user?.identifier ?? parsed?.customer_id;
-  } catch {
-    return undefined;
-  }
-}
-
 function pretty(/** @type {string} */ body) {
   try {
     return JSON.stringify(JSON.parse(body), null, 2);
@@ -93,7 +83,7 @@ export function createDeliveriesPanel() {
   function draw() {
     const shown =
       state.deliveriesUserOnly && state.user !== null
-        ? deliveries.filter((d) => subjectOf(d.body) === state.user)
+        ? deliveries.filter((d) => d.subject === state.user)
         : deliveries;
     render(
       list,
@@ -122,7 +112,8 @@ export function createDeliveriesPanel() {
   /** @param {any} d */
   function card(d) {
     const vendor = /** @type {'atomic' | 'atelio'} */ (d.vendor);
-    const subject = subjectOf(d.body);
+    // The user the event is about, as the platform published it (no body parsing here).
+    const subject = d.subject;
     return h(
       'article',
       {
