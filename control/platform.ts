@@ -6,7 +6,7 @@ import { FaultInjector } from '../core/faults';
 import { isExposedBind, WebhookTargetPolicy } from '../core/hosts';
 import { RequestJournal } from '../core/journal';
 import { createRandom } from '../core/random';
-import { recordAttemptInRunContext } from '../core/run-context';
+import { publishWebhook, recordAttemptInRunContext } from '../core/run-context';
 import { startServer, type ProtocolErrorBody, type RunningServer } from '../core/server';
 import {
   createDeliveryEngine,
@@ -23,13 +23,14 @@ import {
   type AtelioStore,
 } from '../mock-atelio';
 import {
+  atomicEvents,
   atomicProtocolErrorBody,
   createAtomicApp,
   createAtomicStore,
   wireAtomicWebhooks,
   type AtomicStore,
 } from '../mock-atomic';
-import { createScenarioRunner, type ScenarioRunner } from '../scenarios';
+import { atelioBaselineForAtomic, createScenarioRunner, type ScenarioRunner } from '../scenarios';
 import { createStitcherService, createStitcherWorker, type StitcherHandle } from '../stitcher';
 import { sameSecret } from './access';
 import { createTransactApp, TransactSessions } from '../transact';
@@ -211,6 +212,11 @@ const PROTOCOL_ERROR_BODIES: Record<'atomic' | 'atelio' | 'control', ProtocolErr
     JSON.stringify({ error: { code: status === 431 ? 'headers_too_large' : 'bad_request', message } }),
 };
 
+/** The longest start-up, a reset or the scenario prefetch waits for the seeded world's announcement. */
+const SEEDED_WORLD_WAIT_MS = 2_000;
+/** Resolves after `ms` without holding the process open. */
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
 const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 
@@ -249,7 +255,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     apiSecret: config.atomic.apiSecret,
     refreshes: atomicRefreshes(config),
   });
-  const atelio = createAtelioStore({ seed: config.seed, clock: scopedClock });
+  // One world: the Atomic baseline's Amazon shoppers are Atelio customers (docs/decisions/029).
+  const atelio = createAtelioStore({
+    seed: config.seed,
+    clock: scopedClock,
+    baseline: atelioBaselineForAtomic(atomic),
+  });
   const unwire = [wireAtomicWebhooks(atomic, engine), wireAtelioWebhooks(atelio, engine)];
   const scenarios = createScenarioRunner({
     atomic,
@@ -424,6 +435,48 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     };
     registerReceivers();
+    /**
+     * The reference stitcher learns of the seeded world the way it learns of any account: the
+     * seeded users' last pay-link-accounts-updated webhook, sent to its endpoint (docs/decisions/029).
+     * Only to the stitcher the platform registered itself: other receivers get the webhooks of what
+     * happens after they registered, as with the real vendor. Resolves once those deliveries have
+     * settled and the stitcher has taken them in.
+     */
+    const announceSeededWorld = async () => {
+      if (!stitcher || !stitcherUrl) return;
+      const url = `${stitcherUrl}${ATOMIC_STITCHER_PATH}`;
+      const targets = atomic
+        .webhookTargets('pay-link-accounts-updated')
+        .filter((t) => t.url === url)
+        .map((t) => ({ id: t.endpointId, url: t.url, secret: t.secret }));
+      if (targets.length === 0) return;
+      const published = new Set<string>();
+      const settled = new Promise<void>((resolve) => {
+        const offSettled = engine.events.on('settled', (e) => {
+          if (!published.delete(e.eventId) || published.size > 0) return;
+          offSettled();
+          resolve();
+        });
+      });
+      for (const state of atomic.baselineAccountStates()) {
+        const id = publishWebhook(engine, {
+          vendor: 'atomic',
+          eventType: 'pay-link-accounts-updated',
+          subject: state.user.identifier,
+          body: atomicEvents.payLinkAccountsUpdated(state),
+          targets,
+        });
+        if (id !== null) published.add(id);
+      }
+      if (published.size > 0) await settled;
+    };
+    /** The announcement delivered (at most `SEEDED_WORLD_WAIT_MS`), then the stitcher idle too. */
+    const announceAndWait = async (): Promise<{ takenIn: Promise<void> }> => {
+      const delivered = announceSeededWorld();
+      await Promise.race([delivered, delay(SEEDED_WORLD_WAIT_MS)]);
+      // Wrapped: an async function's promise would otherwise wait for this one too.
+      return { takenIn: delivered.then(() => stitcher?.idle()) };
+    };
 
     const reset = async (options: ResetOptions = {}) => {
       // Webhook registrations are configuration a test suite makes once; by default they survive.
@@ -439,6 +492,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await stitcher?.reset();
       recordings.clear();
       registerReceivers();
+      void (await announceAndWait()).takenIn.catch(() => undefined);
     };
     /** An imported state is held to the same webhook-target rules as a registration. */
     const refuseDisallowedTargets = (droppedReceivers: readonly string[]) => {
@@ -574,10 +628,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
     const { stateFile } = config;
+    let restoredState = false;
     if (stateFile) {
       removeStaleTemporaries(stateFile);
       const saved = readStateDocument(stateFile);
       if (saved !== undefined) await importState(saved);
+      restoredState = saved !== undefined;
       // Anything that moves a store, the clock or a delivery moves this.
       let deliveryChanges = 0;
       const writer = new StateFileWriter({
@@ -615,14 +671,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       pendingNow = pendingWebhooks;
     }
 
+    // Start-up and reset return once the stitcher has the webhooks (its processing goes on after),
+    // so the state a caller reads next is not changed under it by the announcement's deliveries.
+    // A restored state is not the baseline: the stitcher's own database already knows it.
+    const seededWorldTakenIn = restoredState ? Promise.resolve() : (await announceAndWait()).takenIn;
+
     // Read the scenario folders once, just after start-up, so no request pays for the first parse.
-    setTimeout(() => {
-      try {
-        scenarios.list();
-      } catch {
-        // A folder that cannot be listed is reported by the request that lists it.
-      }
-    }, 0).unref();
+    // The first parse holds the thread for a while: it waits until the receivers have taken in the
+    // seeded world (two seconds at most), so the stitched baseline is there first.
+    const prefetchScenarios = () =>
+      setTimeout(() => {
+        try {
+          scenarios.list();
+        } catch {
+          // A folder that cannot be listed is reported by the request that lists it.
+        }
+      }, 0).unref();
+    void Promise.race([seededWorldTakenIn, delay(SEEDED_WORLD_WAIT_MS)]).then(prefetchScenarios, prefetchScenarios);
 
     let stopped: Promise<void> | undefined;
     return {

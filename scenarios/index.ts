@@ -56,3 +56,4 @@ export {
 } from './recording';
 export { recordAttemptInRunContext } from '../core/run-context';
 export { parseDuration, formatDuration } from './duration';
+export { atelioBaselineForAtomic, amazonCharges, amazonShoppers, type AmazonShopper } from './seeded-world';
