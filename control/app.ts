@@ -5,14 +5,10 @@ import type { FaultInjector } from '../core/faults';
 import type { RequestJournal } from '../core/journal';
 import type { DeliveryEngine } from '../core/webhooks';
 import { controlError, handleControlError } from './errors';
-import { controlAccess, roleOf, type AccessTokens } from './access';
+import { controlAccess, type AccessTokens } from './access';
+import { controlApi, type RefreshRoutes, type ScenarioRoutes, type TransactRoutes } from './api';
 import { allowedHostsOnly, sameOriginOnly } from './origin-guard';
-import { clockRoutes } from './routes/clock';
-import { chaosRoutes } from './routes/chaos';
-import { deliveryRoutes, webhookTargetRoutes } from './routes/deliveries';
-import { faultRoutes } from './routes/faults';
-import { requestRoutes } from './routes/requests';
-import { stateRoutes, type StateControl } from './routes/state';
+import type { StateControl } from './routes/state';
 
 export interface ControlDeps {
   clock: PlatformClock;
@@ -20,7 +16,13 @@ export interface ControlDeps {
   faults: FaultInjector;
   engine: DeliveryEngine;
   state: StateControl;
-  /** Extra route groups mounted under /api (scenarios, live events). */
+  /** `/api/scenarios`, `/api/runs` (`scenarioRoutes`); absent, those paths answer 404. */
+  scenarios?: ScenarioRoutes;
+  /** `/api/transact/...` (`transactRoutes`); absent, those paths answer 404. */
+  transact?: TransactRoutes;
+  /** `/api/refreshes/...` (`refreshRoutes`); absent, those paths answer 404. */
+  refreshes?: RefreshRoutes;
+  /** The dashboard's route groups mounted under /api (live events, read models): `dashboardRoutes().api`. */
   extraApi?: Record<string, Hono>;
   /** Routes mounted at the root (the dashboard). */
   site?: Hono;
@@ -33,12 +35,19 @@ export interface ControlDeps {
   tokens?: AccessTokens;
 }
 
+/**
+ * A route group this control app does not serve (an app built for a test without a scenario
+ * runner or Transact): no routes, so its paths answer the 404 of every unknown path. Typed as the
+ * group it stands in for only so that the route table keeps one signature.
+ */
+const notServed = <G extends Hono>(): G => new Hono() as unknown as G;
+
 /** The state document's own cap: at least 16 MiB, or the request cap when that is larger. */
 export const stateImportLimitBytes = (bodyLimitBytes = 1024 * 1024): number =>
   Math.max(bodyLimitBytes, 16 * 1024 * 1024);
 
 /**
- * The control plane: the `/api` routes of DESIGN.md. Every request passes the Host allow-list and
+ * The control plane: the `/api` routes of DESIGN.md (listed in `control/api.ts`). Every request passes the Host allow-list and
  * the token check (when tokens are configured); anything that changes state must be same-origin.
  */
 export function createControlApp(deps: ControlDeps) {
@@ -60,17 +69,16 @@ export function createControlApp(deps: ControlDeps) {
   app.use((c, next) =>
     (c.req.method === 'PUT' && c.req.path === '/api/state' ? stateImportCap : requestCap)(c, next),
   );
-  // Which token the caller holds: the dashboard hides what a viewer may not do.
-  app.get('/api/session', (c) =>
-    c.json({ role: roleOf(c), tokenRequired: Boolean(deps.tokens?.admin ?? deps.tokens?.viewer) }),
+  app.route(
+    '/',
+    controlApi({
+      ...deps,
+      tokens: deps.tokens ?? {},
+      scenarios: deps.scenarios ?? notServed<ScenarioRoutes>(),
+      transact: deps.transact ?? notServed<TransactRoutes>(),
+      refreshes: deps.refreshes ?? notServed<RefreshRoutes>(),
+    }),
   );
-  app.route('/api/clock', clockRoutes(deps.clock));
-  app.route('/api/faults', faultRoutes(deps.faults));
-  app.route('/api/requests', requestRoutes(deps.journal));
-  app.route('/api/deliveries', deliveryRoutes(deps.engine));
-  app.route('/api/webhook-targets', webhookTargetRoutes(deps.engine));
-  app.route('/api/chaos', chaosRoutes(deps.engine.chaos));
-  app.route('/api', stateRoutes(deps.state));
   for (const [path, routes] of Object.entries(deps.extraApi ?? {})) app.route(`/api${path}`, routes);
   if (deps.site) app.route('/', deps.site);
   return app;

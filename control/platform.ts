@@ -19,7 +19,7 @@ import { createStitcherService, createStitcherWorker, type StitcherHandle } from
 import { createTransactApp, type TransactSessions } from '../transact';
 import { createControlApp } from './app';
 import { dashboardRoutes } from './dashboard';
-import { SandboxReceivers, type WebhookSecrets } from './receivers';
+import { ATOMIC_STITCHER_PATH, SandboxReceivers, type WebhookSecrets } from './receivers';
 import { RecordingStore } from './recordings';
 import { scenarioRoutes } from './routes/scenarios';
 import { refreshRoutes } from './routes/refreshes';
@@ -32,10 +32,20 @@ import {
   type SandboxAccess,
   type SandboxOptions,
 } from './sandbox-config';
+import { announceSeededWorldAndWait, delay, SEEDED_WORLD_WAIT_MS } from './seeded-world-announcement';
 import { persistState, type StatePersistence } from './state-persistence';
 
 export type { Ports, SandboxAccess, SandboxOptions } from './sandbox-config';
 export { MAX_CLOCK_OFFSET_MS, type PendingWebhook, type PlatformState } from '../scenarios';
+// The typed control API client, for scripts and test runners driving a running platform.
+export {
+  answer,
+  createControlClient,
+  ControlApiError,
+  type ControlClient,
+  type ControlClientOptions,
+  type StartRunBody,
+} from './client';
 
 export interface SandboxUrls {
   control: string;
@@ -191,12 +201,11 @@ function createControlPlane(
       exportState: () => platform.exportState(),
       importState: platform.importState,
     },
-    extraApi: {
-      '': scenarioRoutes(scenarios, parts.recordings),
-      ...dashboard.api,
-      '/transact': transactRoutes({ sessions: platform.transactSessions, atomic, transactUrl }),
-      '/refreshes': refreshRoutes(atomic),
-    },
+    // Named groups, not `extraApi`: they are in the route table and the typed client (decision 023).
+    scenarios: scenarioRoutes(scenarios, parts.recordings),
+    transact: transactRoutes({ sessions: platform.transactSessions, atomic, transactUrl }),
+    refreshes: refreshRoutes(atomic),
+    extraApi: dashboard.api,
     site: dashboard.site,
     bodyLimitBytes: config.bodyLimitBytes,
     bindHost: config.host,
@@ -205,15 +214,21 @@ function createControlPlane(
   });
 }
 
-/** Reads the scenario folders once, just after start-up, so no request pays for the first parse. */
-function warmScenarioList(scenarios: ScenarioRunner): void {
-  setTimeout(() => {
-    try {
-      scenarios.list();
-    } catch {
-      // A folder that cannot be listed is reported by the request that lists it.
-    }
-  }, 0).unref();
+/**
+ * Reads the scenario folders once, just after start-up, so no request pays for the first parse.
+ * The first parse holds the thread for a while: it waits until `first` (the stitcher taking in the
+ * seeded world) or two seconds at most, so the stitched baseline is there first.
+ */
+function warmScenarioList(scenarios: ScenarioRunner, first: Promise<void>): void {
+  const warm = () =>
+    setTimeout(() => {
+      try {
+        scenarios.list();
+      } catch {
+        // A folder that cannot be listed is reported by the request that lists it.
+      }
+    }, 0).unref();
+  void Promise.race([first, delay(SEEDED_WORLD_WAIT_MS)]).then(warm, warm);
 }
 
 /**
@@ -233,8 +248,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const receivers = new SandboxReceivers(config);
   let stitcher: StitcherHandle | undefined;
+  let stitcherUrl: string | undefined;
+  /** The seeded world, announced to the reference stitcher (docs/decisions/029). */
+  const announce = () =>
+    stitcher && stitcherUrl
+      ? announceSeededWorldAndWait(platform.engine, platform.atomic.store, {
+          service: stitcher,
+          atomicWebhookUrl: `${stitcherUrl}${ATOMIC_STITCHER_PATH}`,
+        })
+      : Promise.resolve({ takenIn: Promise.resolve() });
   const platform: Platform = createPlatform({
     seed: config.seed,
+    // One world: the Atomic baseline's Amazon shoppers are Atelio customers (docs/decisions/029).
+    sharedWorld: true,
     credentials: { atomic: config.atomic, atelio: config.atelio },
     bodyLimitBytes: config.bodyLimitBytes,
     journalSize: config.journalSize,
@@ -247,6 +273,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       onReset: async () => {
         await stitcher?.reset();
         recordings.clear();
+      },
+      afterReset: async () => {
+        void (await announce()).takenIn.catch(() => undefined);
       },
     },
   });
@@ -303,7 +332,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const transactServer = await servers.serve(transactApp, 'Transact stand-in', config.ports.transact);
 
-    let stitcherUrl: string | undefined;
     if (options.stitcher !== false) {
       const started = await startReferenceStitcher(
         config,
@@ -334,7 +362,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     // `--state-file`: restored now, saved on stop. The servers print their URLs only after this.
     if (config.stateFile) persistence = await persistState(config.stateFile, platform);
-    warmScenarioList(scenarios);
+    // Start-up returns once the stitcher has the seeded world's webhooks (its processing goes on
+    // after), so the state a caller reads next is not changed under it by their deliveries. A
+    // restored state is not the baseline: the stitcher's own database already knows it.
+    const seededWorldTakenIn = persistence?.restored ? Promise.resolve() : (await announce()).takenIn;
+    warmScenarioList(scenarios, seededWorldTakenIn);
 
     let stopped: Promise<void> | undefined;
     return {

@@ -3,7 +3,7 @@ import type { AtelioStore } from '../mock-atelio';
 import type { AtomicStore } from '../mock-atomic';
 import type { StitcherHandle } from '../stitcher';
 
-const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
+export const ATOMIC_STITCHER_PATH = '/webhooks/atomic';
 const ATELIO_STITCHER_PATH = '/webhooks/atelio';
 
 /** Secrets to verify webhooks sent to `--webhook-url` with: Atomic's HMAC key and Atelio's whsec_. */

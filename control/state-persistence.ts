@@ -8,6 +8,8 @@ const STATE_SAVE_INTERVAL_MS = 200;
 
 /** A state file kept current while the platform runs. */
 export interface StatePersistence {
+  /** A saved state was restored: the platform is not at its baseline. */
+  restored: boolean;
   /** The last save, with `pending` as the webhooks on their way; nothing is saved after it. */
   close(pending: PendingWebhook[]): void;
 }
@@ -52,6 +54,7 @@ export async function persistState(
   const tick = setInterval(() => writer.saveIfChanged(), STATE_SAVE_INTERVAL_MS);
   tick.unref();
   return {
+    restored: saved !== undefined,
     close(pending) {
       offPublished();
       offSettled();

@@ -41,6 +41,14 @@ export function runInContext<T>(context: RunContext, fn: () => T): T {
 }
 
 /**
+ * Runs `fn` as part of no run, whatever context called it: for work of the platform's own (the
+ * scheduled refreshes) that a timer may fire from inside a run's async context.
+ */
+export function outsideAnyRun<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
+/**
  * A delivery engine `recorder` that hands each attempt to the run that caused it. A first attempt
  * runs in the async context its event was published from; a retry in the context of whatever fired
  * its timer, which for a run is the run itself, since only the run moves its own clock. So the run

@@ -22,7 +22,7 @@ export {
   type ReturnInput,
   type TransactionQuery,
 } from './store/store';
-export type { BaselineOptions } from './store/baseline';
+export type { BaselineOptions, BaselineCustomer, PlannedPurchase } from './store/baseline';
 export { StoreStateSchema, type StoreState } from './store/state';
 export {
   MCC_DESCRIPTIONS,
@@ -57,6 +57,7 @@ export {
   CardDetailsSchema,
   AchDetailsSchema,
   AccountPaymentDetailsSchema,
+  RdcDetailsSchema,
   SettlementSchema,
   TRANSACTION_STATES,
   PUBLIC_TRANSACTION_STATES,
@@ -69,6 +70,7 @@ export {
   type CardDetails,
   type AchDetails,
   type AccountPaymentDetails,
+  type RdcDetails,
   type Settlement,
 } from './transactions/schema';
 export { CustomerSchema, type Customer, type Address } from './customers/schema';

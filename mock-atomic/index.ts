@@ -66,6 +66,15 @@ export {
   type PaymentCard,
 } from './orders/generator';
 export {
+  AMAZON_PRODUCTS,
+  CATEGORY_RULES,
+  PRODUCT_CATEGORIES,
+  catalogProduct,
+  type CatalogProduct,
+  type CategoryRule,
+  type ProductCategory,
+} from './orders/catalog';
+export {
   OrderSchema,
   NON_CARD_PAYMENT_TYPES,
   CARD_BRANDS,

@@ -68,3 +68,4 @@ export {
   type ResetOptions,
   type StateHost,
 } from './platform-state';
+export { atelioBaselineForAtomic, amazonCharges, amazonShoppers, type AmazonShopper } from './seeded-world';

@@ -107,6 +107,8 @@ export interface StateHost {
   webhookTargetRefusal(url: string): string | undefined;
   /** What else a reset clears (the stitcher's data, recordings). */
   onReset(): void | Promise<void>;
+  /** After a reset, once the receivers are registered again (the seeded world's announcement). */
+  afterReset?(): Promise<void>;
 }
 
 export const NO_HOST: StateHost = {
@@ -152,6 +154,7 @@ export function createStateOperations(parts: StateParts, host: StateHost = NO_HO
     parts.faults.clear();
     await host.onReset();
     host.registerReceivers();
+    await host.afterReset?.();
   };
 
   /** Drops registrations another platform made for its own receivers (e.g. a stitcher on another port). */

@@ -20,6 +20,7 @@ import {
   type StateHost,
 } from './platform-state';
 import { createScenarioRunner, type ScenarioRunner } from './runner';
+import { atelioBaselineForAtomic } from './seeded-world';
 
 /**
  * The composition root: the whole platform in one process, without a port. Both mocks (store, app,
@@ -32,6 +33,12 @@ export interface PlatformOptions {
   seed: number;
   /** `false`: both stores start empty (Atomic keeps only its default secret). Default true. */
   baseline?: boolean;
+  /**
+   * One world (docs/decisions/029): the Atelio baseline's customers are the Atomic baseline's
+   * Amazon shoppers, their card orders its card transactions. `startSandbox` turns it on; test
+   * platforms keep the two baselines independent unless they ask.
+   */
+  sharedWorld?: boolean;
   credentials?: { atomic?: AtomicCredentials; atelio?: AtelioCredentials };
   /** Largest request body the mocks accept; default 1 MiB. */
   bodyLimitBytes?: number;
@@ -113,7 +120,11 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
   });
   const atelio = createAtelioMock({
     ...shared,
-    ...(options.baseline === false ? { baseline: false } : {}),
+    ...(options.baseline === false
+      ? { baseline: false }
+      : options.sharedWorld
+        ? { baseline: atelioBaselineForAtomic(atomic.store) }
+        : {}),
     ...(options.credentials?.atelio ? { credentials: options.credentials.atelio } : {}),
     ...(options.testHooks?.atelio ? { testHooks: options.testHooks.atelio } : {}),
   });

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../../core/config';
 import { parseChaosShorthand } from '../../core/webhooks';
 import type { RunView, ScenarioSummary } from '../../scenarios';
+import { answer, createControlClient, type StartRunBody } from '../client';
 import { startSandbox } from '../platform';
 import { registerScenarioValidateCommand } from './scenario-validate';
 import { TimelinePrinter } from './timeline-printer';
@@ -21,10 +22,7 @@ interface RunFlags {
 }
 
 /** The control token for a running platform: the flag, else STITCH_CONTROL_TOKEN. */
-const authorization = (flags: RunFlags): Record<string, string> => {
-  const token = flags.controlToken ?? loadConfig().controlToken;
-  return token === undefined ? {} : { authorization: `Bearer ${token}` };
-};
+const controlToken = (flags: RunFlags): string | undefined => flags.controlToken ?? loadConfig().controlToken;
 
 /** The delivery engine's per-attempt timeout (10 s for both vendors). */
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -37,40 +35,34 @@ const defaultControlUrl = () => {
 /** A running platform's control plane, or undefined when nothing answers there. */
 async function reachControlPlane(url: string): Promise<string | undefined> {
   try {
-    const response = await fetch(`${url}/__sandbox/health`, { signal: AbortSignal.timeout(500) });
+    // Nothing listening is refused at once; the timeout only covers a platform that is busy (its
+    // first answer on a loaded machine can take over half a second).
+    const response = await fetch(`${url}/__sandbox/health`, { signal: AbortSignal.timeout(3000) });
     return response.ok ? url : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function api<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  const body = (await response.json().catch(() => ({}))) as T & { error?: { message: string } };
-  if (!response.ok)
-    throw new Error(body.error?.message ?? `${init?.method ?? 'GET'} ${url} answered ${response.status}`);
-  return body;
-}
-
-function runOptions(flags: RunFlags): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
+function runOptions(flags: RunFlags): Omit<StartRunBody, 'record'> {
+  const options: Omit<StartRunBody, 'record'> = {};
   if (flags.seed !== undefined) {
     const seed = Number(flags.seed);
     if (!Number.isInteger(seed) || seed < 0)
       throw new Error(`--seed must be a whole number >= 0, got ${flags.seed}`);
-    options['seed'] = seed;
+    options.seed = seed;
   }
   if (flags.speed !== undefined) {
-    if (flags.speed === 'instant') options['speed'] = 'instant';
+    if (flags.speed === 'instant') options.speed = 'instant';
     else {
       const speed = Number(flags.speed);
       if (!(speed > 0)) throw new Error(`--speed must be "instant" or a number > 0, got ${flags.speed}`);
-      options['speed'] = speed;
+      options.speed = speed;
     }
   }
-  if (flags.identifier !== undefined) options['identifier'] = flags.identifier;
-  if (flags.startTime !== undefined) options['startTime'] = flags.startTime;
-  if (flags.chaos?.length) options['chaos'] = flags.chaos.map(parseChaosShorthand);
+  if (flags.identifier !== undefined) options.identifier = flags.identifier;
+  if (flags.startTime !== undefined) options.startTime = flags.startTime;
+  if (flags.chaos?.length) options.chaos = flags.chaos.map(parseChaosShorthand);
   return options;
 }
 
@@ -130,26 +122,22 @@ export function registerScenarioCommands(program: Command): void {
       let final: RunView;
       if (controlUrl) {
         if (!flags.json) process.stdout.write(`Running ${name} on the platform at ${controlUrl}\n`);
-        const started = await api<{ runId: string }>(
-          `${controlUrl}/api/scenarios/${encodeURIComponent(name)}/runs`,
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...authorization(flags) },
-            body: JSON.stringify({ ...options, ...(flags.record ? { record: true } : {}) }),
-          },
+        const control = createControlClient(controlUrl, { token: controlToken(flags) });
+        const started = await answer(
+          control.api.scenarios[':name'].runs.$post({
+            param: { name },
+            json: { ...options, ...(flags.record ? { record: true } : {}) },
+          }),
         );
+        const runId = { param: { runId: started.runId } };
         for (;;) {
-          final = await api<RunView>(`${controlUrl}/api/runs/${started.runId}`, {
-            headers: authorization(flags),
-          });
+          final = (await answer(control.api.runs[':runId'].$get(runId))) as RunView;
           if (!flags.json) printer.update(final);
           if (final.status !== 'running') break;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         if (flags.record) {
-          const response = await fetch(`${controlUrl}/api/runs/${started.runId}/recording`, {
-            headers: authorization(flags),
-          });
+          const response = await control.api.runs[':runId'].recording.$get(runId);
           if (!response.ok) throw new Error(`could not download the recording (${response.status})`);
           writeFileSync(flags.record, await response.text());
         }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { ChaosRuleInputSchema, type ChaosRules } from '../../core/webhooks';
 import { ControlError } from '../errors';
-import { jsonBody } from '../validation';
+import { jsonInput } from '../validation';
 
 /**
  * `GET/POST/DELETE /api/chaos`: make outgoing webhook deliveries misbehave on purpose (duplicate,
@@ -10,7 +10,7 @@ import { jsonBody } from '../validation';
 export function chaosRoutes(chaos: ChaosRules) {
   return new Hono()
     .get('/', (c) => c.json({ rules: chaos.list() }))
-    .post('/', async (c) => c.json(chaos.add(await jsonBody(c, ChaosRuleInputSchema), 'api'), 201))
+    .post('/', jsonInput(ChaosRuleInputSchema), (c) => c.json(chaos.add(c.req.valid('json'), 'api'), 201))
     .delete('/', (c) => {
       chaos.clear();
       return c.json({ rules: chaos.list() });

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { PlatformClock } from '../../core/clock';
-import { jsonBody } from '../validation';
+import { jsonInput } from '../validation';
 
 const MAX_ADVANCE_MS = 400 * 24 * 3600 * 1000;
-const AdvanceSchema = z.object({ ms: z.number().int().min(0).max(MAX_ADVANCE_MS) }).strict();
+export const AdvanceSchema = z.object({ ms: z.number().int().min(0).max(MAX_ADVANCE_MS) }).strict();
 
 const view = (clock: PlatformClock) => ({
   now: new Date(clock.now()).toISOString(),
@@ -16,8 +16,8 @@ const view = (clock: PlatformClock) => ({
 export function clockRoutes(clock: PlatformClock) {
   return new Hono()
     .get('/', (c) => c.json(view(clock)))
-    .post('/advance', async (c) => {
-      const { ms } = await jsonBody(c, AdvanceSchema);
+    .post('/advance', jsonInput(AdvanceSchema), (c) => {
+      const { ms } = c.req.valid('json');
       clock.advance(ms);
       return c.json(view(clock));
     });

@@ -7,11 +7,11 @@ import {
   type DeliveryEngine,
 } from '../../core/webhooks';
 import { ControlError } from '../errors';
-import { jsonBody, queryOf } from '../validation';
+import { jsonInput, queryInput } from '../validation';
 
 const VendorSchema = z.enum(['atomic', 'atelio']);
 
-const QuerySchema = z.object({
+export const DeliveryQuerySchema = z.object({
   vendor: VendorSchema.optional(),
   status: z.enum(DELIVERY_STATUSES as ['pending', 'delivered', 'failed', 'dropped']).optional(),
   targetId: z.string().min(1).max(200).optional(),
@@ -20,9 +20,9 @@ const QuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100_000).optional(),
 });
 
-const RedeliverSchema = z.object({ targetId: z.string().min(1).optional() }).strict();
+export const RedeliverSchema = z.object({ targetId: z.string().min(1).optional() }).strict();
 
-const BulkRedeliverSchema = z
+export const BulkRedeliverSchema = z
   .object({
     vendor: VendorSchema,
     targetId: z.string().min(1).max(200),
@@ -43,8 +43,8 @@ export function deliveryRoutes(engine: DeliveryEngine) {
     return event;
   };
   return new Hono()
-    .get('/', (c) => {
-      const query = queryOf(c, QuerySchema);
+    .get('/', queryInput(DeliveryQuerySchema), (c) => {
+      const query = c.req.valid('query');
       const deliveries = engine.log.list({
         ...(query.vendor ? { vendor: query.vendor } : {}),
         ...(query.status ? { status: query.status } : {}),
@@ -54,8 +54,8 @@ export function deliveryRoutes(engine: DeliveryEngine) {
       });
       return c.json({ size: engine.log.size, capacity: engine.log.capacity, deliveries });
     })
-    .post('/redeliver', async (c) => {
-      const query = await jsonBody(c, BulkRedeliverSchema);
+    .post('/redeliver', jsonInput(BulkRedeliverSchema), (c) => {
+      const query = c.req.valid('json');
       const result = engine.redeliverFailed({
         vendor: query.vendor,
         targetId: query.targetId,
@@ -64,18 +64,26 @@ export function deliveryRoutes(engine: DeliveryEngine) {
       return c.json({ ...result, count: result.redelivered.length }, 202);
     })
     .get('/:id', (c) => c.json(find(c.req.param('id'))))
-    .post('/:id/redeliver', async (c) => {
-      const id = c.req.param('id');
-      find(id);
-      const { targetId } = await jsonBody(c, RedeliverSchema, { optional: true });
-      try {
-        return c.json(engine.redeliver(id, targetId ? { targetId } : {}), 202);
-      } catch (error) {
-        if (error instanceof DeliveryNotFoundError)
-          throw new ControlError(404, 'delivery_not_found', error.message);
-        throw new ControlError(400, 'invalid_request', (error as Error).message);
-      }
-    });
+    .post(
+      '/:id/redeliver',
+      // An unknown event is a 404 whatever the body says: look it up before reading the body.
+      async (c, next) => {
+        find(c.req.param('id'));
+        await next();
+      },
+      jsonInput(RedeliverSchema, { optional: true }),
+      (c) => {
+        const id = c.req.param('id');
+        const { targetId } = c.req.valid('json');
+        try {
+          return c.json(engine.redeliver(id, targetId ? { targetId } : {}), 202);
+        } catch (error) {
+          if (error instanceof DeliveryNotFoundError)
+            throw new ControlError(404, 'delivery_not_found', error.message);
+          throw new ControlError(400, 'invalid_request', (error as Error).message);
+        }
+      },
+    );
 }
 
 /**

@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AtomicStoreError, ORDER_MONITORING_FAIL_REASONS, type AtomicStore } from '../../mock-atomic';
 import { ControlError } from '../errors';
-import { jsonBody } from '../validation';
+import { jsonInput } from '../validation';
 
-const FailNextSchema = z
+export const FailNextSchema = z
   .object({ accountId: z.string().min(1).max(64), failReason: z.enum(ORDER_MONITORING_FAIL_REASONS) })
   .strict();
 
@@ -16,8 +16,8 @@ const FailNextSchema = z
 export function refreshRoutes(atomic: AtomicStore) {
   return new Hono()
     .get('/', (c) => c.json(atomic.refreshSchedule()))
-    .post('/fail-next', async (c) => {
-      const { accountId, failReason } = await jsonBody(c, FailNextSchema);
+    .post('/fail-next', jsonInput(FailNextSchema), (c) => {
+      const { accountId, failReason } = c.req.valid('json');
       try {
         atomic.failNextRefresh(accountId, failReason);
       } catch (error) {

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { AMAZON_COMPANY_ID, type AtomicStore } from '../../mock-atomic';
 import { HUB_APPS, type TransactSessions } from '../../transact';
 import { ControlError } from '../errors';
-import { jsonBody } from '../validation';
+import { jsonInput } from '../validation';
 
-const LaunchSchema = z
+export const LaunchSchema = z
   .object({
     identifier: z.string().min(1).max(256),
     flow: z.enum(['order-monitoring', 'payments-hub']).default('order-monitoring'),
@@ -30,8 +30,8 @@ export function transactRoutes(deps: {
       if (!session) throw new ControlError(404, 'not_found', `No Transact session ${c.req.param('id')}.`);
       return c.json(session);
     })
-    .post('/launch', async (c) => {
-      const input = await jsonBody(c, LaunchSchema);
+    .post('/launch', jsonInput(LaunchSchema), (c) => {
+      const input = c.req.valid('json');
       const token = deps.atomic.createAccessToken({ identifier: input.identifier });
       const config =
         input.flow === 'payments-hub'

@@ -1,23 +1,23 @@
 /**
  * Against the sandbox the global setup started, over HTTP only — as a test in any language would:
- * play a scenario through the control plane, then read the result from the Atelio API.
+ * play a scenario through the control plane (with the package's typed client), then read the
+ * result from the Atelio API.
  */
+import { answer, createControlClient, type StartRunBody } from 'stitch-sandbox';
 import { expect, inject, it } from 'vitest';
 
 const urls = inject('sandbox');
 const ATELIO = { Identity: 'test-identity', Authorization: 'test-authorization' };
+// The control API's typed client: paths, bodies and answers are checked by the compiler.
+const control = createControlClient(urls.control);
 
-async function runScenario(name: string, body: Record<string, unknown>) {
-  const started = await fetch(`${urls.control}/api/scenarios/${name}/runs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+async function runScenario(name: string, json: StartRunBody) {
+  const started = await control.api.scenarios[':name'].runs.$post({ param: { name }, json });
   expect(started.status).toBe(202);
-  const { runId } = (await started.json()) as { runId: string };
+  const { runId } = await answer(started);
   // `instant` runs finish in milliseconds; poll until this one has.
   for (;;) {
-    const run = (await (await fetch(`${urls.control}/api/runs/${runId}`)).json()) as { status: string };
+    const run = await answer(control.api.runs[':runId'].$get({ param: { runId } }));
     if (run.status !== 'running') return run;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

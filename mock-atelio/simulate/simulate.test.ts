@@ -41,6 +41,23 @@ describe('POST /simulate/authorization', () => {
     expect(store.getTransaction(tx.transaction_id)).toEqual(tx);
   });
 
+  it('never dates updated_time before created_time, even for a transaction_datetime ahead of the clock', async () => {
+    const h = emptyBank();
+    // The harness clock reads 2024-06-15 12:00; the point of sale is two days later.
+    const res = await h.send(
+      AUTHORIZE,
+      validAuthorization('card-1', { transaction_datetime: '2024-06-17 09:30' }),
+    );
+    expect(res.status).toBe(201);
+    const tx = TransactionSchema.parse(res.body);
+    expect(tx.created_time).toBe('2024-06-17T09:30:00.000000+00:00');
+    expect(tx.updated_time).toBe(tx.created_time);
+    // Settling now (still before the point of sale by the clock) moves updated_time on, never back.
+    const settled = await h.send(SETTLE, { transaction_id: tx.transaction_id, amount: '10.00' });
+    const after = TransactionSchema.parse(settled.body);
+    expect(after.updated_time > tx.updated_time).toBe(true);
+  });
+
   it('accepts a nine-digit US zip code and a non-US region with a free-form postal code', async () => {
     const h = emptyBank();
     expect(

@@ -72,9 +72,16 @@ describe('the seeded baseline', () => {
   it('has recent pending purchases and one of each final state, and no failed transaction in sight', () => {
     const txs = everything(build(1));
     const states = new Set(txs.map((t) => t.state));
-    expect([...states].sort()).toEqual(['cancelled', 'completed', 'declined', 'pending', 'returned']);
+    expect([...states].sort()).toEqual([
+      'cancelled',
+      'completed',
+      'declined',
+      'pending',
+      'returned',
+      'start',
+    ]);
     expect(txs.filter((t) => t.state === 'pending' && t.payment_type === 'card').length).toBeGreaterThan(0);
-    expect(new Set(txs.map((t) => t.payment_type))).toEqual(new Set(['card', 'ach', 'account']));
+    expect(new Set(txs.map((t) => t.payment_type))).toEqual(new Set(['card', 'ach', 'rdc', 'account']));
     expect(txs.some((t) => t.transaction_type === 'POS Refund' && t.previous_transaction_id !== null)).toBe(
       true,
     );
@@ -83,6 +90,16 @@ describe('the seeded baseline', () => {
         .exportState()
         .transactions.filter((r) => r.state === 'failed'),
     ).toHaveLength(1);
+  });
+
+  it('has a check deposit (rdc) that cleared and one just scanned, still in start', () => {
+    const checks = everything(build(1)).filter((t) => t.payment_type === 'rdc');
+    expect(checks.map((t) => [t.state, t.transaction_type, Number(t.amount) > 0])).toEqual([
+      ['completed', 'deposit', true],
+      ['start', 'deposit', true],
+    ]);
+    expect(checks[1]!.details).toMatchObject({ deposit_channel: 'mobile', direction: 'credit' });
+    expect(parseTimestamp(checks[1]!.created_time)).toBe(NOW - 40 * 60_000);
   });
 
   it('accepts the first customer id and card last four (cross-vendor set-ups)', () => {

@@ -5,21 +5,57 @@ import {
   MERCHANTS,
   MULTI_SETTLEMENT_EXAMPLE,
   SUBSCRIPTIONS,
+  amazonDigitalDescriptor,
   amazonMarketplaceDescriptor,
   amazonRetailDescriptor,
+  isAmazonMerchant,
   pickMerchant,
   statementDescriptorFor,
   type MerchantProfile,
 } from './merchants';
 import type { AtelioStore } from './store';
+import type { CreateCustomerInput } from './types';
 
 export interface BaselineOptions {
   /** customer_id of the first customer, e.g. the Atomic user identifier in a cross-vendor set-up. */
   primaryCustomerId?: string;
   /** Last four digits of the first customer's first card. */
   primaryCardLastFour?: string;
+  /**
+   * The first customers of the baseline as another system knows them (in a cross-vendor world,
+   * Atomic users whose customer_id is their identifier), with the card purchases they made
+   * elsewhere. Takes precedence over `primaryCustomerId` / `primaryCardLastFour`.
+   */
+  customers?: BaselineCustomer[];
   /** Days of card history before the baseline time (default 60). */
   days?: number;
+}
+
+export interface BaselineCustomer {
+  customerId: string;
+  /** Last four digits of each card, in order (the first is the virtual card). */
+  cardLastFours: string[];
+  /**
+   * Card purchases known from elsewhere (Amazon orders becoming charges). A customer who has them
+   * does no other Amazon shopping in the seeded history: every Amazon charge of theirs is one of these.
+   */
+  purchases?: PlannedPurchase[];
+  /** This customer's history starts here when that is before the baseline's `days` (epoch ms). */
+  historySince?: number;
+  /** Who the customer is, as the other system knows them; generated where absent. */
+  person?: Pick<CreateCustomerInput, 'firstName' | 'lastName' | 'email' | 'phone' | 'address'>;
+}
+
+/** A card purchase with a known story: when it was authorised, for how much, and how it settled. */
+export interface PlannedPurchase {
+  /** The card it is charged to, by last four (one of the customer's `cardLastFours`). */
+  lastFour: string;
+  merchant: 'amazon-marketplace' | 'amazon-retail' | 'amazon-digital';
+  /** Point-of-sale time (`created_time`). Before the customer's account opened: not recorded. */
+  atMs: number;
+  authorisedCents: number;
+  /** Settlements in time order; none, or those after the baseline's end, leave it pending. */
+  settlements: { atMs: number; cents: number }[];
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -49,9 +85,14 @@ class Timeline {
 
 interface Persona {
   cards: string[];
+  cardByLastFour: Map<string, string>;
   accountId: string;
   random: SeededRandom;
   purchasesPerDay: [number, number];
+  /** Amazon purchases known from elsewhere; when set, the persona shops at Amazon only through these. */
+  planned: PlannedPurchase[] | undefined;
+  /** Start of the UTC day this customer's history begins. */
+  historyStart: number;
 }
 
 /** A card purchase authorised at `at` and, if the merchant has settled by the baseline time, settled. */
@@ -96,6 +137,50 @@ function purchase(
   });
 }
 
+const AMAZON_DESCRIPTORS = {
+  'amazon-marketplace': amazonMarketplaceDescriptor,
+  'amazon-retail': amazonRetailDescriptor,
+  'amazon-digital': amazonDigitalDescriptor,
+} as const;
+
+/** A purchase whose amounts and times are given: authorised, then settled as planned. */
+function plannedPurchase(
+  store: AtelioStore,
+  timeline: Timeline,
+  persona: Persona,
+  planned: PlannedPurchase,
+  openedAt: number,
+): void {
+  const cardId = persona.cardByLastFour.get(planned.lastFour);
+  if (cardId === undefined) throw new Error(`no card ending ${planned.lastFour} for a planned purchase`);
+  if (planned.atMs < openedAt) return;
+  const merchant = MERCHANTS.find((m) => m.key === planned.merchant)!;
+  const merchantName = AMAZON_DESCRIPTORS[planned.merchant](persona.random);
+  let id: string | undefined;
+  timeline.at(planned.atMs, () => {
+    const tx = store.authorizeCardPurchase({
+      cardId,
+      amount: formatCents(planned.authorisedCents),
+      merchantName,
+      merchantCity: merchant.city,
+      merchantState: merchant.state,
+      merchantZipCode: merchant.postalCode,
+      mcc: merchant.mcc,
+      mid: merchant.merchantId,
+      statementDescriptor: statementDescriptorFor(merchantName, merchant.city, merchant.state),
+      cardholderPresence: false,
+      transactionDatetime: planned.atMs,
+      at: planned.atMs,
+    });
+    if (tx.state === 'pending') id = tx.transaction_id;
+  });
+  for (const settlement of planned.settlements) {
+    timeline.at(Math.max(settlement.atMs, planned.atMs), () => {
+      if (id) store.settleTransaction(id, { amount: formatCents(settlement.cents), at: settlement.atMs });
+    });
+  }
+}
+
 /**
  * The seeded baseline bank: three customers with funded accounts and cards, and `days` of
  * realistic history ending at `endMs` — biweekly payroll, monthly bills and subscriptions, daily
@@ -112,7 +197,12 @@ export function seedBaseline(
 ): void {
   const days = options.days ?? 60;
   const historyStart = Math.floor((endMs - days * DAY_MS) / DAY_MS) * DAY_MS;
-  const openedAt = historyStart - 30 * DAY_MS;
+  const startOf = (given: BaselineCustomer | undefined) =>
+    given?.historySince === undefined
+      ? historyStart
+      : Math.min(historyStart, Math.floor(given.historySince / DAY_MS) * DAY_MS);
+  const known = options.customers ?? [];
+  const openedAt = Math.min(historyStart, ...known.map(startOf)) - 30 * DAY_MS;
   const timeline = new Timeline(endMs);
 
   const people: Persona[] = [];
@@ -121,11 +211,15 @@ export function seedBaseline(
     { cards: 1, purchasesPerDay: [0, 2] as [number, number] },
     { cards: 1, purchasesPerDay: [0, 2] as [number, number] },
   ];
+  while (plans.length < known.length) plans.push({ cards: 1, purchasesPerDay: [0, 2] });
   plans.forEach((plan, index) => {
     const r = random.fork(`customer-${index}`);
     const first = index === 0;
+    const given = known[index];
+    const customerId = given?.customerId ?? (first ? options.primaryCustomerId : undefined);
     const customer = store.createCustomer({
-      ...(first && options.primaryCustomerId !== undefined && { customerId: options.primaryCustomerId }),
+      ...(customerId !== undefined && { customerId }),
+      ...given?.person,
       at: openedAt,
     });
     const account = store.createAccount({
@@ -135,18 +229,29 @@ export function seedBaseline(
       at: openedAt,
     });
     const cards: string[] = [];
-    for (let c = 0; c < plan.cards; c++) {
+    const cardByLastFour = new Map<string, string>();
+    const lastFours =
+      given?.cardLastFours ?? (first && options.primaryCardLastFour ? [options.primaryCardLastFour] : []);
+    for (let c = 0; c < Math.max(plan.cards, lastFours.length); c++) {
+      const lastFour = lastFours[c];
       const card = store.createCard({
         accountId: account.account_id,
         cardType: c === 0 ? 'virtual' : 'physical',
-        ...(first &&
-          c === 0 &&
-          options.primaryCardLastFour !== undefined && { lastFour: options.primaryCardLastFour }),
+        ...(lastFour !== undefined && { lastFour }),
         at: openedAt + (c + 1) * HOUR_MS,
       });
       cards.push(card.card_id);
+      cardByLastFour.set(card.last_four, card.card_id);
     }
-    people.push({ cards, accountId: account.account_id, random: r, purchasesPerDay: plan.purchasesPerDay });
+    people.push({
+      cards,
+      cardByLastFour,
+      accountId: account.account_id,
+      random: r,
+      purchasesPerDay: plan.purchasesPerDay,
+      planned: given?.purchases,
+      historyStart: startOf(given),
+    });
   });
 
   for (const person of people) {
@@ -154,7 +259,7 @@ export function seedBaseline(
     // Biweekly payroll by direct deposit.
     const employer = r.faker.company.name().toUpperCase();
     const salary = r.int(2600, 3800) * 100 + r.int(0, 99);
-    for (let at = historyStart + r.int(0, 13) * DAY_MS + 9 * HOUR_MS; at <= endMs; at += 14 * DAY_MS) {
+    for (let at = person.historyStart + r.int(0, 13) * DAY_MS + 9 * HOUR_MS; at <= endMs; at += 14 * DAY_MS) {
       timeline.at(at, () =>
         store.createAchTransfer({
           accountId: person.accountId,
@@ -167,7 +272,7 @@ export function seedBaseline(
       );
     }
     // Monthly utility bill by ACH debit on the 3rd.
-    for (let day = historyStart; day <= endMs; day += DAY_MS) {
+    for (let day = person.historyStart; day <= endMs; day += DAY_MS) {
       if (new Date(day).getUTCDate() !== 3) continue;
       const at = day + 6 * HOUR_MS;
       const bill = r.int(7800, 18900);
@@ -183,16 +288,20 @@ export function seedBaseline(
       );
     }
     // Daily card spend.
-    for (let day = historyStart; day <= endMs; day += DAY_MS) {
+    for (let day = person.historyStart; day <= endMs; day += DAY_MS) {
       const count = r.int(person.purchasesPerDay[0], person.purchasesPerDay[1]);
       for (let i = 0; i < count; i++) {
         const at = day + r.int(12 * 60, 23 * 60 + 59) * MINUTE_MS + r.int(0, 59) * 1000;
-        purchase(store, timeline, person, pickMerchant(r), at);
+        const merchant = person.planned ? pickMerchant(r, (m) => !isAmazonMerchant(m)) : pickMerchant(r);
+        purchase(store, timeline, person, merchant, at);
       }
     }
+    for (const planned of person.planned ?? []) plannedPurchase(store, timeline, person, planned, openedAt);
   }
 
   const [main, second, third] = people as [Persona, Persona, Persona];
+  // The one-off Amazon stories go to a customer whose Amazon history is not known from elsewhere.
+  const shopper = people.find((p) => !p.planned) ?? main;
   const daysAgo = (n: number, hour: number, minute = 0) =>
     Math.floor((endMs - n * DAY_MS) / DAY_MS) * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS;
 
@@ -242,7 +351,7 @@ export function seedBaseline(
 
   // An Amazon order whose final charge came in below the authorisation (tax recalculated at shipping).
   const amazon = MERCHANTS.find((m) => m.key === 'amazon-marketplace')!;
-  purchase(store, timeline, main, amazon, daysAgo(8, 15, 12), {
+  purchase(store, timeline, shopper, amazon, daysAgo(8, 15, 12), {
     cents: 5437,
     settleCents: 5218,
     settleAfterMs: 30 * HOUR_MS,
@@ -294,11 +403,11 @@ export function seedBaseline(
   // An Amazon purchase that was refunded a week later.
   const retail = MERCHANTS.find((m) => m.key === 'amazon-retail')!;
   const refundedAt = daysAgo(25, 16, 48);
-  const refundedName = amazonRetailDescriptor(main.random);
+  const refundedName = amazonRetailDescriptor(shopper.random);
   let refundedId = '';
   timeline.at(refundedAt, () => {
     refundedId = store.authorizeCardPurchase({
-      cardId: main.cards[0]!,
+      cardId: shopper.cards[0]!,
       amount: '64.99',
       merchantName: refundedName,
       merchantCity: retail.city,
@@ -372,13 +481,39 @@ export function seedBaseline(
     }),
   );
 
+  // Checks deposited by photo (rdc): one that cleared, and one scanned just now still in `start`.
+  const clearedCheckAt = daysAgo(18, 17, 26);
+  let clearedCheckId = '';
+  timeline.at(clearedCheckAt, () => {
+    clearedCheckId = store.depositCheck({
+      accountId: third.accountId,
+      amount: formatCents(third.random.int(8000, 45000)),
+      at: clearedCheckAt,
+    }).transaction_id;
+  });
+  timeline.at(clearedCheckAt + 20 * MINUTE_MS, () =>
+    store.processTransaction(clearedCheckId, { at: clearedCheckAt + 20 * MINUTE_MS }),
+  );
+  timeline.at(clearedCheckAt + 2 * DAY_MS, () =>
+    store.completeTransaction(clearedCheckId, { at: clearedCheckAt + 2 * DAY_MS }),
+  );
+  const scannedCheckAt = endMs - 40 * MINUTE_MS;
+  const scannedCheckCents = second.random.int(2500, 30000);
+  timeline.at(scannedCheckAt, () =>
+    store.depositCheck({
+      accountId: second.accountId,
+      amount: formatCents(scannedCheckCents),
+      at: scannedCheckAt,
+    }),
+  );
+
   // Keep the two descriptor shapes present even on a short history.
   const guaranteed = daysAgo(3, 14, 20);
-  purchase(store, timeline, main, { ...amazon, merchantName: amazonMarketplaceDescriptor }, guaranteed);
+  purchase(store, timeline, shopper, { ...amazon, merchantName: amazonMarketplaceDescriptor }, guaranteed);
   purchase(
     store,
     timeline,
-    main,
+    shopper,
     { ...retail, merchantName: amazonRetailDescriptor },
     guaranteed + 3 * HOUR_MS,
   );

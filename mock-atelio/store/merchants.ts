@@ -250,13 +250,20 @@ export function statementDescriptorFor(merchantName: string, city: string, state
   return `${merchantName.toUpperCase().padEnd(25)}${city.toUpperCase().padEnd(14)}${state.toUpperCase()}USA`;
 }
 
-/** Picks a merchant by weight. */
-export function pickMerchant(random: SeededRandom): MerchantProfile {
-  const total = MERCHANTS.reduce((sum, m) => sum + m.weight, 0);
+/** Amazon's own merchant profiles (every card descriptor Amazon charges under). */
+export const isAmazonMerchant = (merchant: MerchantProfile): boolean => merchant.key.startsWith('amazon-');
+
+/** Picks a merchant by weight, among those `allowed` (default: all). */
+export function pickMerchant(
+  random: SeededRandom,
+  allowed: (merchant: MerchantProfile) => boolean = () => true,
+): MerchantProfile {
+  const candidates = MERCHANTS.filter(allowed);
+  const total = candidates.reduce((sum, m) => sum + m.weight, 0);
   let roll = random.int(1, total);
-  for (const merchant of MERCHANTS) {
+  for (const merchant of candidates) {
     roll -= merchant.weight;
     if (roll <= 0) return merchant;
   }
-  return MERCHANTS[MERCHANTS.length - 1]!;
+  return candidates[candidates.length - 1]!;
 }

@@ -29,6 +29,7 @@ import type {
   AchTransferInput,
   AtelioStoreOptions,
   AuthorizeCardPurchaseInput,
+  CheckDepositInput,
   CreateAccountInput,
   CreateCardInput,
   CreateCustomerInput,
@@ -294,6 +295,14 @@ export class AtelioStore {
 
   createAchTransfer(input: AchTransferInput): Transaction {
     return transactions.createAchTransfer(this.ctx, input);
+  }
+
+  depositCheck(input: CheckDepositInput): Transaction {
+    return transactions.depositCheck(this.ctx, input);
+  }
+
+  processTransaction(transactionId: string, options: { at?: TimeInput } = {}): Transaction {
+    return transactions.processTransaction(this.ctx, transactionId, options);
   }
 
   createAccountTransfer(input: AccountTransferInput): { debit: Transaction; credit: Transaction } {

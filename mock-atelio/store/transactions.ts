@@ -14,6 +14,7 @@ import {
   type AchDetails,
   type CardDetails,
   LISTABLE_PAYMENT_TYPES,
+  type RdcDetails,
   type Transaction,
   TRANSACTION_STATES,
   type TransactionState,
@@ -26,6 +27,7 @@ import type {
   AccountTransferInput,
   AchTransferInput,
   AuthorizeCardPurchaseInput,
+  CheckDepositInput,
   ReturnInput,
   SettleInput,
   TransactionChange,
@@ -143,13 +145,16 @@ export function recordTransaction(
   },
 ): TransactionRecord {
   const id = ctx.newId(input.id, 'Transaction', ctx.transactions);
+  // A point-of-sale time ahead of the clock (simulate/authorization lets the caller choose it) is
+  // also when the network reports it: a transaction is never updated before it was created.
+  const updatedMs = Math.max(input.atMs, input.createdMs);
   const delta = contribution(input.state, input.amountCents);
   account.currentCents += delta.current;
   account.availableCents += delta.available;
   const record: TransactionRecord = {
     seq: ++ctx.seq,
     createdMs: input.createdMs,
-    updatedMs: input.atMs,
+    updatedMs,
     state: input.state,
     amountCents: input.amountCents,
     authorisedCents: input.amountCents,
@@ -168,7 +173,7 @@ export function recordTransaction(
       amount: formatCents(input.amountCents),
       currency: 'USD',
       created_time: formatTimestamp(input.createdMs),
-      updated_time: formatTimestamp(input.atMs),
+      updated_time: formatTimestamp(updatedMs),
       balances: {
         prior_balance: formatCents(account.currentCents),
         new_balance: formatCents(account.availableCents),
@@ -349,11 +354,28 @@ export function completeTransaction(
   const record = requireTransaction(ctx, transactionId);
   if (record.wire.payment_type === 'card') return settleTransaction(ctx, transactionId, options);
   if (record.state !== 'pending') {
-    throw conflict(`Transaction ${transactionId} is ${record.state} and cannot be completed.`);
+    const hint = record.state === 'start' ? ' It has not been processed yet (start → pending first).' : '';
+    throw conflict(`Transaction ${transactionId} is ${record.state} and cannot be completed.${hint}`);
   }
   const previousState = record.state;
   transition(ctx, record, 'completed', record.amountCents, ctx.timeOf(options.at));
   return announce(ctx, record, previousState, 'completed');
+}
+
+/**
+ * A transaction in `start` (a scanned check, an ACH transfer not yet submitted) is taken up for
+ * processing: it becomes `pending` and, from then on, counts towards the available balance.
+ */
+export function processTransaction(
+  ctx: AtelioContext,
+  transactionId: string,
+  options: { at?: TimeInput } = {},
+): Transaction {
+  const record = requireTransaction(ctx, transactionId);
+  assertTransition(record, 'pending', 'processed');
+  const previousState = record.state;
+  transition(ctx, record, 'pending', record.amountCents, ctx.timeOf(options.at));
+  return announce(ctx, record, previousState, 'processing');
 }
 
 /** The issuer or network declines a pending transaction; it no longer holds funds. */
@@ -386,6 +408,8 @@ export function returnTransaction(
     const details = record.wire.details as AchDetails;
     details.return_code = input.returnCode ?? 'R01';
     details.failure_reason = input.reason ?? ACH_RETURN_REASONS[details.return_code] ?? 'Returned';
+  } else if (record.wire.payment_type === 'rdc') {
+    (record.wire.details as RdcDetails).failure_reason = input.reason ?? 'Returned check';
   }
   return finish(ctx, transactionId, 'returned', 'returned', input.at);
 }
@@ -474,8 +498,8 @@ export function createAchTransfer(ctx: AtelioContext, input: AchTransferInput): 
   }
   const cents = parsePositiveAmount(input.amount);
   const state = input.state ?? 'pending';
-  if (state !== 'pending' && state !== 'completed')
-    throw invalidRequest('state must be pending or completed');
+  if (state !== 'start' && state !== 'pending' && state !== 'completed')
+    throw invalidRequest('state must be start, pending or completed');
   const atMs = ctx.timeOf(input.at);
   const description = input.description ?? (input.direction === 'credit' ? 'ACH Deposit' : 'ACH Withdrawal');
   const details: AchDetails = {
@@ -493,6 +517,42 @@ export function createAchTransfer(ctx: AtelioContext, input: AchTransferInput): 
     amountCents: input.direction === 'credit' ? cents : -cents,
     paymentType: 'ach',
     transactionType: input.direction,
+    description,
+    details,
+  });
+  return publicTransaction(record);
+}
+
+/**
+ * A check deposited by photo (payment_type `rdc`, remote deposit capture): a credit that starts in
+ * `start` when the check is scanned, is `pending` while the funds are on hold, and `completed` once
+ * they are available. The transaction type is `deposit` [choice: vendor-docs 003 gives none].
+ */
+export function depositCheck(ctx: AtelioContext, input: CheckDepositInput): Transaction {
+  const account = requireAccount(ctx, input.accountId);
+  const cents = parsePositiveAmount(input.amount);
+  const state = input.state ?? 'start';
+  if (state !== 'start' && state !== 'pending' && state !== 'completed')
+    throw invalidRequest('state must be start, pending or completed');
+  const atMs = ctx.timeOf(input.at);
+  const description = input.description ?? 'Mobile check deposit';
+  const checkNumber =
+    input.checkNumber ?? String(ctx.random.fork(`check:${input.accountId}:${atMs}`).int(1001, 9999));
+  if (!/^\d{1,10}$/.test(checkNumber)) throw invalidRequest('checkNumber must be 1 to 10 digits');
+  const details: RdcDetails = {
+    check_number: checkNumber,
+    deposit_channel: 'mobile',
+    direction: 'credit',
+    description,
+  };
+  const record = recordTransaction(ctx, account, {
+    id: input.transactionId,
+    createdMs: atMs,
+    atMs,
+    state,
+    amountCents: cents,
+    paymentType: 'rdc',
+    transactionType: 'deposit',
     description,
     details,
   });

@@ -3,7 +3,7 @@ import type { CardStatus } from '../cards/schema';
 import type { Address } from '../customers/schema';
 import type { PageRequest } from '../shared/pagination';
 import type { TimeInput } from '../shared/time';
-import type { LISTABLE_PAYMENT_TYPES} from '../transactions/schema';
+import type { LISTABLE_PAYMENT_TYPES } from '../transactions/schema';
 import { type TransactionState } from '../transactions/schema';
 import type { BaselineOptions } from './baseline';
 
@@ -15,7 +15,8 @@ export interface AtelioStoreOptions extends VendorStoreOptions {
 }
 
 /** What a transaction update was, for listeners that care (the dashboard, scenario timelines). */
-export type TransactionChange = 'settled' | 'completed' | 'declined' | 'cancelled' | 'returned';
+export type TransactionChange =
+  'processing' | 'settled' | 'completed' | 'declined' | 'cancelled' | 'returned';
 
 export interface CreateCustomerInput {
   /** Any non-empty string; cross-vendor scenarios use the Atomic user identifier. Generated when absent. */
@@ -101,8 +102,26 @@ export interface AchTransferInput {
   description?: string;
   externalAccountId?: string;
   classCode?: string;
-  /** Default pending, as ACH takes days; `completed` records a transfer that already posted. */
-  state?: 'pending' | 'completed';
+  /**
+   * Default pending, as ACH takes days; `start` is a transfer initiated and not yet submitted;
+   * `completed` records a transfer that already posted.
+   */
+  state?: 'start' | 'pending' | 'completed';
+  transactionId?: string;
+  at?: TimeInput;
+}
+
+export interface CheckDepositInput {
+  accountId: string;
+  amount: string | number;
+  /** Generated (4 digits) when absent. */
+  checkNumber?: string;
+  description?: string;
+  /**
+   * Default `start`: the check was scanned and waits for review. `pending`: accepted, funds on
+   * hold; `completed`: the funds are available.
+   */
+  state?: 'start' | 'pending' | 'completed';
   transactionId?: string;
   at?: TimeInput;
 }

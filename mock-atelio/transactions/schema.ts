@@ -8,8 +8,13 @@ import { TIMESTAMP_PATTERN } from '../shared/time';
  * of truth for the list/get responses, the OpenAPI document and the `transactions` webhook body.
  */
 
-/** Every state a transaction can be in inside the store. */
+/**
+ * Every state a transaction can be in inside the store. `start` is where a transaction begins
+ * (vendor-docs 003: "a card swipe, online purchase, a check scan, or an ACH transfer") before it is
+ * processed; here a scanned check (rdc) and an ACH transfer not yet submitted sit in it.
+ */
 export const TRANSACTION_STATES = [
+  'start',
   'pending',
   'completed',
   'declined',
@@ -21,6 +26,7 @@ export type TransactionState = (typeof TRANSACTION_STATES)[number];
 
 /** `failed` exists internally but is never returned by the API or sent in a webhook [doc]. */
 export const PUBLIC_TRANSACTION_STATES = [
+  'start',
   'pending',
   'completed',
   'declined',
@@ -32,7 +38,7 @@ export type PublicTransactionState = (typeof PUBLIC_TRANSACTION_STATES)[number];
 export const PAYMENT_TYPES = ['card', 'ach', 'rdc', 'account'] as const;
 export type PaymentType = (typeof PAYMENT_TYPES)[number];
 /** The values `GET /transactions?payment_type=` accepts [doc]. */
-export const LISTABLE_PAYMENT_TYPES = ['ach', 'card', 'account'] as const;
+export const LISTABLE_PAYMENT_TYPES = ['ach', 'card', 'rdc', 'account'] as const;
 
 const money = (description: string) =>
   z.string().regex(SIGNED_AMOUNT).openapi({ description, example: '-30.49' });
@@ -92,6 +98,20 @@ export const AchDetailsSchema = z
   })
   .openapi('AchTransactionDetails');
 
+/**
+ * [choice] vendor-docs 003 names rdc (remote deposit capture: a check deposited by photo) as a
+ * payment type but shows no details object for it; these are the fields a check deposit needs.
+ */
+export const RdcDetailsSchema = z
+  .object({
+    check_number: z.string().openapi({ example: '1042' }),
+    deposit_channel: z.literal('mobile'),
+    direction: z.literal('credit'),
+    description: z.string().openapi({ example: 'Mobile check deposit' }),
+    failure_reason: z.string().optional(),
+  })
+  .openapi('RdcTransactionDetails');
+
 /** [choice] vendor-docs 003 does not list the fields of an account-to-account payment. */
 export const AccountPaymentDetailsSchema = z
   .object({
@@ -105,6 +125,7 @@ export const AccountPaymentDetailsSchema = z
 export const TransactionDetailsSchema = z.union([
   CardDetailsSchema,
   AchDetailsSchema,
+  RdcDetailsSchema,
   AccountPaymentDetailsSchema,
 ]);
 
@@ -139,6 +160,7 @@ export type Transaction = z.infer<typeof TransactionSchema>;
 export type CardDetails = z.infer<typeof CardDetailsSchema>;
 export type AchDetails = z.infer<typeof AchDetailsSchema>;
 export type AccountPaymentDetails = z.infer<typeof AccountPaymentDetailsSchema>;
+export type RdcDetails = z.infer<typeof RdcDetailsSchema>;
 export type TransactionDetails = z.infer<typeof TransactionDetailsSchema>;
 export type Settlement = z.infer<typeof SettlementSchema>;
 

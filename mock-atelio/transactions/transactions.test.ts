@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBank, envelope, harness, AUTH, type Harness } from '../testing';
 import { parseTimestamp } from '../shared/time';
-import { TransactionPageSchema, TransactionSchema, type CardDetails, type Transaction } from './schema';
+import {
+  RdcDetailsSchema,
+  TransactionPageSchema,
+  TransactionSchema,
+  type CardDetails,
+  type Transaction,
+} from './schema';
 
 /**
  * Field lists transcribed from vendor-docs 003 (Atelio Transactions): the keys of its four example
@@ -93,7 +99,7 @@ const DOC = {
   },
   balances: ['prior_balance', 'new_balance'],
   settlement: ['settlement_date', 'amount'],
-  states: ['pending', 'completed', 'declined', 'cancelled', 'returned'],
+  states: ['start', 'pending', 'completed', 'declined', 'cancelled', 'returned'],
   paymentTypes: ['card', 'ach', 'rdc', 'account'],
 } as const;
 
@@ -159,7 +165,7 @@ describe('GET /transactions', () => {
     ['page=0', 'page'],
     ['page=-1', 'page'],
     ['page=abc', 'page'],
-    ['payment_type=rdc', 'payment_type'],
+    ['payment_type=check', 'payment_type'],
     ['order_by=newest', 'order_by'],
     ['transaction_state=Pending', 'transaction_state'],
     ['start_date=2024-6-1', 'start_date'],
@@ -247,7 +253,7 @@ describe('GET /transactions', () => {
       const accountId = byCustomer.transactions[0]!.account_id;
       const byAccount = await list(h, `?account_id=${accountId}&count=10000`);
       expect(byAccount.transactions.every((t) => t.account_id === accountId)).toBe(true);
-      for (const type of ['card', 'ach', 'account']) {
+      for (const type of ['card', 'ach', 'rdc', 'account']) {
         const body = await list(h, `?payment_type=${type}&count=10000`);
         expect(body.count).toBeGreaterThan(0);
         expect(body.transactions.every((t) => t.payment_type === type)).toBe(true);
@@ -255,6 +261,57 @@ describe('GET /transactions', () => {
       const pending = await list(h, '?transaction_state=pending&count=10000');
       expect(pending.count).toBeGreaterThan(0);
       expect(pending.transactions.every((t) => t.state === 'pending')).toBe(true);
+    });
+
+    it('filters check deposits (payment_type=rdc) and transactions in start (transaction_state=start)', async () => {
+      const h = emptyBank();
+      const scanned = h.store.depositCheck({ accountId: 'acct-1', amount: '120.00', checkNumber: '1042' });
+      const cleared = h.store.depositCheck({ accountId: 'acct-1', amount: '80.00', state: 'completed' });
+      const achStart = h.store.createAchTransfer({
+        accountId: 'acct-1',
+        direction: 'debit',
+        amount: '10.00',
+        state: 'start',
+      });
+      h.store.authorizeCardPurchase({ cardId: 'card-1', amount: '5.00', merchantName: 'SHOP' });
+      const ids = (body: { transactions: Transaction[] }) => body.transactions.map((t) => t.transaction_id);
+      expect(ids(await list(h, '?payment_type=rdc&order_by=asc'))).toEqual([
+        scanned.transaction_id,
+        cleared.transaction_id,
+      ]);
+      expect(ids(await list(h, '?transaction_state=start&order_by=asc'))).toEqual([
+        scanned.transaction_id,
+        achStart.transaction_id,
+      ]);
+      expect(ids(await list(h, '?payment_type=rdc&transaction_state=start'))).toEqual([
+        scanned.transaction_id,
+      ]);
+      expect(scanned).toMatchObject({
+        payment_type: 'rdc',
+        transaction_type: 'deposit',
+        state: 'start',
+        amount: '120.00',
+        // A check in start holds nothing yet: neither balance moves.
+        balances: { prior_balance: '1000.00', new_balance: '1000.00' },
+        details: { check_number: '1042', deposit_channel: 'mobile', direction: 'credit' },
+      });
+    });
+
+    it('walks a check deposit start → pending → completed, moving the balances at each step', async () => {
+      const h = emptyBank();
+      const { transaction_id: id } = h.store.depositCheck({ accountId: 'acct-1', amount: '120.00' });
+      expect(() => h.store.completeTransaction(id)).toThrow(/start → pending first/);
+      h.clock.advance(60_000);
+      expect(h.store.processTransaction(id)).toMatchObject({
+        state: 'pending',
+        balances: { prior_balance: '1000.00', new_balance: '1120.00' },
+      });
+      h.clock.advance(86_400_000);
+      expect(h.store.completeTransaction(id)).toMatchObject({
+        state: 'completed',
+        balances: { prior_balance: '1120.00', new_balance: '1120.00' },
+      });
+      expect(() => h.store.processTransaction(id)).toThrow(/cannot be processed/);
     });
 
     it('never returns a failed transaction, even when asked for failed ones', async () => {
@@ -282,6 +339,7 @@ describe('GET /transactions', () => {
         expect(Number.isNaN(parseTimestamp(t.updated_time))).toBe(false);
         if (t.payment_type === 'card') expectFields(t.details, DOC.card);
         if (t.payment_type === 'ach') expectFields(t.details, DOC.ach);
+        if (t.payment_type === 'rdc') expect(() => RdcDetailsSchema.strict().parse(t.details)).not.toThrow();
       }
     });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom, toCents } from '../../core/random';
 import { AtomicStoreError } from '../store/errors';
+import { CATEGORY_RULES, catalogProduct } from './catalog';
 import { amazonSourceId, buildAmazonOrder, generateAmazonOrders } from './generator';
 import { OrderSchema, type Order } from './schema';
 
@@ -100,6 +101,74 @@ describe('generateAmazonOrders', () => {
     expect(() => generateAmazonOrders(createRandom(1), { count: 3, ...window, cards, ...patch })).toThrow(
       AtomicStoreError,
     );
+  });
+});
+
+describe('orders from the catalogue', () => {
+  const many = () =>
+    generateAmazonOrders(createRandom(21), { count: 400, ...window, cards, nonCardShare: 0 });
+  const categoryOf = (description: string) => catalogProduct(description)!.category;
+
+  it('prices items from the catalogue and derives the total from them: items, shipping, tax per item category', () => {
+    for (const order of many()) {
+      expectConsistent(order);
+      const tax = order.products.reduce(
+        (sum, p) => sum + Math.round(toCents(p.amount) * CATEGORY_RULES[categoryOf(p.description)].taxRate),
+        0,
+      );
+      expect(toCents(order.lineItems[2]!.amount)).toBe(tax);
+      for (const p of order.products) {
+        const entry = catalogProduct(p.description)!;
+        expect(toCents(p.amount)).toBeGreaterThanOrEqual(entry.minCents);
+        expect(toCents(p.amount)).toBeLessThanOrEqual(entry.maxCents);
+      }
+    }
+  });
+
+  it('charges no tax on gift cards and less on groceries', () => {
+    const products = many().flatMap((o) => o.products);
+    const giftCards = products.filter((p) => categoryOf(p.description) === 'gift-card');
+    expect(giftCards.length).toBeGreaterThan(3);
+    expect(new Set(giftCards.map((p) => p.amount))).toEqual(
+      new Set(giftCards.map((p) => p.amount).filter((a) => a % 25 === 0)),
+    );
+    const giftOnly = many().filter((o) => o.products.every((p) => categoryOf(p.description) === 'gift-card'));
+    expect(giftOnly.length).toBeGreaterThan(0);
+    for (const order of giftOnly) expect(order.lineItems[2]!.amount).toBe(0);
+    expect(CATEGORY_RULES.grocery.taxRate).toBeLessThan(CATEGORY_RULES.electronics.taxRate);
+  });
+
+  it('sets returnBy by category: 30 days for goods, none for groceries, digital items and gift cards', () => {
+    const products = many().flatMap((o) => o.products.map((p) => ({ p, date: o.date })));
+    const seen = new Set<string>();
+    for (const { p, date } of products) {
+      const category = categoryOf(p.description);
+      seen.add(category);
+      const days = CATEGORY_RULES[category].returnDays;
+      if (days === null) expect(p.returnBy, p.description).toBeUndefined();
+      else {
+        const end = new Date(Date.parse(date) + days * 86_400_000);
+        end.setUTCHours(23, 59, 59, 0);
+        expect(p.returnBy).toBe(end.toISOString());
+      }
+    }
+    for (const category of ['grocery', 'digital', 'gift-card', 'electronics'])
+      expect(seen).toContain(category);
+  });
+
+  it('ends prices the way stores do, and places orders at every time of day', () => {
+    const orders = many();
+    for (const p of orders.flatMap((o) => o.products)) {
+      const entry = catalogProduct(p.description)!;
+      const cents = toCents(p.amount);
+      // A price is clamped to the product's range when its ending would leave it.
+      const atBound = cents === entry.minCents || cents === entry.maxCents;
+      expect(atBound || [99, 49, 95, 97, 0].includes(cents % 100), `${p.description} at ${p.amount}`).toBe(
+        true,
+      );
+    }
+    const hours = new Set(orders.map((o) => new Date(o.date).getUTCHours()));
+    expect(hours.size).toBe(24);
   });
 });
 

@@ -1,6 +1,13 @@
 import { fromCents, toCents, type SeededRandom } from '../../core/random';
 import { invalid } from '../store/errors';
-import { AMAZON_PRODUCTS, LINE_ITEM_LABELS, type CatalogProduct } from './catalog';
+import {
+  AMAZON_PRODUCTS,
+  CATEGORY_RULES,
+  LINE_ITEM_LABELS,
+  catalogProduct,
+  type CatalogProduct,
+  type ProductCategory,
+} from './catalog';
 import {
   NON_CARD_PAYMENT_TYPES,
   type NonCardPaymentType,
@@ -12,7 +19,9 @@ import {
 /**
  * Seeded Amazon order generation. All money is computed in integer cents and converted to dollars
  * only at the end, so `lineItems` always add up to `amount` to the cent, and products add up to the
- * subtotal line.
+ * subtotal line. Generated orders are built from the catalogue: the items are picked and priced
+ * first, tax is charged per item at its category's rate (none on gift cards), and the total is what
+ * they add up to. Each item's return window follows its category.
  */
 
 export interface PaymentCard {
@@ -23,7 +32,7 @@ export interface PaymentCard {
 type TimeInput = string | number | Date;
 
 const DAY_MS = 24 * 3600 * 1000;
-/** Typical US sales tax rate applied to the item subtotal [choice]. */
+/** Sales tax on items the catalogue does not know (and on totals a caller gives) [choice]. */
 export const DEFAULT_TAX_RATE = 0.07;
 /** Return window for physical items [choice: Amazon's standard 30 days]. */
 export const RETURN_WINDOW_DAYS = 30;
@@ -99,16 +108,46 @@ function splitCents(random: SeededRandom, totalCents: number, parts: number): nu
   return out;
 }
 
-function pickProducts(random: SeededRandom, count: number): CatalogProduct[] {
+/** Taxed at the default rate and returnable in 30 days: what an order priced to fit a given total is made of. */
+const GENERAL_MERCHANDISE = AMAZON_PRODUCTS.filter((p) => {
+  const rule = CATEGORY_RULES[p.category];
+  return rule.taxRate === DEFAULT_TAX_RATE && rule.returnDays === RETURN_WINDOW_DAYS;
+});
+
+function pickProducts(random: SeededRandom, count: number, from = AMAZON_PRODUCTS): CatalogProduct[] {
   const chosen: CatalogProduct[] = [];
-  for (let i = 0; i < count; i++) chosen.push(random.pick(AMAZON_PRODUCTS));
+  for (let i = 0; i < count; i++) chosen.push(random.pick(from));
   return chosen;
 }
 
-function productLine(description: string, cents: number, orderMs: number, digital: boolean): OrderProduct {
+/** Store prices end the way retail prices do (…99, …49, …95, …00), within the product's range. */
+const PRICE_ENDINGS = [99, 99, 99, 49, 95, 97, 0] as const;
+function priceCents(random: SeededRandom, product: CatalogProduct): number {
+  if (product.category === 'gift-card') return random.pick([25, 25, 50, 50, 75, 100]) * 100;
+  const dollars = random.int(Math.floor(product.minCents / 100), Math.floor(product.maxCents / 100));
+  const cents = dollars * 100 + random.pick(PRICE_ENDINGS);
+  return Math.min(product.maxCents, Math.max(product.minCents, cents));
+}
+
+function productLine(
+  description: string,
+  cents: number,
+  orderMs: number,
+  category: ProductCategory | undefined,
+): OrderProduct {
   const product: OrderProduct = { description, amount: fromCents(cents) };
-  if (!digital) product.returnBy = returnByFor(orderMs);
+  const days = category ? CATEGORY_RULES[category].returnDays : RETURN_WINDOW_DAYS;
+  if (days !== null) product.returnBy = returnByFor(orderMs, days);
   return product;
+}
+
+/** Tax on each item at its category's rate (the catalogue's, else `fallbackRate`), rounded per item. */
+function itemTaxCents(products: readonly OrderProduct[], fallbackRate: number): number {
+  return products.reduce((sum, p) => {
+    const category = catalogProduct(p.description)?.category;
+    const rate = category ? CATEGORY_RULES[category].taxRate : fallbackRate;
+    return sum + Math.round(toCents(p.amount) * rate);
+  }, 0);
 }
 
 /** Builds one order; whatever is not given is generated from `random`. */
@@ -127,9 +166,10 @@ export function buildAmazonOrder(random: SeededRandom, options: BuildOrderOption
     products = options.products.map((p, i) => {
       const cents = assertCents(p.amount, `products.${i}.amount`);
       if (cents < 0) throw invalid(`products.${i}.amount`, 'product amounts must not be negative');
+      if (p.returnBy === undefined)
+        return productLine(p.description, cents, orderMs, catalogProduct(p.description)?.category);
       const product: OrderProduct = { description: p.description, amount: fromCents(cents) };
-      if (p.returnBy === undefined) product.returnBy = returnByFor(orderMs);
-      else if (p.returnBy !== null) product.returnBy = p.returnBy;
+      if (p.returnBy !== null) product.returnBy = p.returnBy;
       return product;
     });
     subtotalCents = products.reduce((sum, p) => sum + toCents(p.amount), 0);
@@ -140,7 +180,11 @@ export function buildAmazonOrder(random: SeededRandom, options: BuildOrderOption
       if (taxCents < 0) throw invalid('amount', 'amount is less than the products plus shipping');
     } else {
       taxCents =
-        options.tax !== undefined ? assertCents(options.tax, 'tax') : Math.round(subtotalCents * taxRate);
+        options.tax !== undefined
+          ? assertCents(options.tax, 'tax')
+          : options.taxRate !== undefined
+            ? Math.round(subtotalCents * taxRate)
+            : itemTaxCents(products, taxRate);
     }
   } else if (options.amount !== undefined) {
     const amountCents = assertCents(options.amount, 'amount');
@@ -153,21 +197,25 @@ export function buildAmazonOrder(random: SeededRandom, options: BuildOrderOption
       subtotalCents = Math.round((amountCents - shippingCents) / (1 + taxRate));
       taxCents = amountCents - shippingCents - subtotalCents;
     }
+    // A total given by the caller (a scenario's "a 45.67 order") is kept: its items are priced to fit.
     const count = subtotalCents >= 3000 ? random.int(1, 3) : 1;
-    const catalog = pickProducts(random, count);
+    const catalog = pickProducts(random, count, GENERAL_MERCHANDISE);
     const shares = splitCents(random, subtotalCents, count);
     products = shares.map((cents, i) =>
-      productLine(catalog[i]!.description, cents, orderMs, !!catalog[i]!.digital),
+      productLine(catalog[i]!.description, cents, orderMs, catalog[i]!.category),
     );
   } else {
+    // From the catalogue: items priced as the store prices them, the total is what they add up to.
     const count = random.pick([1, 1, 1, 2, 2, 3, 4]);
     const catalog = pickProducts(random, count);
-    products = catalog.map((p) =>
-      productLine(p.description, random.int(p.minCents, p.maxCents), orderMs, !!p.digital),
-    );
+    products = catalog.map((p) => productLine(p.description, priceCents(random, p), orderMs, p.category));
     subtotalCents = products.reduce((sum, p) => sum + toCents(p.amount), 0);
     taxCents =
-      options.tax !== undefined ? assertCents(options.tax, 'tax') : Math.round(subtotalCents * taxRate);
+      options.tax !== undefined
+        ? assertCents(options.tax, 'tax')
+        : options.taxRate !== undefined
+          ? Math.round(subtotalCents * taxRate)
+          : itemTaxCents(products, taxRate);
   }
 
   const amountCents = subtotalCents + shippingCents + taxCents;

@@ -252,6 +252,44 @@ describe('GET /pay-link/accounts/:id (Order Monitoring)', () => {
     expect([...orders].sort((a, b) => (a.date < b.date ? 1 : -1))).toEqual(orders);
   });
 
+  it('carries orders, bills, payment methods and payment history (vendor-docs 000), the last three as billing', async () => {
+    const { request, baseline, store } = makeAtomic();
+    const { data } = await expectOk(
+      await request('GET', `/pay-link/accounts/${baseline.amazonAccountId}`),
+      PayLinkAccountResponseSchema,
+    );
+    const billing = data.account.billing!;
+    const user = store.findUser('demo-user')!;
+    // Payment methods: the cards on file (the first the default), and the gift card balance it has paid with.
+    expect(billing.paymentMethods).toEqual([
+      ...user.cards.map((c, i) => ({
+        type: 'card',
+        lastFour: c.lastFour,
+        brand: expect.any(String),
+        isPrimary: i === 0,
+      })),
+      { type: 'gift card', isPrimary: false },
+    ]);
+    // Bills: the Prime membership, renewed monthly after the last sync.
+    expect(billing).toMatchObject({ amount: 14.99, autopay: { status: 'enabled', cycle: 'monthly' } });
+    expect(billing.items).toEqual([{ description: 'Amazon Prime membership (monthly)', amount: 14.99 }]);
+    expect(Date.parse(billing.dueDate!)).toBeGreaterThanOrEqual(Date.parse(data.lastSyncedAt!));
+    expect(Date.parse(billing.dueDate!) - Date.parse(data.lastSyncedAt!)).toBeLessThanOrEqual(
+      31 * 86_400_000,
+    );
+    // Payment history: each earlier renewal, a month apart, newest first, none before the user joined.
+    const dates = billing.history.map((h) => h.date);
+    expect(dates.length).toBeGreaterThanOrEqual(3);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    expect(
+      billing.history.every(
+        (h) => h.amount === 14.99 && h.date >= user.createdAt && h.date < billing.dueDate!,
+      ),
+    ).toBe(true);
+    const days = new Set([billing.dueDate!, ...dates].map((d) => new Date(d).getUTCDate()));
+    expect(days.size).toBe(1);
+  });
+
   it('has card orders with lastFour and brand, and every non-card payment type vendor-docs 000 names', async () => {
     const { request, baseline } = makeAtomic();
     const { data } = await expectOk(

@@ -2,12 +2,14 @@ import { AMAZON_COMPANY_ID, type CompanyRecord, HULU_COMPANY_ID } from '../compa
 import { generateAmazonOrders, type GenerateOrdersOptions, type PaymentCard } from '../orders/generator';
 import { type Order, OrderSchema } from '../orders/schema';
 import type { PayLinkAccountView } from '../pay-link/schema';
+import { amazonBilling } from '../pay-link/amazon-billing';
 import { subscriptionContent } from '../pay-link/templates';
 import type { PayLinkUpdateType, UserRef } from '../webhooks/events';
 import { DAY_MS, type StoreContext } from './context';
 import { conflict, invalid, notFound } from './errors';
 import { upsertLinkedAccount } from './linked-accounts';
 import type { PayLinkAccountRecord, UserRecord } from './state';
+import type { AtomicStoreEvents } from './events';
 import type { ConnectionData } from './types';
 import { companyById, ensureUser, getUser } from './users';
 import { payLinkAccountView, userRef } from './views';
@@ -90,6 +92,35 @@ export function announce(
   ctx.emit('pay-link-accounts-updated', { user: userRef(user), accounts, eventTime: ctx.nowIso() });
 }
 
+/**
+ * The `pay-link-accounts-updated` payloads that describe the Order Monitoring accounts of
+ * `identifiers` as they stand, one per user (`updated` when connected, `disconnected` when not,
+ * `created` while still `initial`), dated at the accounts' last change: the last account webhook a
+ * receiver subscribed all along would have had. Reads only; nothing is announced.
+ */
+export function orderMonitoringAccountStates(
+  ctx: StoreContext,
+  identifiers: readonly string[],
+): AtomicStoreEvents['pay-link-accounts-updated'][] {
+  const out: AtomicStoreEvents['pay-link-accounts-updated'][] = [];
+  for (const identifier of identifiers) {
+    const user = ctx.t.usersByIdentifier.get(identifier);
+    if (!user) continue;
+    const mine = [...ctx.t.payLinkAccounts.values()].filter(
+      (a) => a.userId === user._id && a.type === 'linked' && companyById(a.companyId).accountType === 'ecommerce',
+    );
+    if (mine.length === 0) continue;
+    const updateType = (a: PayLinkAccountRecord): PayLinkUpdateType =>
+      a.connectionStatus === 'connected' ? 'updated' : a.connectionStatus === 'disconnected' ? 'disconnected' : 'created';
+    out.push({
+      user: userRef(user),
+      accounts: mine.map((a) => ({ _id: a._id, updateType: updateType(a) })),
+      eventTime: mine.map((a) => a.updatedAt).sort().at(-1)!,
+    });
+  }
+  return out;
+}
+
 export function newAccountRecord(
   ctx: StoreContext,
   user: UserRecord,
@@ -124,6 +155,28 @@ export function newAccountRecord(
   account.details._id = account._id;
   ctx.t.payLinkAccounts.set(account._id, account);
   return account;
+}
+
+/** The cards the user gave Atomic, then any other card the account's orders show (no generated ones). */
+function knownCards(user: UserRecord, account: PayLinkAccountRecord): PaymentCard[] {
+  const seen = new Map<string, PaymentCard>();
+  for (const card of user.cards)
+    if (card.lastFour)
+      seen.set(card.lastFour, {
+        lastFour: card.lastFour,
+        brand: BRAND_NAMES[card.brand ?? ''] ?? card.brand ?? 'Visa',
+      });
+  for (const order of account.orders)
+    if (
+      order.paymentMethod?.type === 'card' &&
+      order.paymentMethod.lastFour &&
+      !seen.has(order.paymentMethod.lastFour)
+    )
+      seen.set(order.paymentMethod.lastFour, {
+        lastFour: order.paymentMethod.lastFour,
+        brand: order.paymentMethod.brand ?? 'Visa',
+      });
+  return [...seen.values()];
 }
 
 export function userCards(
@@ -390,6 +443,15 @@ export function markSyncedRecord(ctx: StoreContext, accountId: string): PayLinkA
   delete account.failReason;
   account.lastSyncedAt = ctx.nowIso();
   account.updatedAt = account.lastSyncedAt;
-  announce(ctx, ctx.t.users.get(account.userId)!, [{ _id: account._id, updateType: 'updated' }]);
+  const user = ctx.t.users.get(account.userId)!;
+  // A sync reads the whole Amazon account: bills, payment methods and payment history too.
+  if (account.details.type === 'ecommerce')
+    account.details.billing = amazonBilling({
+      cards: knownCards(user, account),
+      giftCard: account.orders.some((o) => o.paymentMethod?.type === 'gift card'),
+      memberSinceMs: Date.parse(user.createdAt),
+      nowMs: ctx.clock.now(),
+    });
+  announce(ctx, user, [{ _id: account._id, updateType: 'updated' }]);
   return account;
 }

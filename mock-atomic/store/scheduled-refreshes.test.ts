@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlatformClock, VirtualClock } from '../../core/clock';
+import { createRandom } from '../../core/random';
+import { currentRunContext, runInContext } from '../../core/run-context';
 import { HULU_COMPANY_ID } from '../companies/catalog';
 import { LINE_ITEM_LABELS } from '../orders/catalog';
 import { AtomicStoreError } from './errors';
@@ -237,6 +239,21 @@ describe('scheduled refreshes', () => {
     store.skipScheduledRefresh = undefined;
     await clock.advance(DAY);
     expect(store.getPayLinkAccount(account!._id).lastSyncedAt).toBe(iso(SIX_AM + 2 * DAY));
+  });
+
+  it('run outside any scenario run, even when the clock fires them from inside one', async () => {
+    const { clock, store } = storeWith();
+    store.connectMerchant({ identifier: 'u', connection: { orderCount: 1 } });
+    const seen: (string | undefined)[] = [];
+    store.events.on('task-created', () => seen.push(currentRunContext()?.runId));
+    const run = {
+      runId: 'run-1',
+      random: createRandom('run'),
+      nextEventId: () => 'id',
+      onWebhook: () => undefined,
+    };
+    await runInContext(run, () => clock.advance(DAY));
+    expect(seen).toEqual([undefined]);
   });
 
   it('refuse a failure request for an unknown reason or an account that is not Order Monitoring', () => {

@@ -1,5 +1,6 @@
 import type { Clock, TimerId } from '../../core/clock';
 import { fromCents, toCents, type SeededRandom } from '../../core/random';
+import { outsideAnyRun } from '../../core/run-context';
 import { LINE_ITEM_LABELS } from '../orders/catalog';
 import type { Order } from '../orders/schema';
 import { ORDER_MONITORING_FAIL_REASONS, type OrderMonitoringFailReason } from '../shared/schemas';
@@ -127,7 +128,11 @@ export class RefreshScheduler {
     for (let slot = this.next; slot <= now; slot += this.schedule.everyMs) slots.push(slot);
     this.next = slots.length ? slots[slots.length - 1]! + this.schedule.everyMs : this.next;
     try {
-      for (const slot of slots.slice(-MAX_CATCH_UP_SLOTS)) this.refreshAllAt(slot);
+      // A timer can fire from a scenario run's async context (the clock's wake-up was set there):
+      // a refresh is the platform's own work and must take none of the run's ids or webhooks.
+      outsideAnyRun(() => {
+        for (const slot of slots.slice(-MAX_CATCH_UP_SLOTS)) this.refreshAllAt(slot);
+      });
     } finally {
       this.arm();
       // A timer changes state outside any method call: count it as a change.

@@ -85,6 +85,7 @@ export * from './types';
  * from the list costs cache hits, never correctness.
  */
 const READ_ONLY_METHODS = new Set<string>([
+  'baselineAccountStates',
   'getTask',
   'pendingMfa',
   'listUserTasks',
@@ -397,6 +398,15 @@ export class AtomicStore {
 
   findPayLinkAccount(accountId: string): PayLinkAccountView | undefined {
     return accounts.findPayLinkAccount(this.ctx, accountId);
+  }
+
+  /**
+   * The baseline users' Order Monitoring accounts as they stand, as `pay-link-accounts-updated`
+   * payloads (see `orderMonitoringAccountStates`): what a platform starting on the baseline sends
+   * its own receivers so they learn of the seeded world. Reads only.
+   */
+  baselineAccountStates(): AtomicStoreEvents['pay-link-accounts-updated'][] {
+    return accounts.orderMonitoringAccountStates(this.ctx, this.ctx.core.baseline.identifiers);
   }
 
   accountOwner(accountId: string): UserRef | undefined {

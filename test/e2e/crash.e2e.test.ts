@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from './support/cli';
-import { api, stitcherDrained, until } from './support/control-client';
+import { answer } from '../../control/client';
+import { controlOf, stitcherDrained, until } from './support/control-client';
 
 /**
  * A demo platform with `--state-file` and a stitcher database on disk, stopped in the middle of a
@@ -109,10 +110,9 @@ interface LoggedDelivery {
  */
 async function expectDeliveryLogAgrees(second: CliProcess, dir: string, beforeCrash: string[]) {
   expect(beforeCrash.length).toBeGreaterThan(0);
-  const { deliveries } = await api<{ deliveries: LoggedDelivery[] }>(
-    second.urls.control,
-    '/api/deliveries?limit=100000',
-  );
+  const { deliveries } = (await answer(
+    controlOf(second.urls.control).api.deliveries.$get({ query: { limit: '100000' } }),
+  )) as { deliveries: LoggedDelivery[] };
   expect(new Set(deliveries.map((d) => d.id)).size).toBe(deliveries.length);
   const toStitcher = deliveries.filter((d) =>
     d.targets.some((t) => /\/webhooks\/(atomic|atelio)$/.test(t.url)),
@@ -127,19 +127,15 @@ async function expectDeliveryLogAgrees(second: CliProcess, dir: string, beforeCr
 
 /** Starts the paced run and waits until it is part-way: some webhooks out, many steps to go. */
 async function interruptedRun(first: CliProcess): Promise<number> {
-  const { runId } = await api<{ runId: string }>(
-    first.urls.control,
-    '/api/scenarios/amazon-order-stitching/runs',
-    {
-      method: 'POST',
-      body: { seed: 21, identifier: IDENTIFIER, speed: 400_000 },
-    },
+  const control = controlOf(first.urls.control);
+  const { runId } = await answer(
+    control.api.scenarios[':name'].runs.$post({
+      param: { name: 'amazon-order-stitching' },
+      json: { seed: 21, identifier: IDENTIFIER, speed: 400_000 },
+    }),
   );
   return until('the run to be part-way', async () => {
-    const run = await api<{ status: string; stepCount: number; timeline: { status?: string }[] }>(
-      first.urls.control,
-      `/api/runs/${runId}`,
-    );
+    const run = await answer(control.api.runs[':runId'].$get({ param: { runId } }));
     expect(run.status).toBe('running');
     const done = run.timeline.filter((step) => step.status === 'completed').length;
     return done >= run.stepCount / 3 ? done : undefined;
@@ -149,9 +145,8 @@ async function interruptedRun(first: CliProcess): Promise<number> {
 async function expectAgreement(second: CliProcess, dir: string) {
   await stitcherDrained(second.urls.stitcher!);
   await until('every resent webhook to settle', async () => {
-    const { deliveries } = await api<{ deliveries: unknown[] }>(
-      second.urls.control,
-      '/api/deliveries?status=pending',
+    const { deliveries } = await answer(
+      controlOf(second.urls.control).api.deliveries.$get({ query: { status: 'pending' } }),
     );
     return deliveries.length === 0 ? true : undefined;
   });
@@ -165,10 +160,11 @@ async function expectAgreement(second: CliProcess, dir: string) {
   expect(stitcher.orders).toEqual(vendors.orders);
   expect(stitcher.orderRows).toBe(vendors.orders.length);
   // The delivery log of the new process: nothing failed on its way to the stitcher.
-  const failed = await api<{ deliveries: unknown[] }>(second.urls.control, '/api/deliveries?status=failed');
+  const control = controlOf(second.urls.control);
+  const failed = await answer(control.api.deliveries.$get({ query: { status: 'failed' } }));
   expect(failed.deliveries).toEqual([]);
   // The interrupted run is not played again, and cannot be stacked onto the same user.
-  expect((await api<{ runs: unknown[] }>(second.urls.control, '/api/runs')).runs).toEqual([]);
+  expect((await answer(control.api.runs.$get({ query: {} }))).runs).toEqual([]);
   const again = await fetch(`${second.urls.control}/api/scenarios/amazon-order-stitching/runs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -220,10 +216,10 @@ describe('--state-file survives a crash mid-run', () => {
 
   it('refuses an imported clockOffsetMs or transaction time of 1e20 with 400, and every route keeps answering', async () => {
     const platform = await cli([]);
-    const state = await api<{ clockOffsetMs: number; atelio: { transactions: { createdMs: number }[] } }>(
-      platform.urls.control,
-      '/api/state',
-    );
+    const state = (await answer(controlOf(platform.urls.control).api.state.$get())) as {
+      clockOffsetMs: number;
+      atelio: { transactions: { createdMs: number }[] };
+    };
     for (const broken of [
       { ...state, clockOffsetMs: 1e20 },
       {

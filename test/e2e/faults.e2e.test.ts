@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeliveryEventRecord } from '../../core/webhooks';
+import { createControlClient } from '../../control/client';
 import { fateOf, type FrontAction } from './support/receiver-front';
 import { stitcherState, type StitcherState } from './support/stitcher-state';
 import { startStitchingPlatform, type StitchingPlatform } from './support/stitching-platform';
@@ -127,8 +128,10 @@ describe('the stitcher behind a failing receiver', () => {
     for (const event of gaveUp) {
       for (let tries = 1; sandbox.engine.log.get(event.id)!.status !== 'delivered'; tries++) {
         expect(tries, `redeliveries of ${event.id}`).toBeLessThanOrEqual(8);
-        const response = await fetch(`${sandbox.urls.control}/api/deliveries/${event.id}/redeliver`, {
-          method: 'POST',
+        const response = await createControlClient(sandbox.urls.control).api.deliveries[
+          ':id'
+        ].redeliver.$post({
+          param: { id: event.id },
         });
         expect(response.status).toBeLessThan(300);
         await faulty.settle();

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../control/platform';
 import { createStitcherService } from '../../stitcher';
 import { healthOf, startCli, type CliProcess } from './support/cli';
-import { api, runScenario, stitcherDrained } from './support/control-client';
+import { answer } from '../../control/client';
+import { api, controlOf, runScenario, stitcherDrained } from './support/control-client';
 
 /**
  * `stitch-sandbox start` stopped by SIGTERM or SIGINT: it stops accepting, records what it could
@@ -91,10 +92,12 @@ describe('graceful shutdown of stitch-sandbox start', () => {
     const running = await cli(['--stitcher-db', dbPath]);
     const { control } = running.urls;
     // One virtual day per second: deliveries keep arriving until the signal.
-    await api(control, '/api/scenarios/amazon-order-stitching/runs', {
-      method: 'POST',
-      body: { seed: 2, identifier: 'paced-user', speed: 86_400 },
-    });
+    await answer(
+      controlOf(control).api.scenarios[':name'].runs.$post({
+        param: { name: 'amazon-order-stitching' },
+        json: { seed: 2, identifier: 'paced-user', speed: 86_400 },
+      }),
+    );
     await stitcherDeliveriesStarted(control);
     const stopping = Date.now();
     const exit = await running.stop('SIGTERM');
@@ -113,7 +116,7 @@ describe('graceful shutdown of stitch-sandbox start', () => {
 
 async function stitcherDeliveriesStarted(control: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    const { deliveries } = await api<{ deliveries: unknown[] }>(control, '/api/deliveries?limit=5');
+    const { deliveries } = await answer(controlOf(control).api.deliveries.$get({ query: { limit: '5' } }));
     if (deliveries.length >= 3) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, startCli, type CliProcess } from './support/cli';
-import { api, runScenario, stitcherDrained } from './support/control-client';
+import { answer } from '../../control/client';
+import { controlOf, runScenario, stitcherDrained } from './support/control-client';
 
 /**
  * `--state-file PATH` for demo environments: the platform's state (what `GET /api/state` exports)
@@ -71,10 +72,10 @@ describe('--state-file', () => {
       (await runScenario(first.urls.control, 'multi-settlement', { seed: 4, identifier: 'kept-customer' }))
         .status,
     ).toBe('completed');
-    await api(first.urls.control, '/api/clock/advance', { method: 'POST', body: { ms: DAY } });
+    await answer(controlOf(first.urls.control).api.clock.advance.$post({ json: { ms: DAY } }));
     const transactions = await customerTransactions(first.urls.atelio, 'kept-customer');
     expect(transactions.length).toBeGreaterThan(0);
-    const exported = await api<StateDocument>(first.urls.control, '/api/state');
+    const exported = (await answer(controlOf(first.urls.control).api.state.$get())) as StateDocument;
 
     expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(first.stderr()).toContain(`State saved to ${file}`);
@@ -84,7 +85,7 @@ describe('--state-file', () => {
     expect(saved).toEqual(exported);
 
     const second = await cli(['--state-file', file, '--refreshes', 'off']);
-    const restored = await api<StateDocument>(second.urls.control, '/api/state');
+    const restored = (await answer(controlOf(second.urls.control).api.state.$get())) as StateDocument;
     // Everything but the webhook registrations, which follow the new stitcher (checked below).
     const { webhookEndpoints: _oldEndpoints, ...atomicData } = exported.atomic as Record<string, unknown>;
     const { webhookEndpoints: _newEndpoints, ...restoredAtomic } = restored.atomic as Record<string, unknown>;
@@ -119,17 +120,17 @@ describe('--state-file', () => {
         .status,
     ).toBe('completed');
     await stitcherDrained(second.urls.stitcher!);
-    const failed = await api<{ deliveries: unknown[] }>(second.urls.control, '/api/deliveries?status=failed');
+    const failed = await answer(
+      controlOf(second.urls.control).api.deliveries.$get({ query: { status: 'failed' } }),
+    );
     expect(failed.deliveries).toEqual([]);
     // Each delivery names its user (subject): the restored history keeps it, and the log filters on it.
-    type Subjects = { deliveries: { subject?: string; vendor: string }[] };
-    const kept = await api<Subjects>(second.urls.control, '/api/deliveries?subject=kept-customer&limit=1000');
+    const deliveriesOf = (subject: string) =>
+      answer(controlOf(second.urls.control).api.deliveries.$get({ query: { subject, limit: '1000' } }));
+    const kept = await deliveriesOf('kept-customer');
     expect(kept.deliveries.length).toBeGreaterThan(0);
     expect(kept.deliveries.every((d) => d.subject === 'kept-customer')).toBe(true);
-    const after = await api<Subjects>(
-      second.urls.control,
-      '/api/deliveries?subject=after-restore&limit=1000',
-    );
+    const after = await deliveriesOf('after-restore');
     expect(after.deliveries.every((d) => d.subject === 'after-restore')).toBe(true);
     expect(new Set(after.deliveries.map((d) => d.vendor))).toEqual(new Set(['atelio']));
     const user = await fetch(`${second.urls.stitcher}/users/after-restore/transactions`);

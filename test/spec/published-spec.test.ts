@@ -1,8 +1,10 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector } from '../../core/faults';
 import { VirtualClock } from '../../core/clock';
 import { createAtelioMock } from '../../mock-atelio';
 import { createAtomicMock } from '../../mock-atomic';
+import { BUILTIN_SCENARIO_DIR } from '../../scenarios/loader';
 import {
   ATELIO_HEADERS,
   ATOMIC_HEADERS,
@@ -99,11 +101,14 @@ async function crawlPlatform(platform: ScenarioPlatform, identifiers: string[]):
 
 describe('the published OpenAPI documents are a tested contract', () => {
   it('describe every webhook and every answer of every shipped scenario', async () => {
-    const names = (await createScenarioPlatform({ receiver: false }).then(async (p) => {
-      const list = p.runner.list().map((s) => s.name);
-      await p.close();
-      return list;
-    })) as string[];
+    const listing = await createScenarioPlatform({ receiver: false });
+    const names = listing.runner.list().map((s) => s.name);
+    await listing.close();
+    // Every file the library ships, no fewer.
+    const shipped = readdirSync(BUILTIN_SCENARIO_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''));
+    expect(names.sort()).toEqual(shipped.sort());
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) {
       const platform = await createScenarioPlatform();

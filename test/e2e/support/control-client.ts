@@ -1,4 +1,12 @@
-/** Small helpers for driving a running platform through its control API, as a script would. */
+import { answer, createControlClient, type ControlClient } from '../../../control/client';
+
+/**
+ * Small helpers for driving a running platform as a script would: the control API through its
+ * typed client (`control/client.ts`), other servers (the stitcher) through `api`.
+ */
+
+/** The typed control API client of the platform whose control plane answers at `base`. */
+export const controlOf = (base: string): ControlClient => createControlClient(base);
 
 export async function api<T = unknown>(
   base: string,
@@ -33,16 +41,16 @@ export async function until<T>(
 
 /** Starts a scenario run through the control API and waits for it to finish. */
 export async function runScenario(
-  control: string,
+  base: string,
   name: string,
-  options: Record<string, unknown>,
+  options: NonNullable<Parameters<ControlClient['api']['scenarios'][':name']['runs']['$post']>[0]>['json'],
 ): Promise<{ status: string; runId: string }> {
-  const { runId } = await api<{ runId: string }>(control, `/api/scenarios/${name}/runs`, {
-    method: 'POST',
-    body: options,
-  });
+  const control = controlOf(base);
+  const { runId } = await answer(
+    control.api.scenarios[':name'].runs.$post({ param: { name }, ...(options ? { json: options } : {}) }),
+  );
   const run = await until(`run ${runId}`, async () => {
-    const view = await api<{ status: string }>(control, `/api/runs/${runId}`);
+    const view = await answer(control.api.runs[':runId'].$get({ param: { runId } }));
     return view.status === 'running' ? undefined : view;
   });
   return { status: run.status, runId };

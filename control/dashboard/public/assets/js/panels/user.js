@@ -58,7 +58,9 @@ export function createUserPanel(hooks) {
       state.usersKnown.add(user.identifier);
       if (user.stitcher) state.stitcherKnows.add(user.identifier);
     }
-    if (state.user === null && users.length) hooks.onSelect(users[0].identifier);
+    // With nothing chosen yet, a user both vendors know (the seeded world's shopper) shows the most.
+    if (state.user === null && users.length)
+      hooks.onSelect((users.find((u) => u.atomic && u.atelio) ?? users[0]).identifier);
     drawPicker();
   }
 

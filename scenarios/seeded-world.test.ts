@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../core/clock';
+import { toCents } from '../core/random';
+import { parseTimestamp, type CardDetails, type Transaction } from '../mock-atelio';
+import { BASELINE_IDENTIFIERS, type Order } from '../mock-atomic';
+import { createPlatform } from './platform';
+
+const NOW = Date.parse('2025-03-10T15:00:00.000Z');
+const HOUR = 3_600_000;
+const AMAZON = /^(AMZN Mktp US\*|Amazon\.com\*|AMZN Digital\*)/;
+
+function world(seed: number) {
+  const clock = new VirtualClock(NOW);
+  // The world startSandbox builds: createPlatform's shared world (atelioBaselineForAtomic).
+  const platform = createPlatform({ seed, clock, sharedWorld: true });
+  const atomic = platform.atomic.store;
+  const atelio = platform.atelio.store;
+  return { atomic, atelio };
+}
+
+function demoUser(seed = 1) {
+  const { atomic, atelio } = world(seed);
+  const identifier = BASELINE_IDENTIFIERS.main;
+  const orders = atomic
+    .listPayLinkAccounts(identifier)
+    .flatMap((a) => a.orders ?? [])
+    .sort((a, b) => a.date.localeCompare(b.date));
+  const transactions = atelio.listTransactions({
+    customerId: identifier,
+    count: 10000,
+    orderBy: 'asc',
+  }).items;
+  const cards = atelio.listCards({ customerId: identifier, count: 100 }).items;
+  const lastFourOf = (t: Transaction) =>
+    cards.find((c) => c.card_id === (t.details as CardDetails).card_id)?.last_four;
+  const amazon = transactions.filter(
+    (t) => t.payment_type === 'card' && AMAZON.test((t.details as CardDetails).merchant_name),
+  );
+  return { atomic, atelio, identifier, orders, transactions, cards, amazon, lastFourOf };
+}
+
+const cardOrders = (orders: Order[]) => orders.filter((o) => o.paymentMethod?.type === 'card');
+const authorised = (t: Transaction) => -toCents((t.details as CardDetails).merchant_amount);
+const settlements = (t: Transaction) => (t.details as CardDetails).settlements ?? [];
+
+describe('the seeded world: Atomic shoppers bank at Atelio', () => {
+  it('is the same for the same seed and another for another seed', () => {
+    expect(world(4).atelio.exportState()).toEqual(world(4).atelio.exportState());
+    const amounts = (seed: number) =>
+      demoUser(seed).amazon.map((t) => (t.details as CardDetails).merchant_amount);
+    expect(amounts(4)).not.toEqual(amounts(5));
+  });
+
+  it('makes the Atomic user the Atelio customer of the same identifier, name and cards', () => {
+    const { atomic, atelio, identifier, cards } = demoUser();
+    const user = atomic.findUser(identifier)!;
+    const customer = atelio.getCustomer(identifier)!;
+    expect([customer.first_name, customer.last_name]).toEqual([
+      user.identity!['firstName'],
+      user.identity!['lastName'],
+    ]);
+    expect(cards.map((c) => c.last_four).sort()).toEqual(user.cards.map((c) => c.lastFour).sort());
+    // The disconnected user banks here too.
+    expect(atelio.getCustomer(BASELINE_IDENTIFIERS.disconnected)).toBeDefined();
+  });
+
+  it('turns every card order into one Amazon charge on the card with its last four, and nothing else into one', () => {
+    const { orders, amazon, lastFourOf } = demoUser();
+    const card = cardOrders(orders);
+    expect(card.length).toBeGreaterThan(30);
+    expect(amazon).toHaveLength(card.length);
+    const unclaimed = new Set(amazon);
+    for (const order of card) {
+      const orderMs = Date.parse(order.date);
+      const charge = [...unclaimed].find((t) => {
+        const posMs = parseTimestamp(t.created_time);
+        const total = toCents(order.amount);
+        const settled = settlements(t).reduce((sum, s) => sum - toCents(s.amount), 0);
+        const amountFits =
+          authorised(t) === total ||
+          settled === total ||
+          (t.state === 'pending' && authorised(t) - total <= 100);
+        const cardFits =
+          order.paymentMethod?.lastFour === undefined || lastFourOf(t) === order.paymentMethod.lastFour;
+        return amountFits && cardFits && posMs >= orderMs && posMs <= orderMs + 27 * HOUR;
+      });
+      expect(charge, `a charge for order ${order.sourceId} (${order.amount})`).toBeDefined();
+      unclaimed.delete(charge!);
+    }
+    expect(unclaimed.size).toBe(0);
+  });
+
+  it('leaves the newest charges pending, two with estimated tax; settles one older order twice; spends elsewhere too', () => {
+    const { orders, amazon, transactions } = demoUser();
+    const pending = amazon.filter((t) => t.state === 'pending');
+    expect(pending).toHaveLength(3);
+    const totals = new Set(cardOrders(orders).map((o) => toCents(o.amount)));
+    const taxed = pending.filter((t) => !totals.has(authorised(t)));
+    expect(taxed).toHaveLength(2);
+    for (const t of taxed) {
+      const total = [...totals].find((c) => authorised(t) - c >= 15 && authorised(t) - c <= 90);
+      expect(total, `an order a little below ${authorised(t)}`).toBeDefined();
+    }
+    const multi = amazon.filter((t) => settlements(t).length > 1);
+    expect(multi).toHaveLength(1);
+    expect(multi[0]!.state).toBe('completed');
+    expect(-toCents(multi[0]!.amount)).toBe(authorised(multi[0]!));
+    // One settled below what was authorised: estimated tax reconciled at the order total.
+    expect(amazon.filter((t) => t.state === 'completed' && -toCents(t.amount) < authorised(t))).toHaveLength(
+      1,
+    );
+    const elsewhere = transactions.filter((t) => t.payment_type === 'card' && !amazon.includes(t));
+    expect(elsewhere.length).toBeGreaterThan(40);
+  });
+
+  it('charges only card orders: gift card, Affirm, Google Play and EBT orders never reach the bank', () => {
+    const { orders, amazon } = demoUser();
+    const nonCard = orders.filter((o) => o.paymentMethod?.type !== 'card');
+    expect(nonCard.map((o) => o.paymentMethod?.type).sort()).toEqual([
+      'Affirm',
+      'EBT',
+      'Google Play',
+      'gift card',
+    ]);
+    const chargedTotals = amazon.map(authorised);
+    for (const order of nonCard) expect(chargedTotals).not.toContain(toCents(order.amount));
+  });
+});
