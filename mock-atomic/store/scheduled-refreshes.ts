@@ -5,7 +5,8 @@ import { LINE_ITEM_LABELS } from '../orders/catalog';
 import type { Order } from '../orders/schema';
 import { ORDER_MONITORING_FAIL_REASONS, type OrderMonitoringFailReason } from '../shared/schemas';
 import { refreshAccountRecords } from './account-connections';
-import { generateOrders } from './accounts';
+import { accountRecord, generateOrders } from './accounts';
+import { invalid } from './errors';
 import { DAY_MS, type StoreContext } from './context';
 import type { PayLinkAccountRecord } from './state';
 
@@ -107,8 +108,19 @@ export class RefreshScheduler {
     return this.timer === undefined ? undefined : this.next;
   }
 
-  /** The next scheduled refresh of `accountId` fails with `reason` (then it is forgotten). */
+  /**
+   * The next scheduled refresh of `accountId` fails with `reason` (then it is forgotten). The
+   * account must be a linked Order Monitoring account and the reason one Atomic documents for it.
+   */
   failNext(accountId: string, reason: OrderMonitoringFailReason): void {
+    const account = accountRecord(this.ctx, accountId);
+    if (account.type !== 'linked' || account.details.type !== 'ecommerce')
+      throw invalid('accountId', `account ${accountId} is not a linked Order Monitoring account`);
+    if (!(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(reason))
+      throw invalid(
+        'failReason',
+        `unknown failReason "${String(reason)}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
+      );
     this.requested.set(accountId, reason);
   }
 

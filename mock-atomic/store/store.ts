@@ -4,19 +4,13 @@ import { Emitter } from '../../core/emitter';
 import { countChanges } from '../../core/json-body-cache';
 import { createRandom, type SeededRandom } from '../../core/random';
 import type { CompanyRecord, CompanySearch } from '../companies/catalog';
-import { findCompany } from '../companies/catalog';
 import type { TaskConfiguration } from '../linked-accounts/schema';
 import type { LinkedAccountView } from '../linked-accounts/schema';
 import type { GenerateOrdersOptions } from '../orders/generator';
 import type { Order } from '../orders/schema';
 import type { FinancialTransaction, PayLinkAccountView } from '../pay-link/schema';
 import type { PayrollKind } from '../payroll/schema';
-import {
-  ORDER_MONITORING_FAIL_REASONS,
-  type FailReason,
-  type OrderMonitoringFailReason,
-  type TaskStatus,
-} from '../shared/schemas';
+import { type FailReason, type OrderMonitoringFailReason, type TaskStatus } from '../shared/schemas';
 import type { TaskView } from '../tasks/schema';
 import type { SandboxUsername } from './state';
 import type { CompanyRef } from './views';
@@ -25,14 +19,12 @@ import type { AtomicEventType } from '../webhooks/schema';
 import * as accountConnections from './account-connections';
 import * as accounts from './accounts';
 import { seedBaseline } from './baseline';
-import { StoreContext, type StoreCore } from './context';
+import { StoreContext } from './context';
 import * as endpoints from './endpoints';
-import { invalid } from './errors';
 import type { AtomicStoreEvents } from './events';
 import * as linkedAccounts from './linked-accounts';
 import * as payroll from './payroll';
 import {
-  AtomicStateSchema,
   StateTables,
   type AccessTokenRecord,
   type AtomicState,
@@ -63,6 +55,14 @@ import {
   type WebhookTarget,
 } from './types';
 import * as users from './users';
+import {
+  baselineAnchor,
+  cancelPendingWork,
+  copyRegistrations,
+  emptyStoreCore,
+  restoreRegistrations,
+  validatedAtomicState,
+} from './whole-state';
 
 export * from './types';
 
@@ -143,30 +143,10 @@ export class AtomicStore {
     this.apiSecret = options.apiSecret ?? 'test-api-secret';
     this.timings = { ...DEFAULT_TASK_TIMINGS, ...options.taskTimings };
     this.withBaseline = options.baseline ?? true;
-    const at = options.baselineAt;
-    if (at === undefined) {
-      const today = new Date(this.clock.now());
-      today.setUTCHours(0, 0, 0, 0);
-      this.baselineAt = today.getTime();
-    } else {
-      this.baselineAt = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
-      if (!Number.isFinite(this.baselineAt))
-        throw invalid('baselineAt', `baselineAt is not a valid time: ${String(at)}`);
-    }
-    const core: StoreCore = {
-      tables: new StateTables(),
-      runtimeRandom: this.root.fork('runtime'),
-      timers: new Set(),
-      runs: new Set(),
-      mfaWaiters: new Map(),
-      muted: false,
-      baseline: { identifiers: [], defaultSecretId: '' },
-      revision: 0,
-      webhookTargetCheck: undefined,
-    };
+    this.baselineAt = baselineAnchor(this.clock, options.baselineAt);
     this.ctx = new StoreContext({
       clock: this.clock,
-      core,
+      core: emptyStoreCore(this.root),
       events: this.events,
       timings: this.timings,
       orderFetch: options.orderFetch ?? DEFAULT_ORDER_FETCH,
@@ -235,25 +215,11 @@ export class AtomicStore {
    * never happen by chance unless a seeded rate is set).
    */
   failNextRefresh(accountId: string, reason: OrderMonitoringFailReason): void {
-    const account = accounts.accountRecord(this.ctx, accountId);
-    if (account.type !== 'linked' || account.details.type !== 'ecommerce')
-      throw invalid('accountId', `account ${accountId} is not a linked Order Monitoring account`);
-    if (!(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(reason))
-      throw invalid(
-        'failReason',
-        `unknown failReason "${String(reason)}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
-      );
     this.refreshes.failNext(accountId, reason);
   }
 
   private cancelPending(reason: string): void {
-    const core = this.ctx.core;
-    for (const id of core.timers) this.clock.clearTimeout(id);
-    core.timers.clear();
-    core.mfaWaiters.clear();
-    const runs = [...core.runs];
-    core.runs.clear();
-    for (const run of runs) run.reject(new Error(reason));
+    cancelPendingWork(this.ctx.core, this.clock, reason);
   }
 
   // ---------------------------------------------------------------- users
@@ -578,27 +544,10 @@ export class AtomicStore {
 
   /** Replaces the whole state with a validated document; pending task runs are cancelled. */
   importState(input: unknown): void {
-    const parsed = AtomicStateSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw invalid(
-        issue.path.join('.'),
-        `invalid Atomic state at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-      );
-    }
-    const identifiers = new Set<string>();
-    for (const user of parsed.data.users) {
-      if (identifiers.has(user.identifier))
-        throw invalid('users', `duplicate user identifier ${user.identifier}`);
-      identifiers.add(user.identifier);
-    }
-    const userIds = new Set(parsed.data.users.map((u) => u._id));
-    for (const task of parsed.data.tasks)
-      if (!userIds.has(task.userId) || !findCompany(task.companyId))
-        throw invalid('tasks', `task ${task._id} refers to an unknown user or company`);
+    const state = validatedAtomicState(input);
     this.cancelPending('the Atomic store state was replaced');
     this.refreshes.clearRequests();
-    this.ctx.core.tables = StateTables.from(structuredClone(parsed.data));
+    this.ctx.core.tables = StateTables.from(structuredClone(state));
     this.ctx.emit('state-replaced', { reason: 'import', eventTime: this.ctx.nowIso() });
   }
 
@@ -607,20 +556,12 @@ export class AtomicStore {
    * and secrets registered so far survive it only with `keepWebhookRegistrations`.
    */
   reset(options: StoreResetOptions = {}): void {
-    const kept = options.keepWebhookRegistrations
-      ? {
-          secrets: [...this.ctx.t.secrets.values()].map((s) => structuredClone(s)),
-          endpoints: [...this.ctx.t.webhookEndpoints.values()].map((e) => structuredClone(e)),
-        }
-      : undefined;
+    const kept = options.keepWebhookRegistrations ? copyRegistrations(this.ctx.t) : undefined;
     this.cancelPending('the Atomic store was reset');
     this.refreshes.clearRequests();
     this.ctx.core.runtimeRandom = this.root.fork('runtime');
     this.buildBaseline();
-    if (kept) {
-      for (const secret of kept.secrets) this.ctx.t.secrets.set(secret._id, secret);
-      for (const endpoint of kept.endpoints) this.ctx.t.webhookEndpoints.set(endpoint._id, endpoint);
-    }
+    if (kept) restoreRegistrations(this.ctx.t, kept);
     this.ctx.emit('state-replaced', { reason: 'reset', eventTime: this.ctx.nowIso() });
   }
 
