@@ -109,8 +109,9 @@ export function seedBaseline(_store: AtomicStore, options: BaselineOptions): Bas
     cards: [{ lastFour: otherVisa.slice(-4), brand: 'Visa' }],
     nonCardShare: 0.1,
   });
-  // demo-user connected Amazon 29 days ago with its history up to then; weekly refreshes brought the rest.
-  const syncs = [29, 22, 15, 8, 1].map((days) => anchorMs - days * DAY_MS + 6 * HOUR_MS);
+  // demo-user connected Amazon 29 days ago with its history up to then; the daily refreshes at
+  // 06:00 UTC (the platform's schedule) brought the rest, the last one yesterday.
+  const syncs = Array.from({ length: 29 }, (_, i) => anchorMs - (29 - i) * DAY_MS + 6 * HOUR_MS);
   const ordersBetween = (afterMs: number, untilMs: number) =>
     orders.filter((o) => Date.parse(o.date) > afterMs && Date.parse(o.date) <= untilMs);
   const day = (n: number) => new Date(anchorMs - n * DAY_MS).toISOString();
