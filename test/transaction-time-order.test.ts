@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseTimestamp, type CardDetails, type Transaction } from '../mock-atelio';
+import type { Transaction } from '../mock-atelio';
+import { timeOrderProblems } from './support/transaction-time-order';
 import { createScenarioPlatform, type ScenarioPlatform } from '../scenarios/testing';
 
 /**
@@ -8,25 +9,6 @@ import { createScenarioPlatform, type ScenarioPlatform } from '../scenarios/test
  * purchase. Checked on every transaction and every `transactions` webhook body of the baseline and
  * every shipped scenario (random sequences of simulations: mock-atelio/simulate/time-order.property.test.ts).
  */
-
-function timeOrderProblems(tx: Transaction): string[] {
-  const created = parseTimestamp(tx.created_time);
-  const updated = parseTimestamp(tx.updated_time);
-  const problems: string[] = [];
-  if (!(updated >= created))
-    problems.push(`${tx.transaction_id}: updated_time ${tx.updated_time} < created_time ${tx.created_time}`);
-  if (tx.payment_type === 'card') {
-    for (const s of (tx.details as CardDetails).settlements ?? []) {
-      const at = parseTimestamp(s.settlement_date);
-      // Settlement dates have whole seconds; the purchase may have a fraction of one.
-      if (at < Math.floor(created / 1000) * 1000 || at > updated)
-        problems.push(
-          `${tx.transaction_id}: settlement ${s.settlement_date} outside ${tx.created_time}…${tx.updated_time}`,
-        );
-    }
-  }
-  return problems;
-}
 
 const platforms: ScenarioPlatform[] = [];
 afterEach(async () => {

@@ -1,33 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { timeOrderProblems } from '../../test/support/transaction-time-order';
 import { emptyBank, validAuthorization } from '../testing';
-import { parseTimestamp } from '../shared/time';
-import type { CardDetails, Transaction } from '../transactions/schema';
+import type { Transaction } from '../transactions/schema';
 
 /**
  * vendor-docs 003: a transaction is never updated before it was created, and no settlement lands
  * before the purchase, whatever `transaction_datetime` a simulation gives (ahead of the clock or
  * behind it) and however the clock moves between steps.
  */
-
-function timeOrderProblems(tx: Transaction): string[] {
-  const created = parseTimestamp(tx.created_time);
-  const updated = parseTimestamp(tx.updated_time);
-  const problems: string[] = [];
-  if (!(updated >= created))
-    problems.push(`${tx.transaction_id}: updated_time ${tx.updated_time} < created_time ${tx.created_time}`);
-  if (tx.payment_type === 'card') {
-    for (const s of (tx.details as CardDetails).settlements ?? []) {
-      const at = parseTimestamp(s.settlement_date);
-      // Settlement dates have whole seconds; the purchase may have a fraction of one.
-      if (at < Math.floor(created / 1000) * 1000 || at > updated)
-        problems.push(
-          `${tx.transaction_id}: settlement ${s.settlement_date} outside ${tx.created_time}…${tx.updated_time}`,
-        );
-    }
-  }
-  return problems;
-}
 
 describe('simulate: transaction time order', () => {
   it('holds through random simulations, whatever the point-of-sale time and the clock', async () => {
