@@ -35,7 +35,11 @@ import * as esbuild from 'esbuild';
 import { BUILD_INFO, DIST, ROOT, readBuildInfo, staleReason } from './dist-freshness.mjs';
 
 // The stitcher's worker thread loads its own entry next to the bundles (docs/decisions/016).
-const ENTRIES = { cli: 'control/cli/main.ts', index: 'control/platform.ts', 'stitcher-worker': 'stitcher/worker-thread.ts' };
+const ENTRIES = {
+  cli: 'control/cli/main.ts',
+  index: 'control/platform.ts',
+  'stitcher-worker': 'stitcher/worker-thread.ts',
+};
 const TYPES_ENTRY = 'control/platform.ts';
 const TYPES_DIR = join(DIST, 'types');
 
@@ -114,6 +118,8 @@ export async function buildBundles({ quiet = false } = {}) {
     write: false,
     logLevel: 'warning',
     plugins: [sourceUrlPlugin],
+    // Code that must know it runs from the bundle (the stitcher's worker entry) reads this.
+    define: { __STITCH_BUNDLE__: 'true' },
   });
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
   const inputs = Object.keys(result.metafile.inputs).filter(isProjectFile).sort();

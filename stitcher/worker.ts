@@ -38,6 +38,9 @@ export type StitcherHandle = Pick<
   reset(): void | Promise<void>;
 };
 
+/** `true` in the esbuild bundles (scripts/build.mjs `define`); undeclared when run from source. */
+declare const __STITCH_BUNDLE__: boolean | undefined;
+
 export interface StitcherWorkerOptions {
   /** The platform clock's current offset from the wall clock (ms); read before each command and every `syncEveryMs`. */
   clockOffsetMs: () => number;
@@ -50,10 +53,19 @@ export interface StitcherWorkerOptions {
  * TypeScript entry through tsx's loader (registered inside the thread: loaders are per thread).
  */
 function spawnWorker(workerData: WorkerData): Worker {
+  // In the bundle `import.meta.url` is this source file's place (scripts/build.mjs), so the build
+  // says so itself: the thread's entry is then dist/stitcher-worker.mjs, and tsx (a development
+  // dependency, absent from an installed package) is never asked for.
   const here = import.meta.url;
+  if (typeof __STITCH_BUNDLE__ !== 'undefined' && __STITCH_BUNDLE__)
+    return new Worker(new URL('../dist/stitcher-worker.mjs', here), { workerData });
   if (!here.endsWith('.ts')) return new Worker(new URL('./stitcher-worker.mjs', here), { workerData });
   // tsx's ESM API (resolved from here; the thread's boot code is a data: URL with nothing to resolve from).
-  const tsx = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsx = pathToFileURL(
+    createRequire(here)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const entry = new URL('./worker-thread.ts', here).href;
   const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
