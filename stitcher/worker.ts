@@ -49,7 +49,7 @@ export interface StitcherWorkerOptions {
 }
 
 /**
- * Starts the worker thread: the entry next to the bundle in dist/, or, from a source checkout, the
+ * Starts the worker thread: from the bundle, dist/stitcher-worker.mjs; from a source checkout, the
  * TypeScript entry through tsx's loader (registered inside the thread: loaders are per thread).
  */
 function spawnWorker(workerData: WorkerData): Worker {
@@ -59,7 +59,6 @@ function spawnWorker(workerData: WorkerData): Worker {
   const here = import.meta.url;
   if (typeof __STITCH_BUNDLE__ !== 'undefined' && __STITCH_BUNDLE__)
     return new Worker(new URL('../dist/stitcher-worker.mjs', here), { workerData });
-  if (!here.endsWith('.ts')) return new Worker(new URL('./stitcher-worker.mjs', here), { workerData });
   // tsx's ESM API (resolved from here; the thread's boot code is a data: URL with nothing to resolve from).
   const tsx = pathToFileURL(
     createRequire(here)
