@@ -34,11 +34,12 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUILD_INFO, DIST, ROOT, readBuildInfo, staleReason } from './dist-freshness.mjs';
 
-// The stitcher's worker thread loads its own entry next to the bundles (docs/decisions/016).
+// The stitcher's worker threads load their own entries next to the bundles (stitcher/thread-entry.ts).
 const ENTRIES = {
   cli: 'control/cli/main.ts',
   index: 'control/platform.ts',
   'stitcher-worker': 'stitcher/worker-thread.ts',
+  'batch-worker': 'stitcher/batch-worker-thread.ts',
 };
 const TYPES_ENTRY = 'control/platform.ts';
 const TYPES_DIR = join(DIST, 'types');
