@@ -13,7 +13,11 @@ import type { AtelioMock } from '../mock-atelio';
 import type { AtomicMock, AtomicStore } from '../mock-atomic';
 import type { TransactSessions } from '../transact';
 import type { ScenarioRunner } from './runner';
-import { SeededWorldStateSchema, type SeededWorldCharges, type SeededWorldState } from './seeded-world-charges';
+import {
+  SeededWorldStateSchema,
+  type SeededWorldCharges,
+  type SeededWorldState,
+} from './seeded-world-charges';
 
 /**
  * The platform's whole state as one document: reset to the seeded baseline, export (`GET

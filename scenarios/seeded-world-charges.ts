@@ -279,7 +279,8 @@ export class SeededWorldCharges {
     // A planned part of a shipment, or Amazon's final amount for the order (Atomic's, once a
     // refresh reconciled it): a tax adjusted up by a few cents is captured above the hold.
     const reported = settlement.cents === undefined ? this.orderCents(charge) : undefined;
-    const final = reported !== undefined && reported <= remaining + MAX_OVER_HOLD_CENTS ? reported : undefined;
+    const final =
+      reported !== undefined && reported <= remaining + MAX_OVER_HOLD_CENTS ? reported : undefined;
     const cents = final ?? Math.min(settlement.cents ?? remaining, remaining);
     this.atelio.settleTransaction(charge.transactionId, {
       amount: centsText(cents),
