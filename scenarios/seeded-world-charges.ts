@@ -41,6 +41,8 @@ export interface WorldCharge {
   accountId: string;
   orderId: string;
   transactionId: string;
+  /** When Atomic reported the order (the sync that found it): its amount is final once a later sync has run. */
+  knownMs: number;
   /** Settlements to come, in time order; `cents` absent: the order's amount at that time (capped at what is held). */
   settlements: { atMs: number; cents?: number | undefined }[];
 }
@@ -54,6 +56,7 @@ export const SeededWorldStateSchema = z
             accountId: z.string().min(1).max(200),
             orderId: z.string().min(1).max(200),
             transactionId: z.string().min(1).max(256),
+            knownMs: z.number().int().min(0).max(253_402_300_799_999),
             settlements: z
               .array(
                 z
@@ -144,14 +147,14 @@ export class SeededWorldCharges {
       const amazon = this.atomic
         .listPayLinkAccounts(plan.shopper.identifier)
         .filter((a) => a.type === 'linked' && a.account.type === 'ecommerce');
-      const accountOf = (orderId: string) =>
-        amazon.find((a) => a.orders?.some((o) => o._id === orderId))?._id;
+      const accountOf = (orderId: string) => amazon.find((a) => a.orders?.some((o) => o._id === orderId));
       const transactions = this.atelio.listTransactions(
         { customerId: plan.shopper.identifier, paymentType: 'card', count: 10_000 },
         { share: true },
       ).items;
       for (const charge of plan.charges) {
-        const accountId = accountOf(charge.orderId);
+        const account = accountOf(charge.orderId);
+        const accountId = account?._id;
         const authorised = centsText(-charge.authorisedCents);
         const tx = transactions.find(
           (t) =>
@@ -171,6 +174,7 @@ export class SeededWorldCharges {
             accountId,
             orderId: charge.orderId,
             transactionId: tx.transaction_id,
+            knownMs: account.lastSyncedAt ? Date.parse(account.lastSyncedAt) : start,
             settlements,
           });
       }
@@ -214,6 +218,7 @@ export class SeededWorldCharges {
       accountId,
       orderId: order._id,
       transactionId: tx.transaction_id,
+      knownMs: eventMs,
       settlements: tx.state === 'pending' ? [{ atMs: this.settlementTime(r, atMs, eventMs) }] : [],
     });
   }
@@ -271,6 +276,14 @@ export class SeededWorldCharges {
   }
 
   private settle(charge: WorldCharge, settlement: WorldCharge['settlements'][number]): void {
+    const retry = settlement.cents === undefined ? this.reconciliationAfter(charge) : undefined;
+    if (retry !== undefined) {
+      // Amazon's final amount is not known yet (a state imported long after it was taken): the
+      // charge settles once the account's next refresh has reported it.
+      const r = this.random.fork(`${charge.accountId}:${charge.orderId}:after:${retry}`);
+      charge.settlements.unshift({ atMs: Math.max(retry, this.clock.now()) + r.int(10, 180) * MINUTE_MS });
+      return;
+    }
     const tx = this.atelio.getTransaction(charge.transactionId, { share: true });
     // Cancelled, declined or settled by hand meanwhile (simulate API): the bank has moved on.
     if (!tx || (tx.state !== 'pending' && tx.state !== 'completed')) return;
@@ -287,6 +300,26 @@ export class SeededWorldCharges {
       at: settlement.atMs,
       ...(final !== undefined && { finalCapture: true }),
     });
+  }
+
+  /**
+   * When the account's next refresh is due, if the order's final amount waits on it: no sync has
+   * run since the one that found the order, and the account is still being refreshed.
+   */
+  private reconciliationAfter(charge: WorldCharge): number | undefined {
+    const schedule = this.atomic.refreshSchedule();
+    if (!schedule.enabled || schedule.nextAt === undefined) return undefined;
+    try {
+      const account = this.atomic.getPayLinkAccount(charge.accountId, { share: true });
+      const refreshed =
+        account.connectionStatus === 'connected' ||
+        (account.connectionStatus === 'disconnected' && account.failReason === 'merchant-unavailable');
+      const synced = Date.parse(account.lastSyncedAt ?? '');
+      if (!refreshed || !(synced <= charge.knownMs)) return undefined;
+      return Date.parse(schedule.nextAt);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The order's amount as Atomic reports it now (its final amount once a refresh reconciled it). */
