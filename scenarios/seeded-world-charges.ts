@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { Clock, TimerId } from '../core/clock';
 import { centsToDecimalString, createRandom, toCents, type SeededRandom } from '../core/random';
 import { currentRunContext, outsideAnyRun } from '../core/run-context';
-import { amazonDescriptor, amazonPurchaseInput, formatTimestamp, type AtelioStore } from '../mock-atelio';
+import {
+  AtelioStoreError,
+  amazonDescriptor,
+  amazonPurchaseInput,
+  formatTimestamp,
+  type AtelioStore,
+} from '../mock-atelio';
 import { nextSlotAfter, type AtomicStore, type AtomicStoreEvents, type Order } from '../mock-atomic';
 import {
   amazonMerchantFor,
@@ -192,7 +198,15 @@ export class SeededWorldCharges {
     const orders = (event.account.orders ?? [])
       .filter((order) => added.has(order._id))
       .sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || (a._id < b._id ? -1 : 1));
-    for (const order of orders) this.charge(event.user.identifier, event.account._id, order, cards, eventMs);
+    for (const order of orders) {
+      try {
+        this.charge(event.user.identifier, event.account._id, order, cards, eventMs);
+      } catch (error) {
+        // The bank does not know this customer or card (an imported state from elsewhere): an
+        // order it cannot charge stays Atomic's alone, and the refresh that found it goes on.
+        if (!(error instanceof AtelioStoreError)) throw error;
+      }
+    }
     this.arm();
   }
 
@@ -269,7 +283,12 @@ export class SeededWorldCharges {
     for (const { charge } of due) {
       while (charge.settlements[0] && charge.settlements[0].atMs <= now) {
         const settlement = charge.settlements.shift()!;
-        this.settle(charge, settlement);
+        try {
+          this.settle(charge, settlement);
+        } catch (error) {
+          // Changed by hand meanwhile in a way the bank refuses to settle: it has moved on.
+          if (!(error instanceof AtelioStoreError)) throw error;
+        }
       }
     }
     this.arm();
