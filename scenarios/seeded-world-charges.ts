@@ -238,15 +238,18 @@ export class SeededWorldCharges {
   }
 
   /**
-   * When Amazon's charge settles: 14–56 hours after authorisation (as in the seeded history), and
-   * not before the next scheduled refresh after `knownMs` has reported the order's final amount
-   * (vendor-docs 000: the amount "reconciles once order settles"), then 10 minutes to 3 hours after it.
+   * When Amazon's charge settles: 14–56 hours after authorisation (as in the seeded history), never
+   * before the bank could know of it (10 minutes to 3 hours after `knownMs`, when the order — or the
+   * platform — appeared), and not before the next scheduled refresh after `knownMs` has reported the
+   * order's final amount (vendor-docs 000: the amount "reconciles once order settles"), then 10
+   * minutes to 3 hours after that refresh.
    */
   private settlementTime(r: SeededRandom, authorisedMs: number, knownMs: number): number {
     const charged = authorisedMs + r.int(14, 56) * HOUR_MS + r.int(0, 59) * MINUTE_MS;
+    const after = r.int(10, 180) * MINUTE_MS;
     const schedule = this.atomic.refreshSchedule();
-    if (!schedule.enabled) return charged;
-    return Math.max(charged, nextSlotAfter(schedule, knownMs) + r.int(10, 180) * MINUTE_MS);
+    const earliest = schedule.enabled ? nextSlotAfter(schedule, knownMs) : knownMs;
+    return Math.max(charged, earliest + after);
   }
 
   private cancelTimer(): void {
