@@ -1,7 +1,9 @@
 /**
  * What scheduled refreshes cost a clock jump: the time `POST /api/clock/advance` takes on a bare
  * platform (mocks, delivery engine, reference stitcher, over HTTP) whose seeded connected Amazon
- * account is refreshed daily. Measured: 30 one-day advances, one 30-day advance and one 400-day
+ * account is refreshed daily — each refresh's steps at their own instants, and each card order it
+ * brings becoming an Atelio card charge that settles later (the seeded world, decision 030).
+ * Refresh tasks counted include the one catch-up refresh a start after 06:00 UTC plays. Measured: 30 one-day advances, one 30-day advance and one 400-day
  * advance (the largest allowed), each on a fresh platform, against the same advance with refreshes
  * off. The request answers once every refresh has run; their webhooks are delivered after it.
  *
@@ -19,7 +21,9 @@ async function measure(label: string, days: number[], refreshes: boolean) {
   const sandbox = await startSandbox({ ports: 0, env: {}, refreshes: { enabled: refreshes } });
   try {
     const tasks = () => sandbox.atomic.exportState().tasks.length;
+    const charges = () => sandbox.atelio.listTransactions({ paymentType: 'card', count: 10000 }).items.length;
     const before = tasks();
+    const chargesBefore = charges();
     const started = performance.now();
     for (const day of days) {
       const response = await fetch(`${sandbox.urls.control}/api/clock/advance`, {
@@ -31,10 +35,11 @@ async function measure(label: string, days: number[], refreshes: boolean) {
     }
     const ms = performance.now() - started;
     const refreshTasks = tasks() - before;
+    const atelioCharges = charges() - chargesBefore;
     process.stderr.write(
-      `${label} (refreshes ${refreshes ? 'on' : 'off'}): ${round(ms)} ms, ${refreshTasks} refresh tasks\n`,
+      `${label} (refreshes ${refreshes ? 'on' : 'off'}): ${round(ms)} ms, ${refreshTasks} refresh tasks, ${atelioCharges} new Atelio charges\n`,
     );
-    return { ms: round(ms), refreshTasks };
+    return { ms: round(ms), refreshTasks, atelioCharges };
   } finally {
     await sandbox.stop();
   }
@@ -47,7 +52,10 @@ const cases: [string, number[]][] = [
 ];
 const results: Record<
   string,
-  { on: { ms: number; refreshTasks: number }; off: { ms: number; refreshTasks: number } }
+  {
+    on: { ms: number; refreshTasks: number; atelioCharges: number };
+    off: { ms: number; refreshTasks: number; atelioCharges: number };
+  }
 > = {};
 for (const [label, days] of cases)
   results[label] = { on: await measure(label, days, true), off: await measure(label, days, false) };

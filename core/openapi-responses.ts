@@ -41,6 +41,14 @@ const takesBody = (op: Operation) => op.requestBody !== undefined;
 const takesInput = (op: Operation) => takesBody(op) || (op.parameters?.length ?? 0) > 0;
 const everyOperation = () => true;
 
+/** A server-error fault whose rule sets `retryAfterSeconds` sends Retry-After too (core/faults.ts). */
+const FAULT_RETRY_AFTER: Json = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying, when the injected fault sets one',
+    schema: { type: 'integer', minimum: 0, maximum: 86_400 },
+  },
+};
+
 /**
  * Every layer of the chain, in the order a request meets them. The body limit reads any method but
  * GET and HEAD (core/body-limit.ts); faults may hit any route (core/faults.ts): 429 with Retry-After,
@@ -55,7 +63,8 @@ export const LAYER_RESPONSES: readonly LayerResponse[] = [
     headers: {
       'Retry-After': {
         description: 'Seconds to wait before retrying',
-        schema: { type: 'integer', minimum: 0 },
+        required: true,
+        schema: { type: 'integer', minimum: 0, maximum: 86_400 },
       },
     },
   },
@@ -64,12 +73,14 @@ export const LAYER_RESPONSES: readonly LayerResponse[] = [
     status: () => 500,
     description: 'An unexpected error, or an injected fault',
     applies: everyOperation,
+    headers: FAULT_RETRY_AFTER,
   },
   {
     layer: 'faults',
     status: () => '5XX',
     description: 'Any other server error an injected fault asks for (502, 503, 504, …)',
     applies: everyOperation,
+    headers: FAULT_RETRY_AFTER,
   },
   {
     layer: 'body limit',

@@ -22,7 +22,8 @@ export {
   type ReturnInput,
   type TransactionQuery,
 } from './store/store';
-export type { BaselineOptions, BaselineCustomer, PlannedPurchase } from './store/baseline';
+export type { BaselineOptions, BaselineCustomer, PlannedPurchase, AmazonMerchantKey } from './store/baseline';
+export { amazonDescriptor, amazonPurchaseInput } from './store/baseline';
 export { StoreStateSchema, type StoreState } from './store/state';
 export {
   MCC_DESCRIPTIONS,

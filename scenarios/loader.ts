@@ -1,4 +1,13 @@
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -394,7 +403,9 @@ function readScenarioText(file: string): string {
     if (!stats.isFile()) throw new ScenarioFileError(file, [{ message: 'is not a regular file' }]);
     if (stats.size > SCENARIO_LIMITS.fileBytes)
       throw new ScenarioFileError(file, [
-        { message: `is ${stats.size} bytes; scenario files may be at most ${SCENARIO_LIMITS.fileBytes} bytes` },
+        {
+          message: `is ${stats.size} bytes; scenario files may be at most ${SCENARIO_LIMITS.fileBytes} bytes`,
+        },
       ]);
     // One byte more than allowed: a file that grew since fstat is still caught.
     const buffer = Buffer.alloc(SCENARIO_LIMITS.fileBytes + 1);

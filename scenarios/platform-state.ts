@@ -13,6 +13,11 @@ import type { AtelioMock } from '../mock-atelio';
 import type { AtomicMock, AtomicStore } from '../mock-atomic';
 import type { TransactSessions } from '../transact';
 import type { ScenarioRunner } from './runner';
+import {
+  SeededWorldStateSchema,
+  type SeededWorldCharges,
+  type SeededWorldState,
+} from './seeded-world-charges';
 
 /**
  * The platform's whole state as one document: reset to the seeded baseline, export (`GET
@@ -49,6 +54,11 @@ export interface PlatformState {
    * capacity: after a restart `GET /api/deliveries` still shows what was delivered before it.
    */
   deliveryLog?: DeliveryEventRecord[];
+  /**
+   * The seeded world's growth (docs/decisions/030): which Amazon orders became which Atelio card
+   * charges since start, and the settlements still to come. Absent when the world is not shared.
+   */
+  world?: SeededWorldState;
 }
 
 /** A webhook published but not yet delivered (or given up on) when the state was taken. */
@@ -82,6 +92,7 @@ const PlatformStateFieldsSchema = z.object({
   receivers: z.array(z.string().max(2048)).max(100).optional(),
   pendingWebhooks: z.array(PendingWebhookSchema).max(MAX_PENDING_WEBHOOKS).optional(),
   deliveryLog: savedDeliveryLogSchema(DEFAULT_LOG_CAPACITY).optional(),
+  world: SeededWorldStateSchema.optional(),
 });
 
 /** The parts of the platform a state operation touches. */
@@ -95,6 +106,8 @@ export interface StateParts {
   transactSessions: TransactSessions;
   journal: RequestJournal;
   faults: FaultInjector;
+  /** The shared world's later charges, when the platform has one. */
+  seededWorld?: SeededWorldCharges | undefined;
 }
 
 /** What the host around the platform (the servers of `startSandbox`) adds to its state. */
@@ -149,6 +162,7 @@ export function createStateOperations(parts: StateParts, host: StateHost = NO_HO
     engine.chaos.clear();
     atomic.reset({ keepWebhookRegistrations });
     atelio.reset({ keepWebhookRegistrations });
+    parts.seededWorld?.reset();
     parts.transactSessions.clear();
     parts.journal.clear();
     parts.faults.clear();
@@ -206,6 +220,7 @@ export function createStateOperations(parts: StateParts, host: StateHost = NO_HO
       receivers: host.receiverUrls(),
       ...(pending.length ? { pendingWebhooks: pending } : {}),
       ...(settled.length ? { deliveryLog: settled } : {}),
+      ...(parts.seededWorld ? { world: parts.seededWorld.exportState() } : {}),
     };
   };
 
@@ -262,6 +277,8 @@ export function createStateOperations(parts: StateParts, host: StateHost = NO_HO
       atelio.importState(previous.atelio);
       throw error;
     }
+    // The world's charges refer to the stores just imported: an import without them starts none.
+    parts.seededWorld?.importState(fields.data.world);
     await engine.reset();
     dropForeignReceivers(state.receivers);
     host.registerReceivers();

@@ -21,6 +21,7 @@ import {
 } from './platform-state';
 import { createScenarioRunner, type ScenarioRunner } from './runner';
 import { atelioBaselineForAtomic } from './seeded-world';
+import { SeededWorldCharges } from './seeded-world-charges';
 
 /**
  * The composition root: the whole platform in one process, without a port. Both mocks (store, app,
@@ -76,6 +77,11 @@ export interface Platform<C extends Clock = PlatformClock> extends PlatformState
   scenarios: ScenarioRunner;
   /** Transact launches: the config each received, the pages visited, the tasks started. */
   transactSessions: TransactSessions;
+  /**
+   * With `sharedWorld`: the seeded shoppers' Amazon card orders arriving after start becoming their
+   * Atelio card charges (docs/decisions/030); undefined otherwise.
+   */
+  seededWorld: SeededWorldCharges | undefined;
   /**
    * No new webhooks: the wiring is undone, deliveries in flight are aborted (and recorded so in the
    * delivery log) with no retry left scheduled, and running scenario runs are cancelled.
@@ -134,6 +140,11 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
     atelio.store.webhookTargetCheck = (url) => host.webhookTargetRefusal(url);
   }
   const unwire = [atomic.wire(engine), atelio.wire(engine)];
+  // One world that keeps growing: later Amazon card orders become card charges (decision 030).
+  const seededWorld =
+    options.sharedWorld && options.baseline !== false
+      ? new SeededWorldCharges({ atomic: atomic.store, atelio: atelio.store, clock: scopedClock })
+      : undefined;
   const scenarios = createScenarioRunner({
     atomic: atomic.store,
     atelio: atelio.store,
@@ -146,7 +157,7 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
     scenarios.runs().some((run) => run.status === 'running' && run.options.identifier === identifier);
   const transactSessions = new TransactSessions({ store: atomic.store, clock: scopedClock });
   const state = createStateOperations(
-    { clock, engine, atomic, atelio, scenarios, transactSessions, journal, faults },
+    { clock, engine, atomic, atelio, scenarios, transactSessions, journal, faults, seededWorld },
     host,
   );
 
@@ -156,6 +167,7 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
     await scenarios.cancelAll();
   };
   const dispose = () => {
+    seededWorld?.dispose();
     atomic.dispose();
     atelio.dispose();
     ownClock?.stop();
@@ -171,6 +183,7 @@ export function createPlatform(options: PlatformOptions & { clock?: Clock | unde
     atelio,
     scenarios,
     transactSessions,
+    seededWorld,
     ...state,
     stop,
     dispose,

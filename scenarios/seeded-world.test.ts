@@ -126,3 +126,50 @@ describe('the seeded world: Atomic shoppers bank at Atelio', () => {
     for (const order of nonCard) expect(chargedTotals).not.toContain(toCents(order.amount));
   });
 });
+
+describe('the seeded world after start (decision 030)', () => {
+  /** Thirty days of daily refreshes on a virtual clock; what the world and the bank hold then. */
+  async function thirtyDays(seed: number) {
+    const clock = new VirtualClock(NOW);
+    const platform = createPlatform({ seed, clock, sharedWorld: true, refreshes: { enabled: true } });
+    try {
+      const atelioBefore = new Set(
+        platform.atelio.store.listTransactions({ count: 10000 }).items.map((t) => t.transaction_id),
+      );
+      await clock.advance(30 * 24 * HOUR);
+      const world = platform.seededWorld!.exportState();
+      const added = platform.atelio.store
+        .listTransactions({ count: 10000, orderBy: 'asc' })
+        .items.filter((t) => !atelioBefore.has(t.transaction_id));
+      const orders = platform.atomic.store
+        .baselineInfo()
+        .identifiers.flatMap((identifier) => platform.atomic.store.listPayLinkAccounts(identifier))
+        .flatMap((a) => a.orders ?? []);
+      return { world, added, orders };
+    } finally {
+      await platform.close();
+    }
+  }
+
+  it('is the same for the same seed, another for another seed, and charges only card orders', async () => {
+    const first = await thirtyDays(3);
+    const again = await thirtyDays(3);
+    expect(again.world).toEqual(first.world);
+    expect(again.added).toEqual(first.added);
+    const other = await thirtyDays(4);
+    expect(other.added.map((t) => t.amount)).not.toEqual(first.added.map((t) => t.amount));
+
+    // Every transaction the month added is one of the world's charges, all at Amazon.
+    const charged = new Map(first.world.charges.map((c) => [c.transactionId, c]));
+    expect(first.added.length).toBeGreaterThan(10);
+    for (const t of first.added) {
+      expect(charged.has(t.transaction_id)).toBe(true);
+      expect((t.details as CardDetails).merchant_name).toMatch(AMAZON);
+    }
+    // No order paid otherwise than by card became a charge.
+    const byOrder = new Map(first.orders.map((o) => [o._id, o]));
+    for (const charge of first.world.charges)
+      expect(byOrder.get(charge.orderId)?.paymentMethod?.type).toBe('card');
+    expect(first.orders.some((o) => o.paymentMethod?.type !== 'card')).toBe(true);
+  });
+});

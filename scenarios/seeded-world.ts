@@ -23,7 +23,7 @@ const DAY_MS = 24 * HOUR_MS;
 const PENDING_NEWEST = 3;
 const TAX_ADJUSTED_PENDING = 2;
 
-interface Card {
+export interface Card {
   lastFour: string;
   brand: string;
 }
@@ -39,11 +39,24 @@ export interface AmazonShopper {
 
 /** The Atelio baseline options that make Atelio's first customers the Atomic baseline's Amazon shoppers. */
 export function atelioBaselineForAtomic(atomic: AtomicStore): BaselineOptions {
+  return { customers: seededWorldPlan(atomic).map((plan) => plan.customer) };
+}
+
+/** One shopper of the seeded world: who they are at Atomic, and the bank customer they are at Atelio. */
+export interface ShopperPlan {
+  shopper: AmazonShopper;
+  customer: BaselineCustomer;
+  /** The customer's baseline Amazon charges, each with the order it is the charge of. */
+  charges: OrderCharge[];
+}
+
+/** The seeded world, shopper by shopper: derived from the Atomic baseline and the seed alone. */
+export function seededWorldPlan(atomic: AtomicStore): ShopperPlan[] {
   const random = createRandom(`${atomic.seed}:seeded-world`);
-  const customers = amazonShoppers(atomic).map((shopper) =>
-    customerFor(shopper, random.fork(shopper.identifier)),
-  );
-  return { customers };
+  return amazonShoppers(atomic).map((shopper) => {
+    const customer = customerFor(shopper, random.fork(shopper.identifier));
+    return { shopper, customer, charges: customer.purchases as OrderCharge[] };
+  });
 }
 
 /** The baseline users with an Amazon account, in baseline order. */
@@ -99,7 +112,7 @@ function customerFor(shopper: AmazonShopper, random: SeededRandom): BaselineCust
 }
 
 /** Every item is delivered digitally (an eBook, a rental, a gift card): Amazon bills it as AMZN Digital. */
-const isDigitalOnly = (order: Order) =>
+export const isDigitalOnly = (order: Order): boolean =>
   order.products.length > 0 &&
   order.products.every((p) => {
     const category = catalogProduct(p.description)?.category;
@@ -107,7 +120,7 @@ const isDigitalOnly = (order: Order) =>
   });
 
 /** The card each card order was charged to: its last four, or the first card of its brand. */
-function cardOf(order: Order, cards: readonly Card[]): string | undefined {
+export function cardOf(order: Order, cards: readonly Card[]): string | undefined {
   const method = order.paymentMethod;
   if (method?.type !== 'card') return undefined;
   if (method.lastFour) return method.lastFour;
@@ -115,8 +128,12 @@ function cardOf(order: Order, cards: readonly Card[]): string | undefined {
   return (cards.find((c) => c.brand.toLowerCase() === brand) ?? cards[0])?.lastFour;
 }
 
+/** Where Amazon bills an order: digital goods alone as AMZN Digital, the rest marketplace (60 %) or retail. */
+export const amazonMerchantFor = (order: Order, random: SeededRandom): PlannedPurchase['merchant'] =>
+  isDigitalOnly(order) ? 'amazon-digital' : random.chance(0.6) ? 'amazon-marketplace' : 'amazon-retail';
+
 /** Estimated tax on a pending charge: 2–6 % of the order, between 0.15 and 0.90. */
-const estimatedTaxCents = (random: SeededRandom, cents: number) =>
+export const estimatedTaxCents = (random: SeededRandom, cents: number): number =>
   Math.min(90, Math.max(15, Math.round((cents * random.int(2, 6)) / 100)));
 
 /** Splits an order's total in two shipments at a product boundary (with its share of tax and shipping). */
@@ -129,12 +146,15 @@ function shipmentSplit(order: Order): [number, number] | undefined {
   return first > 0 && first < total ? [first, total - first] : undefined;
 }
 
+/** A planned card charge and the Amazon order it is the charge of. */
+export type OrderCharge = PlannedPurchase & { orderId: string };
+
 /** Card charges for `orders`: one per card order, each with its settlement story. */
 export function amazonCharges(
   orders: readonly Order[],
   cards: readonly Card[],
   random: SeededRandom,
-): PlannedPurchase[] {
+): OrderCharge[] {
   const charged = [...orders]
     .filter((o) => cardOf(o, cards) !== undefined && toCents(o.amount) > 0)
     .sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || (a._id < b._id ? -1 : 1));
@@ -146,15 +166,11 @@ export function amazonCharges(
   const rest = older.filter((o) => o !== multi);
   const adjusted = rest.length > 0 ? random.pick(rest) : undefined;
 
-  return charged.map((order, index): PlannedPurchase => {
+  return charged.map((order, index): OrderCharge => {
     const orderMs = Date.parse(order.date);
     const cents = toCents(order.amount);
-    const merchant = isDigitalOnly(order)
-      ? 'amazon-digital'
-      : random.chance(0.6)
-        ? 'amazon-marketplace'
-        : 'amazon-retail';
-    const base = { lastFour: cardOf(order, cards)!, merchant } as const;
+    const merchant = amazonMerchantFor(order, random);
+    const base = { lastFour: cardOf(order, cards)!, merchant, orderId: order._id } as const;
     if (index >= pendingFrom) {
       // Authorised as the order was placed, not settled yet.
       const atMs = orderMs + random.int(1, 40) * MINUTE_MS;

@@ -14,7 +14,7 @@ import {
   type MerchantProfile,
 } from './merchants';
 import type { AtelioStore } from './store';
-import type { CreateCustomerInput } from './types';
+import type { AuthorizeCardPurchaseInput, CreateCustomerInput } from './types';
 
 export interface BaselineOptions {
   /** customer_id of the first customer, e.g. the Atomic user identifier in a cross-vendor set-up. */
@@ -137,11 +137,47 @@ function purchase(
   });
 }
 
+/** Amazon's billing merchants a purchase known from elsewhere (an Amazon order) is charged at. */
+export type AmazonMerchantKey = PlannedPurchase['merchant'];
+
 const AMAZON_DESCRIPTORS = {
   'amazon-marketplace': amazonMarketplaceDescriptor,
   'amazon-retail': amazonRetailDescriptor,
   'amazon-digital': amazonDigitalDescriptor,
 } as const;
+
+/** The descriptor one Amazon charge shows (`AMZN Mktp US*…`, `Amazon.com*…`, `AMZN Digital*…`). */
+export const amazonDescriptor = (merchant: AmazonMerchantKey, random: SeededRandom): string =>
+  AMAZON_DESCRIPTORS[merchant](random);
+
+/**
+ * The authorisation of an Amazon order's card charge at `atMs` (point of sale and report): the
+ * merchant's city, MCC and id, card not present. Shared by the seeded history and by whatever
+ * turns later Amazon orders into charges (the platform's seeded world).
+ */
+export function amazonPurchaseInput(input: {
+  cardId: string;
+  merchant: AmazonMerchantKey;
+  merchantName: string;
+  cents: number;
+  atMs: number;
+}): AuthorizeCardPurchaseInput {
+  const merchant = MERCHANTS.find((m) => m.key === input.merchant)!;
+  return {
+    cardId: input.cardId,
+    amount: formatCents(input.cents),
+    merchantName: input.merchantName,
+    merchantCity: merchant.city,
+    merchantState: merchant.state,
+    merchantZipCode: merchant.postalCode,
+    mcc: merchant.mcc,
+    mid: merchant.merchantId,
+    statementDescriptor: statementDescriptorFor(input.merchantName, merchant.city, merchant.state),
+    cardholderPresence: false,
+    transactionDatetime: input.atMs,
+    at: input.atMs,
+  };
+}
 
 /** A purchase whose amounts and times are given: authorised, then settled as planned. */
 function plannedPurchase(
@@ -154,24 +190,18 @@ function plannedPurchase(
   const cardId = persona.cardByLastFour.get(planned.lastFour);
   if (cardId === undefined) throw new Error(`no card ending ${planned.lastFour} for a planned purchase`);
   if (planned.atMs < openedAt) return;
-  const merchant = MERCHANTS.find((m) => m.key === planned.merchant)!;
-  const merchantName = AMAZON_DESCRIPTORS[planned.merchant](persona.random);
+  const merchantName = amazonDescriptor(planned.merchant, persona.random);
   let id: string | undefined;
   timeline.at(planned.atMs, () => {
-    const tx = store.authorizeCardPurchase({
-      cardId,
-      amount: formatCents(planned.authorisedCents),
-      merchantName,
-      merchantCity: merchant.city,
-      merchantState: merchant.state,
-      merchantZipCode: merchant.postalCode,
-      mcc: merchant.mcc,
-      mid: merchant.merchantId,
-      statementDescriptor: statementDescriptorFor(merchantName, merchant.city, merchant.state),
-      cardholderPresence: false,
-      transactionDatetime: planned.atMs,
-      at: planned.atMs,
-    });
+    const tx = store.authorizeCardPurchase(
+      amazonPurchaseInput({
+        cardId,
+        merchant: planned.merchant,
+        merchantName,
+        cents: planned.authorisedCents,
+        atMs: planned.atMs,
+      }),
+    );
     if (tx.state === 'pending') id = tx.transaction_id;
   });
   for (const settlement of planned.settlements) {

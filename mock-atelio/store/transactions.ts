@@ -302,7 +302,8 @@ export function authorizeCardPurchase(ctx: AtelioContext, input: AuthorizeCardPu
  * transaction becomes `completed` at its first settlement, `details.settlements` gains one
  * entry per settlement, the top-level amount is the running sum of settlements, and
  * `details.merchant_amount` keeps the authorised amount. Settling more than was authorised, or a
- * transaction that is declined, cancelled or returned, is refused with a 400.
+ * transaction that is declined, cancelled or returned, is refused with a 400 — except a store
+ * caller's `finalCapture`, the merchant's final amount a few cents above the hold.
  */
 export function settleTransaction(
   ctx: AtelioContext,
@@ -324,7 +325,7 @@ export function settleTransaction(
     throw conflict(`Transaction ${transactionId} is already fully settled.`);
   }
   const cents = input.amount === undefined ? remaining : parsePositiveAmount(input.amount);
-  if (cents > remaining) {
+  if (cents > remaining && !input.finalCapture) {
     throw invalidAmount(
       `Cannot settle ${formatCents(cents)} on transaction ${transactionId}: ${formatCents(authorised)} was authorised, ` +
         `${formatCents(settled)} is already settled, so at most ${formatCents(remaining)} remains.`,

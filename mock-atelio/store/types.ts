@@ -92,6 +92,11 @@ export interface SettleInput {
   /** Settle only this much (positive); the whole unsettled remainder when absent. */
   amount?: string | number;
   at?: TimeInput;
+  /**
+   * The merchant's final capture may exceed what is still held (a tax adjusted up by a few cents
+   * after the authorisation). Only the platform's own world uses it; the API cannot ask for it.
+   */
+  finalCapture?: boolean;
 }
 
 export interface AchTransferInput {

@@ -1,4 +1,5 @@
 import { type CompanyRecord, detectCompany } from '../companies/catalog';
+import type { Order } from '../orders/schema';
 import type { FinancialTransaction, PayLinkAccountView } from '../pay-link/schema';
 import {
   type FailReason,
@@ -83,18 +84,61 @@ export function refreshAccount(
 
 /**
  * `refreshAccount` answering with the records: the scheduled refreshes need no views, and an
- * account's view copies its whole order history.
+ * account's view copies its whole order history. Plays every step of the refresh at one instant.
  */
 export function refreshAccountRecords(
   ctx: StoreContext,
   accountId: string,
   options: RefreshOptions = {},
 ): { task: TaskRecord; account: PayLinkAccountRecord } {
+  const { task, account } = beginRefresh(ctx, accountId, options);
+  setTaskStatus(ctx, task._id, 'processing');
+  if (refreshLogin(ctx, task, options.failReason))
+    finishRefresh(ctx, task, { orders: options.orders, retryTransient: options.retryTransient });
+  return { task, account };
+}
+
+/**
+ * A refresh begins: the account can be refreshed (connected, or disconnected by a transient
+ * failure with `retryTransient`), monitoring goes on, and a `refresh` task is queued for it.
+ */
+export function beginRefresh(
+  ctx: StoreContext,
+  accountId: string,
+  options: Pick<RefreshOptions, 'failReason' | 'retryTransient'> = {},
+): { task: TaskRecord; account: PayLinkAccountRecord } {
+  const account = refreshableAccount(ctx, accountId, options.retryTransient === true);
+  const user = ctx.t.users.get(account.userId)!;
+  if (
+    options.failReason !== undefined &&
+    !(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(options.failReason)
+  )
+    throw invalid(
+      'failReason',
+      `unknown failReason "${options.failReason}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
+    );
+  const task = createTask(ctx, {
+    user,
+    company: companyById(account.companyId),
+    product: 'present',
+    purpose: 'refresh',
+    linkedAccountId: account.linkedAccountId,
+    payLinkAccountId: account._id,
+  });
+  return { task, account };
+}
+
+/** The account a refresh may run on, or the conflict that says why not. */
+function refreshableAccount(
+  ctx: StoreContext,
+  accountId: string,
+  retryTransient: boolean,
+): PayLinkAccountRecord {
   const account = accountRecord(ctx, accountId);
   if (account.type !== 'linked')
     throw conflict(`account ${accountId} was only detected; there is nothing to refresh`);
   const transient =
-    options.retryTransient === true &&
+    retryTransient &&
     account.connectionStatus === 'disconnected' &&
     account.failReason === 'merchant-unavailable';
   if (account.connectionStatus !== 'connected' && !transient)
@@ -106,53 +150,61 @@ export function refreshAccountRecords(
     throw conflict(
       `monitoring has ended for user ${user.identifier}; account ${accountId} is no longer refreshed`,
     );
-  if (
-    options.failReason !== undefined &&
-    !(ORDER_MONITORING_FAIL_REASONS as readonly string[]).includes(options.failReason)
-  )
-    throw invalid(
-      'failReason',
-      `unknown failReason "${options.failReason}"; use one of: ${ORDER_MONITORING_FAIL_REASONS.join(', ')}`,
-    );
-  const company = companyById(account.companyId);
-  const task = createTask(ctx, {
-    user,
-    company,
-    product: 'present',
-    purpose: 'refresh',
-    linkedAccountId: account.linkedAccountId,
-    payLinkAccountId: account._id,
-  });
-  setTaskStatus(ctx, task._id, 'processing');
-  if (options.failReason) {
-    // An unavailable merchant never gets as far as a login; the other reasons are login-time failures.
-    if (options.failReason !== 'merchant-unavailable') setTaskAuthenticated(ctx, task._id, false);
-    setTaskStatus(ctx, task._id, 'failed', { failReason: options.failReason });
-    // A retry of an already disconnected account (retryTransient) failing again stays disconnected.
-    if (account.connectionStatus === 'connected') disconnectAccount(ctx, account._id, options.failReason);
-    else Object.assign(account, { failReason: options.failReason, updatedAt: ctx.nowIso() });
-  } else {
+  return account;
+}
+
+/**
+ * The refresh logs in to the merchant (the task is processing). With `failReason` it fails: the
+ * task fails and the account is disconnected (an unavailable merchant never gets as far as a
+ * login; the other reasons are login-time failures). Returns whether the refresh goes on to fetch.
+ */
+export function refreshLogin(
+  ctx: StoreContext,
+  task: TaskRecord,
+  failReason: OrderMonitoringFailReason | undefined,
+): boolean {
+  const account = accountRecord(ctx, task.payLinkAccountId!);
+  if (!failReason) {
     setTaskAuthenticated(ctx, task._id, true);
-    if (account.details.type === 'ecommerce') {
-      const since = account.lastSyncedAt ? Date.parse(account.lastSyncedAt) : ctx.clock.now() - DAY_MS;
-      const orders =
-        options.orders ??
-        generateOrders(ctx, account._id, { count: ctx.ids.int(0, 2), from: since, to: ctx.clock.now() });
-      upsertOrders(ctx, account, orders, false);
-    }
-    if (account.linkedAccountId) {
-      const linked = ctx.t.linkedAccounts.get(account.linkedAccountId);
-      if (linked)
-        upsertLinkedAccount(ctx, user, company, {
-          valid: true,
-          transactRequired: false,
-          lastSuccess: ctx.nowIso(),
-        });
-    }
-    markSyncedRecord(ctx, account._id);
-    setTaskStatus(ctx, task._id, 'completed');
+    return true;
   }
-  return { task, account };
+  if (failReason !== 'merchant-unavailable') setTaskAuthenticated(ctx, task._id, false);
+  setTaskStatus(ctx, task._id, 'failed', { failReason });
+  // A retry of an already disconnected account (retryTransient) failing again stays disconnected.
+  if (account.connectionStatus === 'connected') disconnectAccount(ctx, account._id, failReason);
+  else Object.assign(account, { failReason, updatedAt: ctx.nowIso() });
+  return false;
+}
+
+/**
+ * The fetch ends: new or changed orders are stored, the account is synced (`updated`, reconnected
+ * after a transient failure) and the task completes.
+ */
+export function finishRefresh(
+  ctx: StoreContext,
+  task: TaskRecord,
+  options: { orders?: Order[] | undefined; retryTransient?: boolean | undefined },
+): void {
+  const account = refreshableAccount(ctx, task.payLinkAccountId!, options.retryTransient === true);
+  const user = ctx.t.users.get(account.userId)!;
+  if (account.details.type === 'ecommerce') {
+    const since = account.lastSyncedAt ? Date.parse(account.lastSyncedAt) : ctx.clock.now() - DAY_MS;
+    const orders =
+      options.orders ??
+      generateOrders(ctx, account._id, { count: ctx.ids.int(0, 2), from: since, to: ctx.clock.now() });
+    upsertOrders(ctx, account, orders, false);
+  }
+  if (account.linkedAccountId) {
+    const linked = ctx.t.linkedAccounts.get(account.linkedAccountId);
+    if (linked)
+      upsertLinkedAccount(ctx, user, companyById(account.companyId), {
+        valid: true,
+        transactRequired: false,
+        lastSuccess: ctx.nowIso(),
+      });
+  }
+  markSyncedRecord(ctx, account._id);
+  setTaskStatus(ctx, task._id, 'completed');
 }
 
 /**

@@ -107,15 +107,23 @@ export function orderMonitoringAccountStates(
     const user = ctx.t.usersByIdentifier.get(identifier);
     if (!user) continue;
     const mine = [...ctx.t.payLinkAccounts.values()].filter(
-      (a) => a.userId === user._id && a.type === 'linked' && companyById(a.companyId).accountType === 'ecommerce',
+      (a) =>
+        a.userId === user._id && a.type === 'linked' && companyById(a.companyId).accountType === 'ecommerce',
     );
     if (mine.length === 0) continue;
     const updateType = (a: PayLinkAccountRecord): PayLinkUpdateType =>
-      a.connectionStatus === 'connected' ? 'updated' : a.connectionStatus === 'disconnected' ? 'disconnected' : 'created';
+      a.connectionStatus === 'connected'
+        ? 'updated'
+        : a.connectionStatus === 'disconnected'
+          ? 'disconnected'
+          : 'created';
     out.push({
       user: userRef(user),
       accounts: mine.map((a) => ({ _id: a._id, updateType: updateType(a) })),
-      eventTime: mine.map((a) => a.updatedAt).sort().at(-1)!,
+      eventTime: mine
+        .map((a) => a.updatedAt)
+        .sort()
+        .at(-1)!,
     });
   }
   return out;

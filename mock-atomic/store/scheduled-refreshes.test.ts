@@ -5,7 +5,7 @@ import { currentRunContext, runInContext } from '../../core/run-context';
 import { HULU_COMPANY_ID } from '../companies/catalog';
 import { LINE_ITEM_LABELS } from '../orders/catalog';
 import { AtomicStoreError } from './errors';
-import { nextSlotAfter, type RefreshSchedule } from './scheduled-refreshes';
+import { CATCH_UP_DELAY_MS, nextSlotAfter, type RefreshSchedule } from './scheduled-refreshes';
 import { createAtomicStore, type AtomicStore } from './store';
 
 /** Continuous access: the store's own schedule refreshes every connected Order Monitoring account. */
@@ -36,6 +36,16 @@ function record(store: AtomicStore): string[] {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const SECOND = 1000;
+/** A refresh's steps after its slot: processing at 1 s, the login at 3 s, then the fetch (2 s + 100 ms per order, at most 60 s). */
+const PROCESSING = SECOND;
+const LOGIN = 3 * SECOND;
+const fetchMs = (orders: number) => Math.min(60 * SECOND, 2 * SECOND + 100 * orders);
+/** The time in `line` (`... @<iso>`), as ms. */
+const timeOf = (line: string) => Date.parse(line.split('@')[1]!);
+/** A refresh started at `slot` ended (synced, completed) once its fetch did: between 5 s and 63 s after. */
+const endedAfter = (slot: number, ms: number) =>
+  ms >= slot + LOGIN + fetchMs(0) && ms <= slot + LOGIN + fetchMs(600);
 
 describe('nextSlotAfter', () => {
   it('gives the next time of day strictly after a time, at the cadence from the epoch', () => {
@@ -68,25 +78,46 @@ describe('scheduled refreshes', () => {
     store.createSubscriptionAccount({ identifier: 'u', companyId: HULU_COMPANY_ID });
     expect(store.refreshSchedule().nextAt).toBe(iso(SIX_AM));
     const log = record(store);
+    const found: number[] = [];
+    store.events.on('orders-changed', (e) => found.push(e.added.length + e.updated.length));
     await clock.advance(30 * DAY);
 
     const updates = log.filter((line) => line.startsWith('account updated'));
     expect(updates).toHaveLength(60);
-    const times = [...new Set(updates.map((line) => line.split('@')[1]))];
-    expect(times).toEqual(Array.from({ length: 30 }, (_, day) => iso(SIX_AM + day * DAY)));
-    // Each refresh: a refresh task processing → a successful login → the account synced → completed.
-    expect(log.slice(0, 4)).toEqual([
-      `task processing @${iso(SIX_AM)}`,
-      `auth true @${iso(SIX_AM)}`,
-      `account updated @${iso(SIX_AM)}`,
-      `task completed @${iso(SIX_AM)}`,
+    // Two updates a day, each once the refresh of that day's slot has fetched its orders.
+    for (let day = 0; day < 30; day++)
+      expect(
+        updates.slice(2 * day, 2 * day + 2).every((line) => endedAfter(SIX_AM + day * DAY, timeOf(line))),
+      ).toBe(true);
+    // Each refresh: a refresh task processing → a successful login → the account synced → completed,
+    // each step at its own time: the fetch lasts 2 s + 100 ms per order found.
+    const firstDay = log.filter((line) => timeOf(line) < SIX_AM + 3_600_000);
+    expect(firstDay.slice(0, 4)).toEqual([
+      `task processing @${iso(SIX_AM + PROCESSING)}`,
+      `task processing @${iso(SIX_AM + PROCESSING)}`,
+      `auth true @${iso(SIX_AM + LOGIN)}`,
+      `auth true @${iso(SIX_AM + LOGIN)}`,
     ]);
+    const ends = firstDay.slice(4);
+    expect(ends.map((line) => line.split(' @')[0])).toEqual([
+      'account updated',
+      'task completed',
+      'account updated',
+      'task completed',
+    ]);
+    expect(timeOf(ends[0]!)).toBe(timeOf(ends[1]!));
+    expect(
+      found
+        .slice(0, 2)
+        .map((n) => SIX_AM + LOGIN + fetchMs(n))
+        .sort(),
+    ).toEqual([timeOf(ends[0]!), timeOf(ends[2]!)].sort());
     expect(log.filter((line) => line.startsWith('task failed'))).toEqual([]);
-    for (const id of [account!._id, other._id])
-      expect(store.getPayLinkAccount(id)).toMatchObject({
-        connectionStatus: 'connected',
-        lastSyncedAt: iso(SIX_AM + 29 * DAY),
-      });
+    for (const id of [account!._id, other._id]) {
+      const synced = store.getPayLinkAccount(id);
+      expect(synced.connectionStatus).toBe('connected');
+      expect(endedAfter(SIX_AM + 29 * DAY, Date.parse(synced.lastSyncedAt!))).toBe(true);
+    }
     // Neither the disconnected account nor the subscription is refreshed.
     expect(store.getPayLinkAccount(disconnected._id).lastSyncedAt).toBe(NOW);
     expect(store.refreshSchedule().nextAt).toBe(iso(SIX_AM + 30 * DAY));
@@ -133,8 +164,9 @@ describe('scheduled refreshes', () => {
     store.connectMerchant({ identifier: 'u', connection: { orderCount: 1 } });
     const log = record(store);
     clock.advance(30 * DAY);
-    const times = log.filter((line) => line.startsWith('account updated')).map((line) => line.split('@')[1]);
-    expect(times).toEqual(Array.from({ length: 30 }, (_, day) => iso(SIX_AM + day * DAY)));
+    const times = log.filter((line) => line.startsWith('account updated')).map(timeOf);
+    expect(times).toHaveLength(30);
+    times.forEach((ms, day) => expect(endedAfter(SIX_AM + day * DAY, ms)).toBe(true));
     wall += 1; // the wall clock moves on a little; nothing more is due
     clock.advance(0);
     expect(log.filter((line) => line.startsWith('account updated'))).toHaveLength(30);
@@ -160,20 +192,23 @@ describe('scheduled refreshes', () => {
     const log = record(store);
     await clock.advance(DAY);
     expect(log).toEqual([
-      `task processing @${iso(SIX_AM)}`,
-      `task failed merchant-unavailable @${iso(SIX_AM)}`,
-      `account disconnected @${iso(SIX_AM)}`,
+      `task processing @${iso(SIX_AM + PROCESSING)}`,
+      `task failed merchant-unavailable @${iso(SIX_AM + LOGIN)}`,
+      `account disconnected @${iso(SIX_AM + LOGIN)}`,
     ]);
     expect(store.getPayLinkAccount(account!._id)).toMatchObject({
       connectionStatus: 'disconnected',
       failReason: 'merchant-unavailable',
     });
+    const found: number[] = [];
+    store.events.on('orders-changed', (e) => found.push(e.added.length + e.updated.length));
     await clock.advance(DAY);
+    const end = iso(SIX_AM + DAY + LOGIN + fetchMs(found[0]!));
     expect(log.slice(3)).toEqual([
-      `task processing @${iso(SIX_AM + DAY)}`,
-      `auth true @${iso(SIX_AM + DAY)}`,
-      `account updated @${iso(SIX_AM + DAY)}`,
-      `task completed @${iso(SIX_AM + DAY)}`,
+      `task processing @${iso(SIX_AM + DAY + PROCESSING)}`,
+      `auth true @${iso(SIX_AM + DAY + LOGIN)}`,
+      `account updated @${end}`,
+      `task completed @${end}`,
     ]);
     expect(store.getPayLinkAccount(account!._id).connectionStatus).toBe('connected');
   });
@@ -188,7 +223,9 @@ describe('scheduled refreshes', () => {
     expect(store.getPayLinkAccount(account!._id).failReason).toBe('credentials-invalid');
     store.reconnectAccount(account!._id, { connection: { orderCount: 0 } });
     await clock.advance(DAY);
-    expect(store.getPayLinkAccount(account!._id).lastSyncedAt).toBe(iso(SIX_AM + 5 * DAY));
+    expect(
+      endedAfter(SIX_AM + 5 * DAY, Date.parse(store.getPayLinkAccount(account!._id).lastSyncedAt!)),
+    ).toBe(true);
   });
 
   it('fail the first refresh after each connection for the magic identifier refresh-fails-<reason>', async () => {
@@ -215,10 +252,9 @@ describe('scheduled refreshes', () => {
     await clock.advance(DAY);
     expect(store.getPayLinkAccount(flaky!._id).connectionStatus).toBe('disconnected');
     await clock.advance(3 * DAY);
-    expect(store.getPayLinkAccount(flaky!._id)).toMatchObject({
-      connectionStatus: 'connected',
-      lastSyncedAt: iso(SIX_AM + 5 * DAY),
-    });
+    const recovered = store.getPayLinkAccount(flaky!._id);
+    expect(recovered.connectionStatus).toBe('connected');
+    expect(endedAfter(SIX_AM + 5 * DAY, Date.parse(recovered.lastSyncedAt!))).toBe(true);
   });
 
   it('fail at a seeded rate when one is set, with the documented reasons', async () => {
@@ -238,7 +274,9 @@ describe('scheduled refreshes', () => {
     expect(store.getPayLinkAccount(account!._id).lastSyncedAt).toBe(NOW);
     store.skipScheduledRefresh = undefined;
     await clock.advance(DAY);
-    expect(store.getPayLinkAccount(account!._id).lastSyncedAt).toBe(iso(SIX_AM + 2 * DAY));
+    expect(
+      endedAfter(SIX_AM + 2 * DAY, Date.parse(store.getPayLinkAccount(account!._id).lastSyncedAt!)),
+    ).toBe(true);
   });
 
   it('run outside any scenario run, even when the clock fires them from inside one', async () => {
@@ -270,5 +308,129 @@ describe('scheduled refreshes', () => {
     store.dispose();
     expect(clock.pending).toBe(0);
     expect(store.refreshSchedule().nextAt).toBeUndefined();
+  });
+
+  it('take time on the clock: the task is queued, then processing, logged in, and completes when the fetch ends', async () => {
+    const { clock, store } = storeWith();
+    const { account } = store.connectMerchant({ identifier: 'u', connection: { orderCount: 2 } });
+    const log = record(store);
+    await clock.advanceTo(SIX_AM);
+    const task = () =>
+      store.listUserTasks('u').find((t) => t.status !== 'completed' || Date.parse(t.createdAt) >= SIX_AM);
+    expect(task()).toMatchObject({ status: 'queued', createdAt: iso(SIX_AM) });
+    await clock.advanceTo(SIX_AM + PROCESSING);
+    expect(task()).toMatchObject({ status: 'processing', updatedAt: iso(SIX_AM + PROCESSING) });
+    await clock.advanceTo(SIX_AM + LOGIN);
+    expect(task()).toMatchObject({
+      status: 'processing',
+      authenticated: true,
+      updatedAt: iso(SIX_AM + LOGIN),
+    });
+    // Still fetching: the account has not been synced yet.
+    expect(store.getPayLinkAccount(account!._id).lastSyncedAt).toBe(NOW);
+    await clock.advanceTo(SIX_AM + LOGIN + fetchMs(0) - 1);
+    expect(task()!.status).toBe('processing');
+    await clock.advanceTo(SIX_AM + LOGIN + fetchMs(600));
+    const done = task()!;
+    expect(done.status).toBe('completed');
+    expect(store.getPayLinkAccount(account!._id).lastSyncedAt).toBe(done.updatedAt);
+    expect(log.at(-1)).toBe(`task completed @${done.updatedAt}`);
+  });
+
+  it('refresh an account that missed slots before the schedule started once, a minute after it, not once per missed day', async () => {
+    const { store: before } = storeWith();
+    const { account } = before.connectMerchant({ identifier: 'u', connection: { orderCount: 2 } });
+    const state = before.exportState();
+    before.dispose();
+    // The state comes back five days later: five slots passed while nothing ran.
+    const later = Date.parse(NOW) + 5 * DAY;
+    const clock = new VirtualClock(later);
+    const store = createAtomicStore({ seed: 5, clock, baseline: false, refreshes: { enabled: true } });
+    store.importState(state);
+    expect(store.refreshSchedule().nextAt).toBe(iso(later + CATCH_UP_DELAY_MS));
+    const log = record(store);
+    await clock.advance(CATCH_UP_DELAY_MS + 2 * 60_000);
+    expect(log.filter((line) => line.startsWith('task processing'))).toEqual([
+      `task processing @${iso(later + CATCH_UP_DELAY_MS + PROCESSING)}`,
+    ]);
+    expect(
+      endedAfter(later + CATCH_UP_DELAY_MS, Date.parse(store.getPayLinkAccount(account!._id).lastSyncedAt!)),
+    ).toBe(true);
+    // Then the schedule as usual: the next 06:00.
+    const nextSix = nextSlotAfter(store.refreshSchedule(), later);
+    expect(store.refreshSchedule().nextAt).toBe(iso(nextSix));
+    await clock.advanceTo(nextSix + 2 * 60_000);
+    expect(log.filter((line) => line.startsWith('task processing'))).toHaveLength(2);
+    // An account synced since the latest slot missed nothing: no catch-up.
+    const fresh = createAtomicStore({
+      seed: 5,
+      clock: new VirtualClock(NOW),
+      baseline: false,
+      refreshes: { enabled: true },
+    });
+    fresh.importState(state);
+    expect(fresh.refreshSchedule().nextAt).toBe(iso(SIX_AM));
+    fresh.dispose();
+    store.dispose();
+  });
+
+  it('keep the failures asked for and the refreshes under way in the exported state; a reset forgets them', async () => {
+    const { store } = storeWith();
+    const { account } = store.connectMerchant({ identifier: 'u', connection: { orderCount: 1 } });
+    const plain = store.connectMerchant({ identifier: 'v', connection: { orderCount: 1 } }).account!;
+    store.failNextRefresh(account!._id, 'bot-detection');
+    const asked = store.exportState();
+    expect(asked.scheduledRefreshes).toEqual({
+      failNext: [{ accountId: account!._id, failReason: 'bot-detection' }],
+      inFlight: [],
+    });
+
+    // Another store takes the state: its next refresh of the account fails as asked.
+    const other = storeWith();
+    other.store.importState(asked);
+    await other.clock.advance(DAY);
+    expect(other.store.getPayLinkAccount(account!._id)).toMatchObject({
+      connectionStatus: 'disconnected',
+      failReason: 'bot-detection',
+    });
+    expect(other.store.getPayLinkAccount(plain._id).connectionStatus).toBe('connected');
+    expect(other.store.exportState().scheduledRefreshes!.failNext).toEqual([]);
+    other.store.dispose();
+
+    // A reset forgets the request.
+    store.reset();
+    expect(store.exportState().scheduledRefreshes!.failNext).toEqual([]);
+
+    // Taken in the middle of a refresh, the state carries it: the importing store finishes it as
+    // the store it came from does.
+    const first = storeWith();
+    const one = first.store.connectMerchant({ identifier: 'u', connection: { orderCount: 1 } }).account!;
+    const two = first.store.connectMerchant({ identifier: 'v', connection: { orderCount: 3 } }).account!;
+    await first.clock.advanceTo(SIX_AM + LOGIN);
+    const midway = first.store.exportState();
+    expect(midway.scheduledRefreshes!.inFlight).toEqual([
+      expect.objectContaining({ accountId: one._id, step: 'finish', startedMs: SIX_AM }),
+      expect.objectContaining({ accountId: two._id, step: 'finish', startedMs: SIX_AM }),
+    ]);
+    const resumed = new VirtualClock(SIX_AM + LOGIN);
+    const third = createAtomicStore({
+      seed: 5,
+      clock: resumed,
+      baseline: false,
+      refreshes: { enabled: true },
+    });
+    third.importState(midway);
+    await resumed.advance(70 * SECOND);
+    await first.clock.advance(70 * SECOND);
+    const { scheduledRefreshes, ...finished } = third.exportState();
+    expect(scheduledRefreshes).toEqual({ failNext: [], inFlight: [] });
+    const { scheduledRefreshes: _, ...expected } = first.store.exportState();
+    expect(finished).toEqual(expected);
+    expect(finished.tasks.filter((t) => t.purpose === 'refresh').map((t) => t.status)).toEqual([
+      'completed',
+      'completed',
+    ]);
+    first.store.dispose();
+    third.dispose();
   });
 });

@@ -11,7 +11,12 @@ import {
 } from '../pay-link/schema';
 import { PAYROLL_KIND_NAMES } from '../payroll/schema';
 import { DepositDataSchema } from '../tasks/schema';
-import { ObjectIdSchema, TaskProductSchema, TaskStatusSchema } from '../shared/schemas';
+import {
+  ORDER_MONITORING_FAIL_REASONS,
+  ObjectIdSchema,
+  TaskProductSchema,
+  TaskStatusSchema,
+} from '../shared/schemas';
 import { ATOMIC_EVENT_TYPES } from '../webhooks/schema';
 import { withBoundedNumbers } from '../../core/imported-numbers';
 
@@ -174,6 +179,34 @@ export const WebhookEndpointRecordSchema = z.object({
 
 export const ATOMIC_STATE_VERSION = 1;
 
+/** The latest time a state document may hold (the end of year 9999). */
+const MAX_TIME_MS = 253_402_300_799_999;
+
+/** A scheduled refresh under way: its task, and the step it takes next and when. */
+export const RefreshInFlightSchema = z
+  .object({
+    taskId: ObjectIdSchema,
+    accountId: ObjectIdSchema,
+    /** When it started: its slot, or the catch-up time. Its data is drawn from this. */
+    startedMs: z.number().int().min(0).max(MAX_TIME_MS),
+    failReason: z.enum(ORDER_MONITORING_FAIL_REASONS).optional(),
+    step: z.enum(['processing', 'login', 'finish']),
+    atMs: z.number().int().min(0).max(MAX_TIME_MS),
+  })
+  .strict();
+
+/** The refresh schedule's part of the state: the failures asked for, and the refreshes under way. */
+export const ScheduledRefreshesStateSchema = z
+  .object({
+    failNext: z
+      .array(
+        z.object({ accountId: ObjectIdSchema, failReason: z.enum(ORDER_MONITORING_FAIL_REASONS) }).strict(),
+      )
+      .max(100_000),
+    inFlight: z.array(RefreshInFlightSchema).max(100_000),
+  })
+  .strict();
+
 /**
  * Every number in it (order amounts, billing, payroll payloads kept as opaque JSON) is bounded by
  * core/imported-numbers: a `1e20` is refused at import instead of failing the routes that print it.
@@ -191,6 +224,8 @@ export const AtomicStateSchema = withBoundedNumbers(
     files: z.array(FileRecordSchema),
     secrets: z.array(SecretRecordSchema),
     webhookEndpoints: z.array(WebhookEndpointRecordSchema),
+    /** Absent in documents from before the schedule kept state: nothing asked for, nothing under way. */
+    scheduledRefreshes: ScheduledRefreshesStateSchema.optional(),
   }),
 );
 
@@ -207,6 +242,8 @@ export type WebhookEndpointRecord = z.infer<typeof WebhookEndpointRecordSchema>;
 export type StoredCard = z.infer<typeof StoredCardSchema>;
 export type StoredBankAccount = z.infer<typeof StoredBankAccountSchema>;
 export type AtomicState = z.infer<typeof AtomicStateSchema>;
+export type RefreshInFlight = z.infer<typeof RefreshInFlightSchema>;
+export type ScheduledRefreshesState = z.infer<typeof ScheduledRefreshesStateSchema>;
 
 /**
  * The live state: ordered maps keyed by id (insertion order is creation order, which keeps listings

@@ -207,7 +207,10 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     const task = store.startConnectTask({ identifier: 'u' });
     const done = store.runTask(task._id, { connection: { orderCount: 2 } });
     await clock.advance(2_000);
-    expect(store.getTask(task._id)).toMatchObject({ status: 'processing', updatedAt: '2025-03-10T15:00:01.000Z' });
+    expect(store.getTask(task._id)).toMatchObject({
+      status: 'processing',
+      updatedAt: '2025-03-10T15:00:01.000Z',
+    });
     await clock.advance(1_000);
     // Between created and updated the account is visible as initial, with no sync yet.
     const [account] = store.listPayLinkAccounts('u');
@@ -271,7 +274,10 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     const timing = { baseMs: 1_000, msPerOrder: 100, maxMs: 60_000 };
     const failing = store.startConnectTask({ identifier: 'f', username: 'test-failure' });
     const bad = store.startConnectTask({ identifier: 'b', username: 'test-bad' });
-    const runs = [store.runTask(failing._id, { orderFetch: timing }), store.runTask(bad._id, { orderFetch: timing })];
+    const runs = [
+      store.runTask(failing._id, { orderFetch: timing }),
+      store.runTask(bad._id, { orderFetch: timing }),
+    ];
     await clock.advance(60_000);
     const [failed, refused] = await Promise.all(runs);
     expect(failed).toMatchObject({ status: 'failed', failReason: 'unknown-failure', authenticated: true });
@@ -294,8 +300,12 @@ describe('AtomicStore connect tasks and sandbox usernames', () => {
     expect(store.getPayLinkAccount(account!._id).connectionStatus).toBe('disconnected');
     await clock.advance(1_500);
     expect((await done).status).toBe('completed');
-    expect(store.listPayLinkAccounts('u').map((a) => [a._id, a.connectionStatus])).toEqual([[account!._id, 'connected']]);
-    expect(log.filter((line) => line.startsWith('accounts'))).toEqual(['accounts updated @2025-03-10T15:00:04.500Z']);
+    expect(store.listPayLinkAccounts('u').map((a) => [a._id, a.connectionStatus])).toEqual([
+      [account!._id, 'connected'],
+    ]);
+    expect(log.filter((line) => line.startsWith('accounts'))).toEqual([
+      'accounts updated @2025-03-10T15:00:04.500Z',
+    ]);
   });
 
   it('an MFA login waits for answerMfa, then finishes', async () => {

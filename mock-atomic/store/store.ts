@@ -539,15 +539,17 @@ export class AtomicStore {
 
   /** The whole state as one JSON-safe document (`GET /api/state`). */
   exportState(): AtomicState {
-    return this.ctx.t.toState();
+    return { ...this.ctx.t.toState(), scheduledRefreshes: this.refreshes.exportState() };
   }
 
   /** Replaces the whole state with a validated document; pending task runs are cancelled. */
   importState(input: unknown): void {
     const state = validatedAtomicState(input);
     this.cancelPending('the Atomic store state was replaced');
-    this.refreshes.clearRequests();
-    this.ctx.core.tables = StateTables.from(structuredClone(state));
+    const { scheduledRefreshes, ...tables } = structuredClone(state);
+    this.ctx.core.tables = StateTables.from(tables);
+    // Failures asked for and refreshes under way carry over; the schedule starts again from now.
+    this.refreshes.replaceState(scheduledRefreshes);
     this.ctx.emit('state-replaced', { reason: 'import', eventTime: this.ctx.nowIso() });
   }
 
@@ -558,10 +560,11 @@ export class AtomicStore {
   reset(options: StoreResetOptions = {}): void {
     const kept = options.keepWebhookRegistrations ? copyRegistrations(this.ctx.t) : undefined;
     this.cancelPending('the Atomic store was reset');
-    this.refreshes.clearRequests();
     this.ctx.core.runtimeRandom = this.root.fork('runtime');
     this.buildBaseline();
     if (kept) restoreRegistrations(this.ctx.t, kept);
+    // Nothing asked for, nothing under way; the schedule starts again from now.
+    this.refreshes.replaceState(undefined);
     this.ctx.emit('state-replaced', { reason: 'reset', eventTime: this.ctx.nowIso() });
   }
 

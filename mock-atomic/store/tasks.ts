@@ -300,7 +300,9 @@ export function runTask(ctx: StoreContext, taskId: string, options: RunTaskOptio
       // An Order Monitoring login opens the account now (`initial`); the fetch then takes its time.
       const fetch = ctx.taskOutcomes.atAuthentication(ctx, task, connection);
       ctx.schedule(
-        fetch ? orderFetchMs(options.orderFetch ?? ctx.orderFetch, fetch.orders?.length ?? 0) : Math.max(0, finishAfter),
+        fetch
+          ? orderFetchMs(options.orderFetch ?? ctx.orderFetch, fetch.orders?.length ?? 0)
+          : Math.max(0, finishAfter),
         guard(() => stepFinish(ctx, task, fetch ?? connection)),
       );
     };

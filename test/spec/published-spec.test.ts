@@ -182,13 +182,27 @@ describe('the published OpenAPI documents are a tested contract', () => {
       { vendor: 'atomic' as const, spec: () => atomicSpec, app: () => fuzz.atomic },
       { vendor: 'atelio' as const, spec: () => atelioSpec, app: () => fuzz.atelio },
     ])(
-      '$vendor: every injected fault (429, 500, 502, 503, 504) on every operation is declared',
+      '$vendor: every injected fault (429, 500, 502, 503, 504) on every operation is declared, Retry-After included',
       async ({ vendor, spec, app }) => {
-        const record = recorderFor(spec());
+        const checkResponse = recorderFor(spec());
+        const retryAfter: string[] = [];
+        const record = (response: RecordedResponse) => {
+          if (response.headers?.['retry-after'] !== undefined)
+            retryAfter.push(response.headers['retry-after']);
+          checkResponse(response);
+        };
         const statuses: number[] = [];
         for (const operation of spec().operations) {
           const path = fillTemplate(operation.template, ['x', 'y', 'z']);
-          for (const status of [429, 500, 502, 503, 504]) {
+          // A 429 says when to retry (1 s unless the rule says); a 5xx does when its rule sets one.
+          for (const [status, retryAfterSeconds] of [
+            [429, undefined],
+            [429, 120],
+            [500, undefined],
+            [502, undefined],
+            [503, 30],
+            [504, undefined],
+          ] as const) {
             fuzz.sandbox.faults.add({
               vendor,
               kind: 'status',
@@ -196,6 +210,7 @@ describe('the published OpenAPI documents are a tested contract', () => {
               path,
               method: operation.method,
               count: 1,
+              ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
             });
             const answer = await send(app(), record, operation.method, path, {
               headers: { 'content-type': 'application/json' },
@@ -205,6 +220,9 @@ describe('the published OpenAPI documents are a tested contract', () => {
           }
         }
         expect(new Set(statuses)).toEqual(new Set([429, 500, 502, 503, 504]));
+        // Each answer carrying Retry-After was checked against its declaration.
+        expect(new Set(retryAfter)).toEqual(new Set(['1', '120', '30']));
+        expect(retryAfter).toHaveLength(3 * spec().operations.length);
         expect(takeProblems()).toEqual([]);
       },
     );
@@ -227,6 +245,25 @@ describe('the published OpenAPI documents are a tested contract', () => {
       }
       expect(takeProblems()).toEqual([]);
     });
+  });
+
+  it('declares Retry-After on every 429 (required) and on the server errors a fault may send it with', () => {
+    for (const doc of [atomicDoc, atelioDoc]) {
+      const paths = (doc as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> })
+        .paths;
+      let operations = 0;
+      for (const item of Object.values(paths))
+        for (const op of Object.values(item)) {
+          operations++;
+          const header = (status: string) =>
+            (op.responses[status] as { headers?: Record<string, { required?: boolean; schema?: unknown }> })
+              ?.headers?.['Retry-After'];
+          expect(header('429')).toMatchObject({ required: true, schema: { type: 'integer', minimum: 0 } });
+          expect(header('500')).toMatchObject({ schema: { type: 'integer' } });
+          expect(header('5XX')).toMatchObject({ schema: { type: 'integer' } });
+        }
+      expect(operations).toBeGreaterThan(10);
+    }
   });
 
   it('covers every operation of both documents (each answered 2xx at least once) and every webhook type', () => {
@@ -315,6 +352,29 @@ describe('the oracle fails on what the document does not say', () => {
     expect(await check(newAtelioSpec(), atelio, 'GET', '/api/v0.1/transactions', ATELIO_HEADERS)).toEqual([
       expect.stringMatching(/\/transactions\/0\/amount must be string/),
     ]);
+  });
+
+  it('a Retry-After that is missing, malformed, or sent where the answer does not declare it', async () => {
+    const spec = newAtomicSpec();
+    const answer = (status: number, headers: Record<string, string>): RecordedResponse => ({
+      method: 'GET',
+      path: '/secrets',
+      status,
+      contentType: 'application/json',
+      body: JSON.stringify({ code: status * 100 + 1, message: 'no' }),
+      headers: { 'content-type': 'application/json', ...headers },
+    });
+    expect(spec.responseProblem(answer(429, { 'retry-after': '5' }))).toBeUndefined();
+    expect(spec.responseProblem(answer(429, {}))).toBe(
+      'GET /secrets → 429: the declared header Retry-After is missing',
+    );
+    expect(spec.responseProblem(answer(429, { 'retry-after': 'soon' }))).toMatch(
+      /GET \/secrets → 429: header Retry-After: "soon" .*must be integer/,
+    );
+    expect(spec.responseProblem(answer(429, { 'retry-after': '-1' }))).toMatch(/must be >= 0/);
+    expect(spec.responseProblem(answer(401, { 'retry-after': '5' }))).toBe(
+      'GET /secrets → 401: sends retry-after (5) but the response does not declare it',
+    );
   });
 
   it('a status the operation does not declare (an injected 418)', async () => {

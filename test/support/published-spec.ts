@@ -115,6 +115,18 @@ const describeErrors = (validate: ValidateFunction) =>
     )
     .join('; ');
 
+/** Response headers the mocks send only on purpose: whenever one is sent, the document must declare it. */
+const DECLARED_WHEN_SENT = ['retry-after'];
+
+/** A header value as OpenAPI's simple style gives it to a schema: a number when the schema wants one. */
+function simpleStyleValue(schema: Json, raw: string): unknown {
+  const types = ([] as unknown[]).concat(schema['type'] ?? []);
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(raw.trim()))
+    return Number(raw.trim());
+  if (types.includes('boolean') && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
+}
+
 /**
  * What a path the document does not list may answer, in the envelope: 404, or what a layer in front
  * of the router answers (the body limit, a fault, and for Atelio the credentials check on `/api/*`).
@@ -223,6 +235,9 @@ export class PublishedSpec {
       (k) => responses[k] !== undefined,
     );
     if (!declared) return `${where}: status ${response.status} is not declared for ${key}`;
+    const pointer = `${operation.pointer}/responses/${escapePointer(declared)}`;
+    const headerProblem = this.headersProblem(responses[declared]!, pointer, response.headers);
+    if (headerProblem) return `${where}: ${headerProblem}`;
     if (response.method.toUpperCase() === 'HEAD') return undefined;
     const content = responses[declared]!['content'] as Record<string, Json> | undefined;
     if (!content)
@@ -230,9 +245,42 @@ export class PublishedSpec {
     if (!(mediaType in content))
       return `${where}: content-type ${response.contentType} is not declared (${Object.keys(content).join(', ')})`;
     if (!mediaType.endsWith('json')) return undefined;
-    const pointer = `${operation.pointer}/responses/${escapePointer(declared)}/content/${escapePointer(mediaType)}/schema`;
-    const problem = this.schemaProblem(pointer, response.body);
+    const problem = this.schemaProblem(
+      `${pointer}/content/${escapePointer(mediaType)}/schema`,
+      response.body,
+    );
     return problem && `${where}: ${problem}`;
+  }
+
+  /**
+   * The answer's headers against the response object's `headers`: a required one must be there,
+   * each one there must fit its schema (read as the simple style deserialises it: digits are a
+   * number), and a header the mocks send only on purpose (`Retry-After`) must be declared.
+   */
+  private headersProblem(
+    declaration: Json,
+    pointer: string,
+    headers: Record<string, string> | undefined,
+  ): string | undefined {
+    if (!headers) return undefined;
+    const declared = (declaration['headers'] as Record<string, Json> | undefined) ?? {};
+    const byName = new Map(Object.keys(declared).map((name) => [name.toLowerCase(), name]));
+    for (const sent of DECLARED_WHEN_SENT)
+      if (headers[sent] !== undefined && !byName.has(sent))
+        return `sends ${sent} (${headers[sent]}) but the response does not declare it`;
+    for (const [lower, name] of byName) {
+      const value = headers[lower];
+      if (value === undefined) {
+        if (declared[name]!['required'] === true) return `the declared header ${name} is missing`;
+        continue;
+      }
+      const schema = declared[name]!['schema'] as Json | undefined;
+      if (!schema) continue;
+      const validate = this.validator(`${pointer}/headers/${escapePointer(name)}/schema`);
+      if (!validate(simpleStyleValue(schema, value)))
+        return `header ${name}: ${JSON.stringify(value)} ${describeErrors(validate)}`;
+    }
+    return undefined;
   }
 
   /** Why this webhook is not what the document's `webhooks` section says, or undefined when it is. */
