@@ -1,18 +1,30 @@
 /**
- * Mixed load with webhooks firing: 200 concurrent clients for 60 s against both mocks of a platform
- * started the way users start it (`stitch-sandbox start`, in its own process), while scenario runs
- * play back to back and card authorisations create transactions, so signed webhooks flow to the
- * reference stitcher the whole time. It reports requests per second, latency, errors and the
- * status codes seen — the goal is zero errors and zero 5xx — and what happened to the webhooks.
+ * Mixed load with webhooks firing: 200 clients for 60 s against both mocks of a platform started
+ * the way users start it (`stitch-sandbox start`, in its own process, the stitcher in its worker
+ * thread), while scenario runs play back to back and a sustained flood of card authorisations
+ * creates transactions, so signed webhooks flow to the reference stitcher the whole time and its
+ * inbox never empties. It reports requests per second, latency, errors and the status codes seen
+ * (the goal is zero errors and zero 5xx) and what happened to the webhooks.
  *
- *   npx tsx bench/load-mixed.ts             200 clients, 60 s
- *   npx tsx bench/load-mixed.ts --quick     20 clients, 5 s (smoke run)
- *   npx tsx bench/load-mixed.ts --connections 100 --duration 30
+ *   npx tsx bench/load-mixed.ts             paced pass, then the saturation pass (about 2.5 min)
+ *   npx tsx bench/load-mixed.ts --quick     20 clients, 5 s each pass (smoke run)
+ *   npx tsx bench/load-mixed.ts --connections 100 --duration 30 --rate 5 --flood 150 --no-saturate
+ *
+ * Two passes, because they answer two different questions:
+ * - **Paced** (the latency targets): each client sends `--rate` requests a second (default 5, so
+ *   200 clients offer 1,000 requests/s) over its keep-alive connection, while the flood posts
+ *   `--flood` authorisations a second (default 150) on connections of its own. Targets on
+ *   established connections: p99 < 50 ms and max < 250 ms.
+ * - **Saturated** (capacity): every client sends its next request the moment the last one is
+ *   answered. That measures how many requests a second the platform can take, not latency under
+ *   a given load: with a fixed number of clients always waiting, the latency is the number of
+ *   clients divided by the throughput (Little's law), whatever the server does. Its latencies are
+ *   reported for completeness, with no target.
  *
  * Every answer's latency is recorded per client: a client's first answer includes opening its
  * connection (reported as ramp-up), every later one rides an established connection (reported as
- * the vendor mocks' latency: targets p99 < 50 ms and max < 250 ms). The stitcher's inbox backlog is
- * sampled during the run, to show how busy stitching was meanwhile.
+ * the vendor mocks' latency). The stitcher's inbox backlog is sampled during each pass, to show how
+ * busy stitching was meanwhile.
  *
  * Prints one JSON document on stdout (progress on stderr); exits 1 when any request failed, any
  * answer was a 5xx, or a webhook could not be delivered.
@@ -29,6 +41,12 @@ const option = (name: string, fallback: number) => {
 };
 const CONNECTIONS = option('connections', QUICK ? 20 : 200);
 const DURATION_SEC = option('duration', QUICK ? 5 : 60);
+/** Requests per second each client sends in the paced pass. */
+const RATE_PER_CLIENT = option('rate', 5);
+/** Card authorisations per second, on connections of their own, in both passes. */
+const FLOOD_PER_SEC = option('flood', QUICK ? 30 : 150);
+const FLOOD_CONNECTIONS = 10;
+const SATURATE = !argv.includes('--no-saturate');
 
 const ATOMIC = { 'x-api-key': 'test-api-key', 'x-api-secret': 'test-api-secret' };
 const ATELIO = { identity: 'test-identity', authorization: 'test-authorization' };
@@ -90,7 +108,7 @@ async function discover(urls: Urls) {
 }
 
 /** Scenario runs one after another for as long as the load lasts: every step sends webhooks. */
-function playScenariosUntil(urls: Urls, stop: { done: boolean }) {
+function playScenariosUntil(urls: Urls, stop: { done: boolean }, identifierPrefix: string) {
   const tally = { started: 0, completed: 0, failed: 0, webhooks: 0 };
   const loop = (async () => {
     for (let n = 1; !stop.done; n++) {
@@ -98,7 +116,7 @@ function playScenariosUntil(urls: Urls, stop: { done: boolean }) {
         `${urls.control}/api/scenarios/amazon-order-stitching/runs`,
         {
           seed: n,
-          identifier: `load-shopper-${n}`,
+          identifier: `${identifierPrefix}-${n}`,
         },
       );
       tally.started++;
@@ -126,12 +144,31 @@ interface Latencies {
   established: number[];
 }
 
-function load(label: string, url: string, requests: autocannon.Request[], connections: number) {
+interface LoadSpec {
+  label: string;
+  url: string;
+  requests: autocannon.Request[];
+  connections: number;
+  /** Requests per second per connection; absent: as fast as answers come. */
+  connectionRate?: number;
+  /** Requests per second over all connections. */
+  overallRate?: number;
+}
+
+function load({ label, url, requests, connections, connectionRate, overallRate }: LoadSpec) {
   const latencies: Latencies = { rampUp: [], established: [] };
   const seen = new WeakSet<object>();
   return new Promise<autocannon.Result & { label: string; latencies: Latencies }>((resolve, reject) => {
     const instance = autocannon(
-      { url, connections, duration: DURATION_SEC, requests, timeout: 10 },
+      {
+        url,
+        connections,
+        duration: DURATION_SEC,
+        requests,
+        timeout: 10,
+        ...(connectionRate ? { connectionRate } : {}),
+        ...(overallRate ? { overallRate } : {}),
+      },
       (error, result) => {
         if (error) reject(error);
         else resolve({ ...result, label, latencies });
@@ -188,8 +225,123 @@ const statusCounts = (result: autocannon.Result) =>
     ).map(([code, { count }]) => [code, Number(count)]),
   );
 
+type Pass = 'paced' | 'saturated';
+
+/** One pass: the clients, the flood, scenario runs and backlog sampling together, then the webhooks settle. */
+async function runPass(
+  pass: Pass,
+  urls: Urls,
+  atomicRequests: autocannon.Request[],
+  atelioRequests: autocannon.Request[],
+  flood: autocannon.Request,
+) {
+  log(
+    `${pass} pass: ${CONNECTIONS} clients ${pass === 'paced' ? `at ${RATE_PER_CLIENT} requests/s each` : 'as fast as answers come'}, ${FLOOD_PER_SEC} authorisations/s, ${DURATION_SEC} s`,
+  );
+  const stop = { done: false };
+  const scenarios = playScenariosUntil(urls, stop, `load-${pass}-shopper`);
+  const backlog = sampleStitcherBacklog(urls.stitcher, stop);
+  const began = performance.now();
+  const half = Math.max(1, Math.floor(CONNECTIONS / 2));
+  const rate = pass === 'paced' ? { connectionRate: RATE_PER_CLIENT } : {};
+  const [atomicResult, atelioResult, floodResult] = await Promise.all([
+    load({ label: 'atomic', url: urls.atomic, requests: atomicRequests, connections: half, ...rate }),
+    load({
+      label: 'atelio',
+      url: urls.atelio,
+      requests: atelioRequests,
+      connections: CONNECTIONS - half,
+      ...rate,
+    }),
+    load({
+      label: 'flood',
+      url: urls.atelio,
+      requests: [flood],
+      connections: FLOOD_CONNECTIONS,
+      overallRate: FLOOD_PER_SEC,
+    }),
+  ]);
+  const elapsedSec = (performance.now() - began) / 1000;
+  stop.done = true;
+  await scenarios.loop;
+  await backlog.loop;
+
+  log('load done; waiting for the last webhooks to be delivered');
+  const settleBegan = performance.now();
+  for (;;) {
+    const pending = await getJson<{ deliveries: unknown[] }>(
+      `${urls.control}/api/deliveries?status=pending&limit=1`,
+    );
+    const inbox = await getJson<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
+    if (
+      pending.deliveries.length === 0 &&
+      (inbox.counts['pending'] ?? 0) + (inbox.counts['retrying'] ?? 0) === 0
+    )
+      break;
+    if (performance.now() - settleBegan > 300_000)
+      throw new Error('webhooks still pending five minutes after the load');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const settleSec = (performance.now() - settleBegan) / 1000;
+  const failedDeliveries = await getJson<{ deliveries: unknown[] }>(
+    `${urls.control}/api/deliveries?status=failed&limit=100000`,
+  );
+  const deliveryLog = await getJson<{ size: number; capacity: number }>(
+    `${urls.control}/api/deliveries?limit=1`,
+  );
+  const inbox = await getJson<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
+
+  const figures = (r: Awaited<ReturnType<typeof load>>) => {
+    const statuses = statusCounts(r);
+    return {
+      vendor: r.label,
+      connections: r.connections,
+      requests: r.requests.total,
+      requestsPerSec: Math.round(r.requests.average),
+      latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+      establishedConnectionsMs: percentiles(r.latencies.established),
+      connectionRampUpMs: percentiles(r.latencies.rampUp),
+      errors: r.errors,
+      timeouts: r.timeouts,
+      statusCodes: statuses,
+      server5xx: Object.entries(statuses).reduce(
+        (n, [code, count]) => (Number(code) >= 500 ? n + count : n),
+        0,
+      ),
+    };
+  };
+  const perVendor = [atomicResult, atelioResult].map(figures);
+  const floodFigures = figures(floodResult);
+  const totalRequests = perVendor.reduce((n, v) => n + v.requests, 0);
+  return {
+    pass,
+    connections: CONNECTIONS,
+    durationSec: Math.round(elapsedSec * 10) / 10,
+    requests: totalRequests,
+    requestsPerSec: Math.round(totalRequests / elapsedSec),
+    errors: [...perVendor, floodFigures].reduce((n, v) => n + v.errors + v.timeouts, 0),
+    server5xx: [...perVendor, floodFigures].reduce((n, v) => n + v.server5xx, 0),
+    perVendor,
+    flood: floodFigures,
+    webhooks: {
+      scenarioRuns: scenarios.tally,
+      authorizationsSimulated:
+        (statusCounts(atelioResult)['201'] ?? 0) + (statusCounts(floodResult)['201'] ?? 0),
+      failedDeliveries: failedDeliveries.deliveries.length,
+      deliveryLog: { size: deliveryLog.size, capacity: deliveryLog.capacity },
+      stitcherInbox: inbox.counts,
+      settledAfterSec: Math.round(settleSec * 10) / 10,
+    },
+    stitcherBacklog: {
+      samples: backlog.seen.samples,
+      max: backlog.seen.max,
+      mean: backlog.seen.samples === 0 ? 0 : Math.round(backlog.seen.sum / backlog.seen.samples),
+    },
+  };
+}
+
 async function main() {
-  log(`starting the platform (stitch-sandbox start --port 0); ${CONNECTIONS} clients for ${DURATION_SEC} s`);
+  log('starting the platform (stitch-sandbox start --port 0)');
   const platform = await spawnServer(process.execPath, ['bin/stitch-sandbox.mjs', 'start', '--port', '0'], {
     healthFromAnnouncement: (announced) =>
       Object.values((announced['urls'] ?? {}) as Record<string, string>).map((u) => `${u}/__sandbox/health`),
@@ -235,113 +387,56 @@ async function main() {
       { method: 'GET', path: `/api/v0/transactions?customer_id=${ids.customerId}&count=5`, headers: ATELIO },
     ];
 
-    const stop = { done: false };
-    const scenarios = playScenariosUntil(urls, stop);
-    const backlog = sampleStitcherBacklog(urls.stitcher, stop);
-    const began = performance.now();
-    const half = Math.max(1, Math.floor(CONNECTIONS / 2));
-    const [atomicResult, atelioResult] = await Promise.all([
-      load('atomic', urls.atomic, atomicRequests, half),
-      load('atelio', urls.atelio, atelioRequests, CONNECTIONS - half),
-    ]);
-    const elapsedSec = (performance.now() - began) / 1000;
-    stop.done = true;
-    await scenarios.loop;
-    await backlog.loop;
+    const flood: autocannon.Request = {
+      method: 'POST',
+      path: '/api/v0.1/simulate/authorization',
+      headers: { ...ATELIO, ...JSON_BODY },
+      body: authorization,
+    };
 
-    log('load done; waiting for the last webhooks to be delivered');
-    const settleBegan = performance.now();
-    for (;;) {
-      const pending = await getJson<{ deliveries: unknown[] }>(
-        `${urls.control}/api/deliveries?status=pending&limit=1`,
-      );
-      const inbox = await getJson<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
-      if (
-        pending.deliveries.length === 0 &&
-        (inbox.counts['pending'] ?? 0) + (inbox.counts['retrying'] ?? 0) === 0
-      )
-        break;
-      if (performance.now() - settleBegan > 120_000)
-        throw new Error('webhooks still pending two minutes after the load');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const failedDeliveries = await getJson<{ deliveries: unknown[] }>(
-      `${urls.control}/api/deliveries?status=failed&limit=100000`,
-    );
-    const deliveryLog = await getJson<{ size: number; capacity: number }>(
-      `${urls.control}/api/deliveries?limit=1`,
-    );
-    const inbox = await getJson<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
+    const paced = await runPass('paced', urls, atomicRequests, atelioRequests, flood);
+    const saturated = SATURATE
+      ? await runPass('saturated', urls, atomicRequests, atelioRequests, flood)
+      : undefined;
     const healthy = (
       await Promise.all(
         Object.values(urls).map(async (u) => (await fetch(`${u}/__sandbox/health`)).status === 200),
       )
     ).every(Boolean);
 
-    const perVendor = [atomicResult, atelioResult].map((r) => {
-      const statuses = statusCounts(r);
-      return {
-        vendor: r.label,
-        connections: r.connections,
-        requests: r.requests.total,
-        requestsPerSec: Math.round(r.requests.average),
-        latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
-        establishedConnectionsMs: percentiles(r.latencies.established),
-        connectionRampUpMs: percentiles(r.latencies.rampUp),
-        errors: r.errors,
-        timeouts: r.timeouts,
-        statusCodes: statuses,
-        server5xx: Object.entries(statuses).reduce(
-          (n, [code, count]) => (Number(code) >= 500 ? n + count : n),
-          0,
-        ),
-      };
-    });
-    const totalRequests = perVendor.reduce((n, v) => n + v.requests, 0);
     const summary = {
-      connections: CONNECTIONS,
-      durationSec: Math.round(elapsedSec * 10) / 10,
+      ...paced,
       quick: QUICK,
-      requests: totalRequests,
-      requestsPerSec: Math.round(totalRequests / elapsedSec),
-      errors: perVendor.reduce((n, v) => n + v.errors + v.timeouts, 0),
-      server5xx: perVendor.reduce((n, v) => n + v.server5xx, 0),
-      perVendor,
-      webhooks: {
-        scenarioRuns: scenarios.tally,
-        authorizationsSimulated: statusCounts(atelioResult)['201'] ?? 0,
-        failedDeliveries: failedDeliveries.deliveries.length,
-        deliveryLog: { size: deliveryLog.size, capacity: deliveryLog.capacity },
-        stitcherInbox: inbox.counts,
-      },
-      stitcherBacklog: {
-        samples: backlog.seen.samples,
-        max: backlog.seen.max,
-        mean: backlog.seen.samples === 0 ? 0 : Math.round(backlog.seen.sum / backlog.seen.samples),
-      },
+      ratePerClient: RATE_PER_CLIENT,
+      floodPerSec: FLOOD_PER_SEC,
+      ...(saturated ? { saturated } : {}),
       platformHealthyAfter: healthy,
       targets: {
-        p99Under50msEstablished: perVendor.every((v) => v.establishedConnectionsMs.p99 < 50),
-        maxUnder250msEstablished: perVendor.every((v) => v.establishedConnectionsMs.max < 250),
+        p99Under50msEstablished: paced.perVendor.every((v) => v.establishedConnectionsMs.p99 < 50),
+        maxUnder250msEstablished: paced.perVendor.every((v) => v.establishedConnectionsMs.max < 250),
       },
     };
+    const passes = saturated ? [paced, saturated] : [paced];
     const ok =
-      summary.errors === 0 &&
-      summary.server5xx === 0 &&
-      summary.webhooks.failedDeliveries === 0 &&
       healthy &&
-      scenarios.tally.failed === 0;
-    process.stdout.write(`${JSON.stringify({ ok, ...summary }, null, 2)}\n`);
-    log(
-      `${summary.requestsPerSec} req/s, ${summary.errors} errors, ${summary.server5xx} 5xx, ${scenarios.tally.webhooks} scenario webhooks, ${summary.webhooks.failedDeliveries} failed deliveries`,
-    );
-    for (const v of perVendor)
-      log(
-        `${v.vendor}: established p99 ${v.establishedConnectionsMs.p99} ms, max ${v.establishedConnectionsMs.max} ms; ramp-up p99 ${v.connectionRampUpMs.p99} ms, max ${v.connectionRampUpMs.max} ms`,
+      passes.every(
+        (pass) =>
+          pass.errors === 0 &&
+          pass.server5xx === 0 &&
+          pass.webhooks.failedDeliveries === 0 &&
+          pass.webhooks.scenarioRuns.failed === 0,
       );
-    log(
-      `stitcher inbox backlog during the run: max ${summary.stitcherBacklog.max}, mean ${summary.stitcherBacklog.mean}`,
-    );
+    process.stdout.write(`${JSON.stringify({ ok, ...summary }, null, 2)}\n`);
+    for (const pass of passes) {
+      log(
+        `${pass.pass}: ${pass.requestsPerSec} req/s from the clients (+ ${pass.flood.requestsPerSec} authorisations/s), ${pass.errors} errors, ${pass.server5xx} 5xx, ${pass.webhooks.failedDeliveries} failed deliveries`,
+      );
+      for (const v of pass.perVendor)
+        log(
+          `  ${v.vendor}: established p50 ${v.establishedConnectionsMs.p50} ms, p99 ${v.establishedConnectionsMs.p99} ms, max ${v.establishedConnectionsMs.max} ms; ramp-up p99 ${v.connectionRampUpMs.p99} ms, max ${v.connectionRampUpMs.max} ms`,
+        );
+      log(`  stitcher inbox backlog: max ${pass.stitcherBacklog.max}, mean ${pass.stitcherBacklog.mean}`);
+    }
     if (!ok) process.exitCode = 1;
   } finally {
     await platform.stop();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from './config-error';
 
 /**
  * The one module that reads process.env. Every port, host, credential and option of the platform is
@@ -7,7 +8,13 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const DEFAULT_PORTS = { control: 4000, atomic: 4010, atelio: 4020, stitcher: 4030, transact: 4040 } as const;
+export const DEFAULT_PORTS = {
+  control: 4000,
+  atomic: 4010,
+  atelio: 4020,
+  stitcher: 4030,
+  transact: 4040,
+} as const;
 
 export const DEFAULT_CREDENTIALS = {
   atomic: { apiKey: 'test-api-key', apiSecret: 'test-api-secret' },
@@ -32,11 +39,14 @@ const hostList = z
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `1d`, `12h`, `90m`, `30s`, or a number of milliseconds. */
-const duration = z.preprocess((value) => {
-  if (typeof value !== 'string') return value;
-  const match = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(value);
-  return match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms']! : value;
-}, z.number({ error: 'must be a duration such as 1d, 12h, 90m or a number of milliseconds' }).int());
+const duration = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const match = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+    return match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? 'ms']! : value;
+  },
+  z.number({ error: 'must be a duration such as 1d, 12h, 90m or a number of milliseconds' }).int(),
+);
 
 /** `HH:MM` (UTC) as milliseconds after midnight. */
 const timeOfDay = z
@@ -89,7 +99,11 @@ export const PlatformConfigSchema = z.object({
   /** The reference stitcher's SQLite file; ':memory:' keeps it in memory. */
   stitcherDb: z.string().min(1).default(':memory:'),
   /** Max accepted request body, in bytes, for every server. */
-  bodyLimitBytes: z.coerce.number().int().min(1024).default(1024 * 1024),
+  bodyLimitBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /**
    * Bearer token for the control API and the dashboard (admin: everything). Required beyond
    * loopback: generated at start when not given. On loopback it is enforced only when set.
@@ -113,7 +127,11 @@ export const PlatformConfigSchema = z.object({
   /** Where recordings of runs started over HTTP go (a private folder); default in the OS temp dir. */
   recordingsDir: z.string().min(1).optional(),
   /** Recordings older than this are deleted (they are also deleted on reset). */
-  recordingRetentionMs: z.coerce.number().int().min(1000).default(24 * 3_600_000),
+  recordingRetentionMs: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(24 * 3_600_000),
   /**
    * Continuous access: every connected Order Monitoring account is refreshed on the platform clock
    * (vendor-docs 000: daily). `every` is the cadence, `at` the UTC time of day of the slots,
@@ -122,7 +140,14 @@ export const PlatformConfigSchema = z.object({
   refreshes: z
     .object({
       enabled: onOff.default(true),
-      every: duration.pipe(z.number().min(60_000, 'must be at least 1m').max(31 * 86_400_000, 'must be at most 31d')).default(86_400_000),
+      every: duration
+        .pipe(
+          z
+            .number()
+            .min(60_000, 'must be at least 1m')
+            .max(31 * 86_400_000, 'must be at most 31d'),
+        )
+        .default(86_400_000),
       at: timeOfDay.prefault('06:00'),
       failureRate: z.coerce.number().min(0).max(1).default(0),
     })
@@ -222,9 +247,8 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+// In its own module, so that the command line can recognise it without loading the schemas.
+export { ConfigError };
 
 /**
  * Builds the platform configuration: defaults, then environment, then `overrides` (command-line
@@ -234,7 +258,9 @@ export function loadConfig(overrides: PlatformConfigInput = {}, env: Env = proce
   const merged = mergeDeep(fromEnv(env) as Record<string, unknown>, overrides as Record<string, unknown>);
   const result = PlatformConfigSchema.safeParse(merged);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   return result.data;

@@ -4,6 +4,8 @@
  *
  *   dist/cli.mjs           the `stitch-sandbox` command (control/cli/main.ts): what `npm start` runs
  *   dist/index.mjs         the programmatic API (control/platform.ts: startSandbox) for test runners
+ *   dist/stitcher-worker.mjs, dist/batch-worker.mjs   entries of the stitcher's worker threads
+ *   dist/*-<hash>.mjs      chunks: code the entries share, and each command's own code
  *   dist/types/            type declarations of that API
  *   dist/build-info.json   for each part, when its build started and which files went into it
  *
@@ -11,7 +13,7 @@
  *   node scripts/build.mjs --bundles    bundles only (what bin/stitch-sandbox.mjs does when they are stale)
  *   node scripts/build.mjs --if-stale   only the parts whose sources changed since they were built
  *
- * Runtime dependencies are bundled, so a start loads one file instead of hundreds of modules.
+ * Runtime dependencies are bundled, so a start loads a few files instead of hundreds of modules.
  * Scenario files, dashboard assets and pacts stay in the source tree: bundled code resolves them
  * from where its source file is (see `sourceUrlPlugin`).
  */
@@ -34,11 +36,12 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUILD_INFO, DIST, ROOT, readBuildInfo, staleReason } from './dist-freshness.mjs';
 
-// The stitcher's worker thread loads its own entry next to the bundles (docs/decisions/016).
+// The stitcher's worker threads load their own entries next to the bundles (stitcher/thread-entry.ts).
 const ENTRIES = {
   cli: 'control/cli/main.ts',
   index: 'control/platform.ts',
   'stitcher-worker': 'stitcher/worker-thread.ts',
+  'batch-worker': 'stitcher/batch-worker-thread.ts',
 };
 const TYPES_ENTRY = 'control/platform.ts';
 const TYPES_DIR = join(DIST, 'types');
@@ -93,6 +96,14 @@ function recordBuild(part, record) {
   writeAtomically(BUILD_INFO, `${JSON.stringify(info, null, 2)}\n`);
 }
 
+/** Chunks of earlier builds (their names carry a content hash), so that dist/ holds this build alone. */
+function removeStaleChunks(written) {
+  for (const entry of readdirSync(DIST, { withFileTypes: true })) {
+    const file = join(DIST, entry.name);
+    if (entry.isFile() && /\.mjs(\.map)?$/.test(entry.name) && !written.has(file)) rmSync(file);
+  }
+}
+
 const isProjectFile = (file) => !`/${toPosix(file)}`.includes('/node_modules/');
 
 /** esbuild bundles of the CLI and the programmatic API. */
@@ -106,6 +117,10 @@ export async function buildBundles({ quiet = false } = {}) {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // Code shared by the entries goes in chunks, and each command's code in its own, loaded when that
+    // command runs (control/cli/main.ts): `stitch` then starts without parsing the mocks' code.
+    // Chunks sit beside the entries, in dist/ itself, where sourceUrlPlugin expects all bundle code.
+    splitting: true,
     target: 'node20',
     external: externals(),
     // Bundled CommonJS packages (commander, …) call require() for Node built-ins.
@@ -122,6 +137,7 @@ export async function buildBundles({ quiet = false } = {}) {
     define: { __STITCH_BUNDLE__: 'true' },
   });
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  removeStaleChunks(new Set(result.outputFiles.map((file) => file.path)));
   const inputs = Object.keys(result.metafile.inputs).filter(isProjectFile).sort();
   const outputs = result.outputFiles.map((file) => toPosix(relative(ROOT, file.path))).sort();
   recordBuild('bundles', { startedAtMs: started, inputs, outputs });

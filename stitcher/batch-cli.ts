@@ -5,24 +5,33 @@
  *
  * Also runnable on its own: `npx tsx stitcher/batch-cli.ts FILE`.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { StitchInputError, parseStitchInput, stitchBatch } from './batch';
-import type { StitchBatchOutput } from './batch';
+import { StitchInputError, parseStitchInput, prepareBatch, stitchPrepared } from './batch';
+import type { PreparedBatch, StitchBatchOutput } from './batch';
+import { PARALLEL_FROM_BYTES, prepareInParallel } from './batch-parallel';
 import type { MatchingOptions } from './matcher';
 
 export interface TextSink {
   write(chunk: string): unknown;
 }
 
-async function readSource(filePath: string): Promise<string> {
+/**
+ * The whole input as bytes. A large file is read straight into shared memory, so that a second
+ * thread can parse part of it without a copy (batch-parallel.ts).
+ */
+async function readSource(filePath: string): Promise<Uint8Array> {
   if (filePath === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-    return Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length < PARALLEL_FROM_BYTES) return bytes;
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    return shared;
   }
   try {
-    return await readFile(filePath, 'utf8');
+    return await readIntoSharedMemory(filePath);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -37,11 +46,46 @@ async function readSource(filePath: string): Promise<string> {
   }
 }
 
-function parseJson(text: string, filePath: string): unknown {
+async function readIntoSharedMemory(filePath: string): Promise<Uint8Array> {
+  const file = await open(filePath, 'r');
   try {
-    return JSON.parse(text);
+    const { size } = await file.stat();
+    if (size < PARALLEL_FROM_BYTES) return await file.readFile();
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await file.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    // A file that shrank while being read: use what is there.
+    return filled === size ? bytes : bytes.slice(0, filled);
+  } finally {
+    await file.close();
+  }
+}
+
+function parseJson(bytes: Uint8Array, filePath: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch (error) {
     throw new StitchInputError(`${filePath} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Large files on two threads when they allow it (batch-parallel.ts), otherwise on this one. */
+async function readBatch(filePath: string): Promise<PreparedBatch> {
+  const bytes = await readSource(filePath);
+  if (bytes.buffer instanceof SharedArrayBuffer) {
+    const prepared = await prepareInParallel(bytes);
+    if (prepared) return prepared;
+  }
+  const json = parseJson(bytes, filePath);
+  try {
+    return prepareBatch(parseStitchInput(json));
+  } catch (error) {
+    if (error instanceof StitchInputError) throw new StitchInputError(`${filePath}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -50,15 +94,7 @@ export async function runStitchCommand(
   out: TextSink,
   options?: Partial<MatchingOptions>,
 ): Promise<StitchBatchOutput> {
-  const json = parseJson(await readSource(filePath), filePath);
-  let input;
-  try {
-    input = parseStitchInput(json);
-  } catch (error) {
-    if (error instanceof StitchInputError) throw new StitchInputError(`${filePath}: ${error.message}`);
-    throw error;
-  }
-  const output = stitchBatch(input, options);
+  const output = stitchPrepared(await readBatch(filePath), options);
   out.write(`${JSON.stringify(output, null, 2)}\n`);
   return output;
 }

@@ -10,6 +10,8 @@
  * it after all or produces the error message naming every bad field. A test checks that everything
  * accepted here is accepted by zod.
  */
+import type { MatchTransaction } from './match-types';
+import { transactionForMatching } from './normalize';
 import type { AtelioTransaction, AtomicOrder } from './vendor-schemas';
 
 type Json = Record<string, unknown>;
@@ -103,4 +105,25 @@ export function acceptFast(json: unknown): {
     transactions: transactions as Array<AtelioTransaction & { customer_id: string }>,
     cards: json.cards,
   };
+}
+
+const NO_CARDS: ReadonlyMap<string, string | null> = new Map();
+
+/**
+ * Elements that must all pass the fast check, in the matcher's form, with each one's card id beside
+ * it (its `lastFour` is filled in later, when the cards are known); null when any element fails.
+ * Used by the two threads that read a large file (batch-parallel.ts).
+ */
+export function checkedTransactionsForMatching(
+  elements: readonly unknown[],
+): { transactions: MatchTransaction[]; cardIds: Array<string | null> } | null {
+  const transactions: MatchTransaction[] = new Array(elements.length);
+  const cardIds: Array<string | null> = new Array(elements.length);
+  for (let i = 0; i < elements.length; i++) {
+    const t: unknown = elements[i];
+    if (!isBatchTransaction(t)) return null;
+    transactions[i] = transactionForMatching(t, NO_CARDS);
+    cardIds[i] = t.details?.card_id ?? null;
+  }
+  return { transactions, cardIds };
 }

@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { stitch } from './matcher';
-import type { MatchingOptions } from './matcher';
+import type { MatchOrder, MatchTransaction, MatchingOptions } from './matcher';
 import { orderForMatching, transactionForMatching } from './normalize';
 import { acceptFast } from './batch-input';
 import { AtelioCardSchema, AtelioTransactionSchema, AtomicOrderSchema } from './vendor-schemas';
+import type { AtelioCard } from './vendor-schemas';
 
 export const StitchInputSchema = z.object({
   orders: z.array(AtomicOrderSchema.extend({ identifier: z.string().min(1) })),
@@ -66,32 +67,45 @@ export function parseStitchInput(json: unknown): z.output<typeof StitchInputSche
   throw new StitchInputError(`invalid stitch input:\n${lines.join('\n')}${more}`);
 }
 
-function assertUnique<T>(items: readonly T[], idOf: (item: T) => string, what: string): void {
+function assertUnique(items: ReadonlyArray<{ id: string }>, what: string): void {
   const seen = new Set<string>();
-  for (const item of items) {
-    const id = idOf(item);
+  for (const { id } of items) {
     if (seen.has(id)) throw new StitchInputError(`invalid stitch input: duplicate ${what} "${id}"`);
     seen.add(id);
   }
 }
 
-const orderId = (o: { _id: string }) => o._id;
-const transactionId = (t: { transaction_id: string }) => t.transaction_id;
+/** A batch in the matcher's form: what `stitchPrepared` needs, whichever way the file was read. */
+export interface PreparedBatch {
+  orders: MatchOrder[];
+  transactions: MatchTransaction[];
+}
+
+/** Validated input → the matcher's form (the transactions' last four from `cards`). */
+export function prepareBatch(input: StitchInput): PreparedBatch {
+  const lastFour = lastFourByCard(input.cards ?? []);
+  return {
+    orders: input.orders.map((o) => orderForMatching(o, o.identifier)),
+    transactions: input.transactions.map((t) => transactionForMatching(t, lastFour)),
+  };
+}
+
+export function lastFourByCard(cards: readonly AtelioCard[]): Map<string, string | null> {
+  const lastFour = new Map<string, string | null>();
+  for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
+  return lastFour;
+}
 
 /** Outputs follow the orders' chronological order (order date, then id), whatever the input order. */
 export function stitchBatch(input: StitchInput, options?: Partial<MatchingOptions>): StitchBatchOutput {
-  const cards = input.cards ?? [];
-  // Ids must be unique: with two versions of one transaction the result would depend on which came first.
-  assertUnique(input.orders, orderId, 'order _id');
-  assertUnique(input.transactions, transactionId, 'transaction_id');
-  const lastFour = new Map<string, string | null>();
-  for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
+  return stitchPrepared(prepareBatch(input), options);
+}
 
-  const result = stitch(
-    input.orders.map((o) => orderForMatching(o, o.identifier)),
-    input.transactions.map((t) => transactionForMatching(t, lastFour)),
-    { ...options, explain: false },
-  );
+export function stitchPrepared(batch: PreparedBatch, options?: Partial<MatchingOptions>): StitchBatchOutput {
+  // Ids must be unique: with two versions of one transaction the result would depend on which came first.
+  assertUnique(batch.orders, 'order _id');
+  assertUnique(batch.transactions, 'transaction_id');
+  const result = stitch(batch.orders, batch.transactions, { ...options, explain: false });
   const output: StitchBatchOutput = { matches: [], unmatched_orders: [], refunds: [] };
   for (const outcome of result.outcomes) {
     if (outcome.status === 'matched') {

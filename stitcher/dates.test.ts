@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoDay, parseTimestamp, utcDay } from './dates';
+import { isoDay, parseCanonicalIso, parseTimestamp, utcDay } from './dates';
 
 describe('parseTimestamp', () => {
   it.each([
@@ -24,5 +25,54 @@ describe('utcDay / isoDay', () => {
     expect(utcDay(Date.UTC(2024, 9, 20, 23, 59))).toBe(utcDay(Date.UTC(2024, 9, 20, 0, 0)));
     expect(utcDay(Date.UTC(2024, 9, 21))).toBe(utcDay(Date.UTC(2024, 9, 20)) + 1);
     expect(isoDay(Date.UTC(2024, 9, 20, 23, 59))).toBe('2024-10-20');
+  });
+});
+
+describe('parseCanonicalIso (the digit-by-digit fast path)', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  // Each field ranges a little past its valid values, so out-of-range input is generated too.
+  const field = (max: number, width: number) => fc.integer({ min: 0, max }).map((n) => pad(n, width));
+  const timestamp = fc
+    .tuple(
+      field(9999, 4),
+      field(13, 2),
+      field(32, 2),
+      field(25, 2),
+      field(61, 2),
+      field(61, 2),
+      field(999, 3),
+      fc.oneof(
+        fc.constant('Z'),
+        fc.tuple(fc.constantFrom('+', '-'), field(24, 2), field(60, 2)).map(([s, h, m]) => `${s}${h}:${m}`),
+      ),
+    )
+    .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}${zone}`);
+
+  it('gives exactly what Date.parse gives, or leaves the string to it', () => {
+    fc.assert(
+      fc.property(timestamp, (value) => {
+        const fast = parseCanonicalIso(value);
+        const parsed = Date.parse(value);
+        if (Number.isNaN(parsed)) expect(fast).toBeNull();
+        else expect(parseTimestamp(value)).toBe(parsed);
+        if (fast !== null) expect(fast).toBe(parsed);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("reads both vendors' usual forms itself", () => {
+    expect(parseCanonicalIso('2024-02-01T11:11:45.753Z')).toBe(Date.UTC(2024, 1, 1, 11, 11, 45, 753));
+    expect(parseCanonicalIso('2024-02-02T14:39:17.645+00:00')).toBe(Date.UTC(2024, 1, 2, 14, 39, 17, 645));
+    expect(parseCanonicalIso('2024-02-02T14:39:17.645-05:30')).toBe(Date.UTC(2024, 1, 2, 20, 9, 17, 645));
+  });
+
+  it.each([
+    '2024-02-01T11:11:45Z',
+    '2024-02-01 11:11:45.753Z',
+    '0099-02-01T11:11:45.753Z',
+    '2024-02-01T11:11:45.7a3Z',
+  ])('leaves %s to Date.parse', (value) => {
+    expect(parseCanonicalIso(value)).toBeNull();
   });
 });

@@ -20,7 +20,11 @@ export function orderForMatching(order: AtomicOrder, identifier: string): MatchO
 /** The last day any product of the order can be returned; null when none can (digital goods: `returnBy: null`). */
 function latestReturnBy(order: AtomicOrder): number | null {
   let latest: number | null = null;
+  // An order's products usually share one returnBy: each distinct text is read once.
+  let lastText: string | null | undefined;
   for (const p of order.products ?? []) {
+    if (p.returnBy === lastText) continue;
+    lastText = p.returnBy;
     const ms = parseTimestamp(p.returnBy);
     if (ms !== null && (latest === null || ms > latest)) latest = ms;
   }

@@ -4,14 +4,37 @@
  * they come. The service's HTTP server listens from this thread, so webhooks are received, stored
  * and stitched on this thread's event loop and never on the vendor mocks'.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createStitcherService } from './service';
 import type { StitcherService } from './service';
 import type { WorkerData, WorkerReply, WorkerRequest } from './worker-protocol';
 
+/**
+ * How much lower than the vendor mocks' thread this thread runs (a nice value, 0-19). When both want
+ * the CPU, a stitching backlog then waits and the mocks answer; when the mocks are idle the stitcher
+ * still gets all it wants, so no work is lost, only reordered.
+ */
+export const STITCHER_THREAD_NICENESS = 10;
+
+/**
+ * On Linux a nice value is a thread's own (setpriority on thread id 0 is the calling thread), so
+ * this lowers the stitcher's thread alone. Elsewhere it would lower the whole process, mocks
+ * included, so it is left alone there.
+ */
+function yieldToTheMocks(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, STITCHER_THREAD_NICENESS);
+  } catch {
+    // A container that forbids it: the thread keeps the process's priority.
+  }
+}
+
 export function runStitcherThread(data: WorkerData): void {
   const port = parentPort;
   if (!port) throw new Error('runStitcherThread must run in a worker thread');
+  yieldToTheMocks();
   const offset = new BigInt64Array(data.clockOffset);
   const now = () => Date.now() + Number(Atomics.load(offset, 0));
   const { config } = data;

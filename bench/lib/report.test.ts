@@ -123,6 +123,47 @@ describe('renderMarkdown for the load and memory suites', () => {
     );
   });
 
+  it('shows the paced rates, the flood and the saturation pass of the mixed load', () => {
+    const pass = (requestsPerSec: number, p99: number) => ({
+      connections: 200,
+      durationSec: 60,
+      requests: requestsPerSec * 60,
+      requestsPerSec,
+      errors: 0,
+      server5xx: 0,
+      perVendor: [
+        {
+          vendor: 'atelio',
+          connections: 100,
+          requests: 1,
+          requestsPerSec: 1,
+          latencyMs: { p50: 1, p99: 1 },
+          establishedConnectionsMs: { p50: 3, p99, max: 40 },
+          connectionRampUpMs: { p50: 1, p99: 1, max: 1 },
+          errors: 0,
+          server5xx: 0,
+        },
+      ],
+      flood: { connections: 10, establishedConnectionsMs: { p50: 2, p99: 12, max: 30 } },
+      webhooks: { scenarioRuns: {}, authorizationsSimulated: 9000, failedDeliveries: 0 },
+      stitcherBacklog: { max: 812, mean: 300 },
+    });
+    const load = {
+      ...pass(1000, 20),
+      ratePerClient: 5,
+      floodPerSec: 150,
+      saturated: pass(2200, 120),
+      platformHealthyAfter: true,
+    };
+    const markdown = renderMarkdown(document([record('load', load)]));
+    expect(markdown).toContain(
+      "Paced: each client sends 5 requests/s; the flood posts 150 authorisations/s on 10 connections of its own (p99 12 ms, max 30 ms); the stitcher's inbox backlog peaked at 812.",
+    );
+    expect(markdown).toContain(
+      'Saturated (capacity; every client sends again as soon as it is answered): 2,200 requests/s, 0 errors, 0 5xx; established atelio p50 3 ms, p99 120 ms.',
+    );
+  });
+
   it('shows the RSS before and after with the growth against the budget', () => {
     const memory = {
       rssMB: { afterFirst10kRequests: 120.4, afterAll: 131.2, growth: 10.8, budget: 50 },

@@ -200,7 +200,35 @@ function load(result: Json): string {
       `Meanwhile webhooks came from scenario runs (${num(runs['completed'])} completed, ${num(runs['failed'])} failed, ` +
       `${num(runs['webhooks'])} webhooks) and ${num(webhooks['authorizationsSimulated'])} card authorisations; ` +
       `${num(webhooks['failedDeliveries'])} deliveries failed; platform healthy afterwards: ${yesNo(result['platformHealthyAfter'])}.`,
+    ...loadPassesNote(result),
   ].join('\n');
+}
+
+/** The paced pass's rates and flood, and the saturation pass, when the result has them. */
+function loadPassesNote(result: Json): string[] {
+  if (result['ratePerClient'] === undefined) return [];
+  const flood = obj(result['flood']);
+  const floodLatency = obj(flood['establishedConnectionsMs']);
+  const lines = [
+    '',
+    `Paced: each client sends ${num(result['ratePerClient'])} requests/s; the flood posts ` +
+      `${num(result['floodPerSec'])} authorisations/s on ${num(flood['connections'])} connections of its own ` +
+      `(p99 ${num(floodLatency['p99'])} ms, max ${num(floodLatency['max'])} ms); the stitcher's inbox backlog ` +
+      `peaked at ${num(obj(result['stitcherBacklog'])['max'])}.`,
+  ];
+  const saturated = result['saturated'];
+  if (saturated !== undefined) {
+    const pass = obj(saturated);
+    const vendors = arr(pass['perVendor']).map((v) => {
+      const established = obj(v['establishedConnectionsMs']);
+      return `${text(v['vendor'])} p50 ${num(established['p50'])} ms, p99 ${num(established['p99'])} ms`;
+    });
+    lines.push(
+      `Saturated (capacity; every client sends again as soon as it is answered): ${num(pass['requestsPerSec'])} ` +
+        `requests/s, ${num(pass['errors'])} errors, ${num(pass['server5xx'])} 5xx; established ${vendors.join(', ')}.`,
+    );
+  }
+  return lines;
 }
 
 function memory(result: Json): string {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runStitchCommand } from '../../stitcher';
+// The batch code alone (not the stitcher's index, which brings its HTTP service and database).
+import { runStitchCommand } from '../../stitcher/batch-cli';
 
 export function registerStitchCommand(program: Command): void {
   program

@@ -1,6 +1,8 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../control/platform';
 import type { Sandbox } from '../../control/platform';
+import { STITCHER_THREAD_NICENESS } from '../../stitcher/worker-thread';
 
 /**
  * The reference stitcher in its own worker thread (docs/decisions/016), as `stitch-sandbox start`
@@ -76,4 +78,26 @@ describe('the reference stitcher in its own worker thread', () => {
     await expect(sandbox.stitcher!.idle()).resolves.toBeUndefined();
     await expect(fetch(`${sandbox.urls.stitcher}/users`)).rejects.toThrow();
   });
+
+  // Linux keeps a nice value per thread; elsewhere the thread keeps the process's priority.
+  it.runIf(process.platform === 'linux')(
+    'runs at a lower CPU priority than the vendor mocks, and only its own thread does',
+    async () => {
+      const niceValues = () =>
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          // Fields after the command name: state is the 3rd field of the whole line, nice the 19th.
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        });
+      const before = niceValues();
+      expect(before).not.toContain(STITCHER_THREAD_NICENESS);
+      const sandbox = await startSandbox({ ports: 0, env: {}, seed: 11, stitcherThread: 'worker' });
+      cleanups.push(() => sandbox.stop());
+      await sandbox.stitcher!.idle();
+      const during = niceValues();
+      expect(during.filter((nice) => nice === STITCHER_THREAD_NICENESS)).toHaveLength(1);
+      // This thread, the mocks' thread, keeps its priority.
+      expect(during.filter((nice) => nice === 0).length).toBeGreaterThan(1);
+    },
+  );
 });
