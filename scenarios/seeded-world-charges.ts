@@ -10,6 +10,7 @@ import {
   type AtelioStore,
 } from '../mock-atelio';
 import { nextSlotAfter, type AtomicStore, type AtomicStoreEvents, type Order } from '../mock-atomic';
+import { SeededWorldPayroll } from './seeded-world-payroll';
 import {
   amazonMerchantFor,
   cardOf,
@@ -32,7 +33,7 @@ import {
  * `created_time` is the point of sale, before the refresh that revealed the order (the sandbox
  * decides a day's orders when Atomic fetches them). What this keeps — which orders became which
  * charges, and the settlements still to come — is part of the platform's state: exported, imported
- * and started over by a reset.
+ * and started over by a reset. The customers' biweekly payroll goes on too (seeded-world-payroll.ts).
  */
 
 const MINUTE_MS = 60_000;
@@ -101,6 +102,8 @@ export class SeededWorldCharges {
   private timer: TimerId | undefined;
   private timerAt = Infinity;
   private readonly off: () => void;
+  /** The customers' payroll goes on too, so their charges keep being paid for. */
+  private readonly payroll: SeededWorldPayroll;
 
   constructor(options: SeededWorldChargesOptions) {
     this.atomic = options.atomic;
@@ -110,6 +113,11 @@ export class SeededWorldCharges {
     this.plans = seededWorldPlan(options.atomic);
     this.shoppers = new Map(this.plans.map((plan) => [plan.shopper.identifier, plan.shopper.cards]));
     this.off = this.atomic.events.on('orders-changed', (event) => this.onOrdersChanged(event));
+    this.payroll = new SeededWorldPayroll(
+      this.atelio,
+      this.clock,
+      this.plans.map((plan) => plan.shopper.identifier),
+    );
     this.takeBaseline();
   }
 
@@ -118,6 +126,7 @@ export class SeededWorldCharges {
     this.cancelTimer();
     this.charges.clear();
     this.takeBaseline();
+    this.payroll.restart();
   }
 
   exportState(): SeededWorldState {
@@ -131,6 +140,7 @@ export class SeededWorldCharges {
     for (const charge of state?.charges ?? [])
       this.charges.set(key(charge.accountId, charge.orderId), structuredClone(charge));
     this.arm();
+    this.payroll.restart();
   }
 
   /** The charge an order became, if it did. */
@@ -141,6 +151,7 @@ export class SeededWorldCharges {
   dispose(): void {
     this.off();
     this.cancelTimer();
+    this.payroll.dispose();
   }
 
   /**

@@ -133,9 +133,8 @@ describe('the seeded world after start (decision 030)', () => {
     const clock = new VirtualClock(NOW);
     const platform = createPlatform({ seed, clock, sharedWorld: true, refreshes: { enabled: true } });
     try {
-      const atelioBefore = new Set(
-        platform.atelio.store.listTransactions({ count: 10000 }).items.map((t) => t.transaction_id),
-      );
+      const history = platform.atelio.store.listTransactions({ count: 10000 }).items;
+      const atelioBefore = new Set(history.map((t) => t.transaction_id));
       await clock.advance(30 * 24 * HOUR);
       const world = platform.seededWorld!.exportState();
       const added = platform.atelio.store
@@ -145,7 +144,7 @@ describe('the seeded world after start (decision 030)', () => {
         .baselineInfo()
         .identifiers.flatMap((identifier) => platform.atomic.store.listPayLinkAccounts(identifier))
         .flatMap((a) => a.orders ?? []);
-      return { world, added, orders };
+      return { world, added, orders, history };
     } finally {
       await platform.close();
     }
@@ -159,12 +158,25 @@ describe('the seeded world after start (decision 030)', () => {
     const other = await thirtyDays(4);
     expect(other.added.map((t) => t.amount)).not.toEqual(first.added.map((t) => t.amount));
 
-    // Every transaction the month added is one of the world's charges, all at Amazon.
+    // Every card transaction the month added is one of the world's charges, all at Amazon; the
+    // rest is the customers' biweekly payroll going on, same employer and amount as before.
     const charged = new Map(first.world.charges.map((c) => [c.transactionId, c]));
-    expect(first.added.length).toBeGreaterThan(10);
-    for (const t of first.added) {
+    const cards = first.added.filter((t) => t.payment_type === 'card');
+    expect(cards.length).toBeGreaterThan(10);
+    for (const t of cards) {
       expect(charged.has(t.transaction_id)).toBe(true);
       expect((t.details as CardDetails).merchant_name).toMatch(AMAZON);
+    }
+    const others = first.added.filter((t) => t.payment_type !== 'card');
+    expect(others.length).toBeGreaterThanOrEqual(2 * 2);
+    for (const t of others) {
+      expect(t).toMatchObject({ payment_type: 'ach', transaction_type: 'credit', state: 'completed' });
+      expect(t.description).toMatch(/ PAYROLL$/);
+      const before = first.history.filter(
+        (h) => h.customer_id === t.customer_id && h.description === t.description,
+      );
+      expect(before.length).toBeGreaterThan(0);
+      expect(before.every((h) => h.amount === t.amount)).toBe(true);
     }
     // No order paid otherwise than by card became a charge.
     const byOrder = new Map(first.orders.map((o) => [o._id, o]));

@@ -190,6 +190,46 @@ describe('continuous access on a bare platform', () => {
     });
   });
 
+  it('a failure asked for with fail-next survives GET/PUT /api/state into another platform, and POST /api/reset clears it', async () => {
+    const sandbox = await start();
+    const [account] = await connectedOrderMonitoring(sandbox);
+    const asked = await fetch(`${sandbox.urls.control}/api/refreshes/fail-next`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId: account!._id, failReason: 'bot-detection' }),
+    });
+    expect(asked.status).toBe(202);
+    const state = (await control(sandbox, '/api/state')) as { atomic: { scheduledRefreshes?: unknown } };
+    expect(state.atomic.scheduledRefreshes).toEqual({
+      failNext: [{ accountId: account!._id, failReason: 'bot-detection' }],
+      inFlight: [],
+    });
+
+    // Another platform takes the state: its next refresh of the account fails as asked.
+    const other = await start();
+    const put = await fetch(`${other.urls.control}/api/state`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(state),
+    });
+    expect(put.status).toBeLessThan(300);
+    await control(other, '/api/clock/advance', { ms: DAY });
+    const [failed] = (await accountsOf(other, 'demo-user')).filter((a) => a._id === account!._id);
+    expect(failed).toMatchObject({ connectionStatus: 'disconnected', failReason: 'bot-detection' });
+
+    // A reset forgets it: the first platform's next refresh succeeds.
+    const reset = await fetch(`${sandbox.urls.control}/api/reset`, { method: 'POST' });
+    expect(reset.status).toBeLessThan(300);
+    expect(((await control(sandbox, '/api/state')) as typeof state).atomic.scheduledRefreshes).toEqual({
+      failNext: [],
+      inFlight: [],
+    });
+    await control(sandbox, '/api/clock/advance', { ms: DAY });
+    const [refreshed] = (await accountsOf(sandbox, 'demo-user')).filter((a) => a._id === account!._id);
+    expect(refreshed!.connectionStatus).toBe('connected');
+    expect(Date.parse(refreshed!.lastSyncedAt!)).toBeGreaterThan(Date.parse(account!.lastSyncedAt!));
+  });
+
   it('--refreshes off: the clock moves and nothing is refreshed', async () => {
     const sandbox = await start({ refreshes: { enabled: false } });
     const [account] = await connectedOrderMonitoring(sandbox);

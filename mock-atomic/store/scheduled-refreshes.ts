@@ -238,8 +238,15 @@ export class RefreshScheduler {
 
   /** Every account due at `slot` (not synced since), each starting a refresh at `at`. */
   private beginAllDue(slot: number, at: number): void {
-    for (const account of [...this.ctx.t.payLinkAccounts.values()])
-      if (!this.inFlight.has(account._id) && this.isDue(account, slot)) this.begin(account, at);
+    for (const account of [...this.ctx.t.payLinkAccounts.values()]) {
+      if (this.inFlight.has(account._id) || !this.isDue(account, slot)) continue;
+      try {
+        this.begin(account, at);
+      } catch (error) {
+        // An account the store refuses to refresh is skipped; the others still are.
+        if (!(error instanceof AtomicStoreError)) throw error;
+      }
+    }
   }
 
   private isDue(account: PayLinkAccountRecord, slot: number): boolean {
