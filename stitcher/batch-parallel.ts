@@ -74,6 +74,8 @@ export async function stitchInParallel(bytes: Uint8Array): Promise<StitchBatchOu
     const headSide = checkedTransactionsForMatching(head.transactions);
     if (!headSide) return null;
     let orders = ordersForMatching(head.object['orders']);
+    // Done while the worker is still parsing: the head's ids, and the first one given twice there.
+    const headIds = idsInFileOrder(headSide.transactions);
 
     const tail = (await replies.next()) as BatchParseReply | undefined;
     if (!tail?.ok || 'transactions' in tail.rest) return null;
@@ -112,7 +114,7 @@ export async function stitchInParallel(bytes: Uint8Array): Promise<StitchBatchOu
     // While the worker stitches its half: ids must be unique over the whole file. Checked as the
     // one-thread path checks them (orders, then transactions in file order), for the same message.
     assertUniqueIds({ orders });
-    assertUniqueTransactionIds(headSide.transactions, tail.ids);
+    assertUniqueTransactionIds(headIds, tail.ids);
     const theirs = (await replies.next()) as BatchStitchReply | undefined;
     return theirs ? mergeKeyed(mine, theirs.keyed) : null;
   } finally {
@@ -120,14 +122,32 @@ export async function stitchInParallel(bytes: Uint8Array): Promise<StitchBatchOu
   }
 }
 
-function assertUniqueTransactionIds(head: ReadonlyArray<{ id: string }>, tailIds: readonly string[]): void {
+/** The head transactions' ids, as a set, and the first id given twice among them (undefined if none). */
+function idsInFileOrder(head: ReadonlyArray<{ id: string }>): {
+  seen: Set<string>;
+  firstRepeat: string | undefined;
+} {
   const seen = new Set<string>();
-  const check = (id: string) => {
-    if (seen.has(id)) throw new StitchInputError(`invalid stitch input: duplicate transaction_id "${id}"`);
+  let firstRepeat: string | undefined;
+  for (const { id } of head) {
+    if (firstRepeat === undefined && seen.has(id)) firstRepeat = id;
     seen.add(id);
-  };
-  for (const { id } of head) check(id);
-  for (const id of tailIds) check(id);
+  }
+  return { seen, firstRepeat };
+}
+
+/** The one-thread check's verdict: the first transaction id, in file order, given before. */
+function assertUniqueTransactionIds(
+  head: { seen: Set<string>; firstRepeat: string | undefined },
+  tailIds: readonly string[],
+): void {
+  const duplicate = (id: string) =>
+    new StitchInputError(`invalid stitch input: duplicate transaction_id "${id}"`);
+  if (head.firstRepeat !== undefined) throw duplicate(head.firstRepeat);
+  for (const id of tailIds) {
+    if (head.seen.has(id)) throw duplicate(id);
+    head.seen.add(id);
+  }
 }
 
 /** The worker's messages one at a time; undefined once it failed or ended without answering. */
