@@ -20,7 +20,7 @@
 import type { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import { StitchInputError, assertUniqueIds, lastFourByCard } from './batch';
-import { fromColumns, toColumns } from './batch-columns';
+import { fromColumns, toColumns, toOrderColumns } from './batch-columns';
 import { checkedTransactionsForMatching, isBatchOrder, withLastFour } from './batch-input';
 import { mergeKeyed, stitchKeyed } from './batch-output';
 import type { StitchBatchOutput } from './batch-output';
@@ -98,7 +98,7 @@ export async function stitchInParallel(bytes: Uint8Array): Promise<StitchBatchOu
       side.cardIds.push(headSide.cardIds[i]!);
     });
     worker.postMessage({
-      orders: theirOrders,
+      orders: toOrderColumns(theirOrders),
       transactions: toColumns(headByPartition[1].transactions, headByPartition[1].cardIds),
       lastFour: [...lastFour],
     } satisfies BatchStitchRequest);

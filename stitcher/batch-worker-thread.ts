@@ -14,12 +14,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { stitchKeyed } from './batch-output';
 import type { KeyedOutput } from './batch-output';
-import { fromColumns, toColumns } from './batch-columns';
-import type { TransactionColumns } from './batch-columns';
+import { fromColumns, fromOrderColumns, toColumns } from './batch-columns';
+import type { OrderColumns, TransactionColumns } from './batch-columns';
 import { checkedTransactionsForMatching, withLastFour } from './batch-input';
 import { partitionOf } from './batch-partition';
 import { TAIL_KEY, tailText } from './batch-split';
-import type { MatchOrder, MatchTransaction } from './match-types';
+import type { MatchTransaction } from './match-types';
 
 export interface BatchParseData {
   role: 'stitch-sandbox-batch-parse';
@@ -44,7 +44,7 @@ export type BatchParseReply =
 
 /** The main thread's half of the work's inputs for this thread's users (partition 1). */
 export interface BatchStitchRequest {
-  orders: MatchOrder[];
+  orders: OrderColumns;
   /** Head transactions of this thread's users (their card ids in the columns). */
   transactions: TransactionColumns;
   lastFour: Array<[string, string | null]>;
@@ -94,7 +94,9 @@ export function stitchMyHalf(tail: Tail, request: BatchStitchRequest): BatchStit
   const lastFour = new Map(request.lastFour);
   const head = withLastFour(fromColumns(request.transactions), request.transactions.cardIds, lastFour);
   const mine = withLastFour(tail.mine, tail.mineCardIds, lastFour);
-  return { keyed: stitchKeyed({ orders: request.orders, transactions: head.concat(mine) }) };
+  return {
+    keyed: stitchKeyed({ orders: fromOrderColumns(request.orders), transactions: head.concat(mine) }),
+  };
 }
 
 function serve(port: MessagePort, data: BatchParseData): void {
