@@ -8,8 +8,8 @@
 import { open } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { StitchInputError, parseStitchInput, prepareBatch, stitchPrepared } from './batch';
-import type { PreparedBatch, StitchBatchOutput } from './batch';
-import { PARALLEL_FROM_BYTES, prepareInParallel } from './batch-parallel';
+import type { StitchBatchOutput } from './batch';
+import { PARALLEL_FROM_BYTES, stitchInParallel } from './batch-parallel';
 import type { MatchingOptions } from './matcher';
 
 export interface TextSink {
@@ -74,19 +74,22 @@ function parseJson(bytes: Uint8Array, filePath: string): unknown {
 }
 
 /** Large files on two threads when they allow it (batch-parallel.ts), otherwise on this one. */
-async function readBatch(filePath: string): Promise<PreparedBatch> {
+async function stitchFile(filePath: string, options?: Partial<MatchingOptions>): Promise<StitchBatchOutput> {
   const bytes = await readSource(filePath);
-  if (bytes.buffer instanceof SharedArrayBuffer) {
-    const prepared = await prepareInParallel(bytes);
-    if (prepared) return prepared;
+  // Options (a test's own merchant rule, say) hold functions, which cannot go to another thread.
+  if (bytes.buffer instanceof SharedArrayBuffer && options === undefined) {
+    const output = await stitchInParallel(bytes);
+    if (output) return output;
   }
   const json = parseJson(bytes, filePath);
+  let input;
   try {
-    return prepareBatch(parseStitchInput(json));
+    input = parseStitchInput(json);
   } catch (error) {
     if (error instanceof StitchInputError) throw new StitchInputError(`${filePath}: ${error.message}`);
     throw error;
   }
+  return stitchPrepared(prepareBatch(input), options);
 }
 
 export async function runStitchCommand(
@@ -94,7 +97,7 @@ export async function runStitchCommand(
   out: TextSink,
   options?: Partial<MatchingOptions>,
 ): Promise<StitchBatchOutput> {
-  const output = stitchPrepared(await readBatch(filePath), options);
+  const output = await stitchFile(filePath, options);
   out.write(`${JSON.stringify(output, null, 2)}\n`);
   return output;
 }

@@ -127,3 +127,16 @@ export function checkedTransactionsForMatching(
   }
   return { transactions, cardIds };
 }
+
+/** Fills in each transaction's `lastFour` from its card id (index for index), once the cards are known. */
+export function withLastFour(
+  transactions: MatchTransaction[],
+  cardIds: ReadonlyArray<string | null>,
+  lastFourByCard: ReadonlyMap<string, string | null>,
+): MatchTransaction[] {
+  transactions.forEach((t, i) => {
+    const cardId = cardIds[i];
+    t.lastFour = cardId ? (lastFourByCard.get(cardId) ?? null) : null;
+  });
+  return transactions;
+}

@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStitchInput, stitchBatch, stitchPrepared } from './batch';
+import { parseStitchInput, stitchBatch } from './batch';
 import { runStitchCommand } from './batch-cli';
-import { PARALLEL_FROM_BYTES, prepareInParallel } from './batch-parallel';
+import { PARALLEL_FROM_BYTES, stitchInParallel } from './batch-parallel';
 import { SPLIT_SENTINEL } from './batch-split';
 import { aTransaction, anOrder, dayAfterOrder } from './testing';
 import type { BatchOrder, BatchTransaction } from './testing';
@@ -114,16 +114,14 @@ const oneThread = (text: string) => stitchBatch(parseStitchInput(JSON.parse(text
 
 const batch = aBatch(60);
 
-describe('prepareInParallel', () => {
+describe('stitchInParallel', () => {
   it('stitches exactly what one thread stitches', async () => {
     const text = JSON.stringify(batch);
-    const prepared = await prepareInParallel(shared(text));
-    expect(prepared).not.toBeNull();
-    expect(prepared!.transactions).toHaveLength(batch.transactions.length);
-    const output = stitchPrepared(prepared!);
+    const output = await stitchInParallel(shared(text));
+    expect(output).not.toBeNull();
     expect(output).toEqual(oneThread(text));
-    expect(output.matches.length).toBeGreaterThan(200);
-    expect(output.refunds.length).toBeGreaterThan(10);
+    expect(output!.matches.length).toBeGreaterThan(200);
+    expect(output!.refunds.length).toBeGreaterThan(10);
   });
 
   it.each([
@@ -138,9 +136,9 @@ describe('prepareInParallel', () => {
     ['no cards', (b: typeof batch) => ({ orders: b.orders, transactions: b.transactions })],
   ])('gives the same result with %s', async (_, layout) => {
     const text = JSON.stringify(layout(batch));
-    const prepared = await prepareInParallel(shared(text));
-    expect(prepared).not.toBeNull();
-    expect(stitchPrepared(prepared!)).toEqual(oneThread(text));
+    const output = await stitchInParallel(shared(text));
+    expect(output).not.toBeNull();
+    expect(output).toEqual(oneThread(text));
   });
 
   it('leaves the file to one thread when the cut cannot be vouched for', async () => {
@@ -149,18 +147,18 @@ describe('prepareInParallel', () => {
       /}$/,
       `,"transactions":${JSON.stringify(batch.transactions.slice(0, 5))}}`,
     );
-    expect(await prepareInParallel(shared(twice))).toBeNull();
+    expect(await stitchInParallel(shared(twice))).toBeNull();
     // Another array already ending the way the head is closed.
     const sentinel = JSON.stringify({ ...batch, notes: ['x', SPLIT_SENTINEL] }).replace(
       /^\{"orders"/,
       '{"notes":["x",' + JSON.stringify(SPLIT_SENTINEL) + '],"orders"',
     );
-    expect(await prepareInParallel(shared(sentinel))).toBeNull();
+    expect(await stitchInParallel(shared(sentinel))).toBeNull();
     // Not valid JSON after the cut; an element the fast check refuses after the cut.
-    expect(await prepareInParallel(shared(JSON.stringify(batch).slice(0, -3)))).toBeNull();
+    expect(await stitchInParallel(shared(JSON.stringify(batch).slice(0, -3)))).toBeNull();
     const bad = structuredClone(batch);
     (bad.transactions[bad.transactions.length - 1] as { created_time: unknown }).created_time = 42;
-    expect(await prepareInParallel(shared(JSON.stringify(bad)))).toBeNull();
+    expect(await stitchInParallel(shared(JSON.stringify(bad)))).toBeNull();
   });
 });
 
@@ -208,6 +206,16 @@ describe('stitch-sandbox stitch on a file large enough for two threads', () => {
     duplicate.transactions.push(duplicate.transactions[0]!);
     const twice = join(dir, 'twice.json');
     await writeFile(twice, JSON.stringify(duplicate));
-    await expect(runStitchCommand(twice, sink())).rejects.toThrow(/duplicate transaction_id/);
+    await expect(runStitchCommand(twice, sink())).rejects.toThrow(
+      `invalid stitch input: duplicate transaction_id "${large.transactions[0]!.transaction_id}"`,
+    );
+    // The same id on two users' transactions, one in each half of the file: found all the same.
+    const acrossUsers = structuredClone(large);
+    acrossUsers.transactions.push({ ...acrossUsers.transactions[0]!, customer_id: 'someone-else' });
+    const across = join(dir, 'across.json');
+    await writeFile(across, JSON.stringify(acrossUsers));
+    await expect(runStitchCommand(across, sink())).rejects.toThrow(
+      `invalid stitch input: duplicate transaction_id "${large.transactions[0]!.transaction_id}"`,
+    );
   });
 });

@@ -4,10 +4,11 @@
  * transactions in Atelio's shape (their `customer_id` is the same identifier); cards `{card_id, last_four}`.
  */
 import { z } from 'zod';
-import { stitch } from './matcher';
 import type { MatchOrder, MatchTransaction, MatchingOptions } from './matcher';
 import { orderForMatching, transactionForMatching } from './normalize';
 import { acceptFast } from './batch-input';
+import { stitchKeyed } from './batch-output';
+import type { StitchBatchOutput } from './batch-output';
 import { AtelioCardSchema, AtelioTransactionSchema, AtomicOrderSchema } from './vendor-schemas';
 import type { AtelioCard } from './vendor-schemas';
 
@@ -17,25 +18,6 @@ export const StitchInputSchema = z.object({
   cards: z.array(AtelioCardSchema).default([]),
 });
 export type StitchInput = z.input<typeof StitchInputSchema>;
-
-export interface StitchBatchOutput {
-  /** `transaction_ids` only on a split shipment: every charge of the order, earliest first. */
-  matches: Array<{
-    order_id: string;
-    transaction_id: string;
-    confidence: number;
-    transaction_ids?: string[];
-  }>;
-  unmatched_orders: Array<{ order_id: string; reason: string }>;
-  /** Refund credits and reversed charges linked to the order they refund. */
-  refunds: Array<{
-    transaction_id: string;
-    order_id: string;
-    kind: 'credit' | 'reversal';
-    amount: number;
-    confidence: number;
-  }>;
-}
 
 /** Bad batch input; the message says which item and field. */
 export class StitchInputError extends Error {
@@ -101,32 +83,18 @@ export function stitchBatch(input: StitchInput, options?: Partial<MatchingOption
   return stitchPrepared(prepareBatch(input), options);
 }
 
+export type { StitchBatchOutput } from './batch-output';
+
 export function stitchPrepared(batch: PreparedBatch, options?: Partial<MatchingOptions>): StitchBatchOutput {
   // Ids must be unique: with two versions of one transaction the result would depend on which came first.
-  assertUnique(batch.orders, 'order _id');
-  assertUnique(batch.transactions, 'transaction_id');
-  const result = stitch(batch.orders, batch.transactions, { ...options, explain: false });
-  const output: StitchBatchOutput = { matches: [], unmatched_orders: [], refunds: [] };
-  for (const outcome of result.outcomes) {
-    if (outcome.status === 'matched') {
-      output.matches.push({
-        order_id: outcome.orderId,
-        transaction_id: outcome.transactionId,
-        confidence: outcome.confidence,
-        ...(outcome.charges ? { transaction_ids: outcome.charges.map((c) => c.transactionId) } : {}),
-      });
-    } else {
-      output.unmatched_orders.push({ order_id: outcome.orderId, reason: outcome.reason });
-    }
-  }
-  for (const r of result.refunds) {
-    output.refunds.push({
-      transaction_id: r.transactionId,
-      order_id: r.orderId,
-      kind: r.kind,
-      amount: r.amountCents / 100,
-      confidence: r.confidence,
-    });
-  }
-  return output;
+  assertUniqueIds(batch);
+  return stitchKeyed(batch, options).output;
+}
+
+export function assertUniqueIds(batch: {
+  orders?: ReadonlyArray<{ id: string }>;
+  transactions?: ReadonlyArray<{ id: string }>;
+}): void {
+  if (batch.orders) assertUnique(batch.orders, 'order _id');
+  if (batch.transactions) assertUnique(batch.transactions, 'transaction_id');
 }

@@ -340,6 +340,21 @@ describe('stitch: refunds and returns', () => {
     ]);
   });
 
+  it("never links one customer's credit to another customer's order, even when it points at the charge", () => {
+    const result = run(
+      [order],
+      [
+        charge,
+        credit('txn-refund', '21.60', '2024-11-02', {
+          previous_transaction_id: 'txn-1',
+          customer_id: 'someone-else',
+        }),
+      ],
+    );
+    expect(result.outcomes[0]).toMatchObject({ status: 'matched', transactionId: 'txn-1' });
+    expect(result.refunds).toEqual([]);
+  });
+
   it('links an Amazon credit without a pointer by evidence: the whole order, within its return period', () => {
     const result = run([order], [charge, credit('txn-refund', '64.80', '2024-11-05')]);
     expect(result.refunds).toHaveLength(1);

@@ -126,7 +126,9 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
   let ordersByUser: Map<string, number[]> | null = null;
   for (const credit of credits) {
     const cents = credit.amountCents!;
-    const pointed = credit.previousTransactionId ? charges.get(credit.previousTransactionId) : undefined;
+    const named = credit.previousTransactionId ? charges.get(credit.previousTransactionId) : undefined;
+    // A credit on one customer's account never refunds another customer's order.
+    const pointed = named && orders[named.order]!.userId === credit.userId ? named : undefined;
     if (pointed && refunded[pointed.order]! + cents <= orders[pointed.order]!.amountCents!) {
       const order = orders[pointed.order]!;
       const products =
