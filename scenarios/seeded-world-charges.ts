@@ -143,11 +143,6 @@ export class SeededWorldCharges {
     this.payroll.restart();
   }
 
-  /** The charge an order became, if it did. */
-  chargeOf(accountId: string, orderId: string): WorldCharge | undefined {
-    return this.charges.get(key(accountId, orderId));
-  }
-
   dispose(): void {
     this.off();
     this.cancelTimer();
