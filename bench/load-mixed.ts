@@ -8,15 +8,18 @@
  *
  *   npx tsx bench/load-mixed.ts             paced pass, then the saturation pass (about 2.5 min)
  *   npx tsx bench/load-mixed.ts --quick     20 clients, 5 s each pass (smoke run)
- *   npx tsx bench/load-mixed.ts --connections 100 --duration 30 --rate 5 --flood 150 --no-saturate
+ *   npx tsx bench/load-mixed.ts --connections 100 --duration 30 --rate 5 --flood 150 --scenario-every 2000 --no-saturate
+ *   npx tsx bench/load-mixed.ts --stitcher-in-process   the same against a platform whose stitcher shares the mocks' thread
  *
  * Two passes, because they answer two different questions:
  * - **Paced** (the latency targets): each client sends `--rate` requests a second (default 5, so
- *   200 clients offer 1,000 requests/s) over its keep-alive connection, while the flood posts
- *   `--flood` authorisations a second (default 150) on connections of its own. Targets on
+ *   200 clients offer 1,000 requests/s) over its keep-alive connection, in a short run once a
+ *   second, the clients' runs spread evenly over the second (see PHASES), while the flood posts
+ *   `--flood` authorisations a second (default 150) on connections of its own and an
+ *   `amazon-order-stitching` run starts every `--scenario-every` ms (default 2000). Targets on
  *   established connections: p99 < 50 ms and max < 250 ms.
  * - **Saturated** (capacity): every client sends its next request the moment the last one is
- *   answered. That measures how many requests a second the platform can take, not latency under
+ *   answered, and scenario runs play back to back. That measures how many requests a second the platform can take, not latency under
  *   a given load: with a fixed number of clients always waiting, the latency is the number of
  *   clients divided by the throughput (Little's law), whatever the server does. Its latencies are
  *   reported for completeness, with no target.
@@ -47,6 +50,10 @@ const RATE_PER_CLIENT = option('rate', 5);
 const FLOOD_PER_SEC = option('flood', QUICK ? 30 : 150);
 const FLOOD_CONNECTIONS = 10;
 const SATURATE = !argv.includes('--no-saturate');
+/** The peer: the stitcher on the mocks' own thread, as before it had a thread of its own. */
+const STITCHER_IN_PROCESS = argv.includes('--stitcher-in-process');
+/** In the paced pass, a scenario run starts every this many ms (the saturated pass plays them back to back). */
+const SCENARIO_EVERY_MS = option('scenario-every', 2000);
 
 const ATOMIC = { 'x-api-key': 'test-api-key', 'x-api-secret': 'test-api-secret' };
 const ATELIO = { identity: 'test-identity', authorization: 'test-authorization' };
@@ -108,10 +115,15 @@ async function discover(urls: Urls) {
 }
 
 /** Scenario runs one after another for as long as the load lasts: every step sends webhooks. */
-function playScenariosUntil(urls: Urls, stop: { done: boolean }, identifierPrefix: string) {
+/**
+ * Scenario runs until stopped: one every `everyMs` (the next waits for the last to end), or back to
+ * back when `everyMs` is 0.
+ */
+function playScenariosUntil(urls: Urls, stop: { done: boolean }, identifierPrefix: string, everyMs: number) {
   const tally = { started: 0, completed: 0, failed: 0, webhooks: 0 };
   const loop = (async () => {
     for (let n = 1; !stop.done; n++) {
+      const startedAt = performance.now();
       const { runId } = await postJson<{ runId: string }>(
         `${urls.control}/api/scenarios/amazon-order-stitching/runs`,
         {
@@ -132,6 +144,8 @@ function playScenariosUntil(urls: Urls, stop: { done: boolean }, identifierPrefi
         }
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      const wait = everyMs - (performance.now() - startedAt);
+      if (wait > 0 && !stop.done) await new Promise((resolve) => setTimeout(resolve, wait));
     }
   })();
   return { tally, loop };
@@ -155,10 +169,57 @@ interface LoadSpec {
   overallRate?: number;
 }
 
-function load({ label, url, requests, connections, connectionRate, overallRate }: LoadSpec) {
+interface LoadOutcome {
+  label: string;
+  connections: number;
+  requests: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  latencies: Latencies;
+}
+
+/**
+ * autocannon limits a rate per one-second window: each connection sends its quota back to back when
+ * the window opens, then waits for the next one, and every connection of one instance opens its
+ * window at the same instant. 200 paced clients in one instance would be one burst of 1,000
+ * requests at the top of every second, which is the saturated pass in disguise. So paced clients run
+ * as PHASES instances started evenly across the first second: each client still sends its requests
+ * in a short run once a second (as a page load does), and the clients' runs are spread over the second.
+ */
+const PHASES = 20;
+
+async function load(spec: LoadSpec): Promise<LoadOutcome> {
+  const phases = spec.connectionRate ? Math.min(PHASES, spec.connections) : 1;
+  const outcomes = await Promise.all(
+    Array.from({ length: phases }, async (_, phase) => {
+      const connections = Math.floor(spec.connections / phases) + (phase < spec.connections % phases ? 1 : 0);
+      await new Promise((resolve) => setTimeout(resolve, (phase * 1000) / phases));
+      return loadOnce({ ...spec, connections });
+    }),
+  );
+  const statusCodes: Record<string, number> = {};
+  for (const outcome of outcomes)
+    for (const [code, count] of Object.entries(outcome.statusCodes))
+      statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    label: spec.label,
+    connections: spec.connections,
+    requests: outcomes.reduce((n, o) => n + o.requests, 0),
+    errors: outcomes.reduce((n, o) => n + o.errors, 0),
+    timeouts: outcomes.reduce((n, o) => n + o.timeouts, 0),
+    statusCodes,
+    latencies: {
+      rampUp: outcomes.flatMap((o) => o.latencies.rampUp),
+      established: outcomes.flatMap((o) => o.latencies.established),
+    },
+  };
+}
+
+function loadOnce({ label, url, requests, connections, connectionRate, overallRate }: LoadSpec) {
   const latencies: Latencies = { rampUp: [], established: [] };
   const seen = new WeakSet<object>();
-  return new Promise<autocannon.Result & { label: string; latencies: Latencies }>((resolve, reject) => {
+  return new Promise<LoadOutcome>((resolve, reject) => {
     const instance = autocannon(
       {
         url,
@@ -171,7 +232,16 @@ function load({ label, url, requests, connections, connectionRate, overallRate }
       },
       (error, result) => {
         if (error) reject(error);
-        else resolve({ ...result, label, latencies });
+        else
+          resolve({
+            label,
+            connections,
+            requests: result.requests.total,
+            errors: result.errors,
+            timeouts: result.timeouts,
+            statusCodes: statusCounts(result),
+            latencies,
+          });
       },
     );
     instance.on('response', (client: object, _status: number, _bytes: number, responseTime: number) => {
@@ -239,7 +309,12 @@ async function runPass(
     `${pass} pass: ${CONNECTIONS} clients ${pass === 'paced' ? `at ${RATE_PER_CLIENT} requests/s each` : 'as fast as answers come'}, ${FLOOD_PER_SEC} authorisations/s, ${DURATION_SEC} s`,
   );
   const stop = { done: false };
-  const scenarios = playScenariosUntil(urls, stop, `load-${pass}-shopper`);
+  const scenarios = playScenariosUntil(
+    urls,
+    stop,
+    `load-${pass}-shopper`,
+    pass === 'paced' ? SCENARIO_EVERY_MS : 0,
+  );
   const backlog = sampleStitcherBacklog(urls.stitcher, stop);
   const began = performance.now();
   const half = Math.max(1, Math.floor(CONNECTIONS / 2));
@@ -291,20 +366,20 @@ async function runPass(
   );
   const inbox = await getJson<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
 
-  const figures = (r: Awaited<ReturnType<typeof load>>) => {
-    const statuses = statusCounts(r);
+  const figures = (r: LoadOutcome) => {
+    const all = percentiles([...r.latencies.rampUp, ...r.latencies.established]);
     return {
       vendor: r.label,
       connections: r.connections,
-      requests: r.requests.total,
-      requestsPerSec: Math.round(r.requests.average),
-      latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+      requests: r.requests,
+      requestsPerSec: Math.round(r.requests / elapsedSec),
+      latencyMs: { p50: all.p50, p99: all.p99, max: all.max },
       establishedConnectionsMs: percentiles(r.latencies.established),
       connectionRampUpMs: percentiles(r.latencies.rampUp),
       errors: r.errors,
       timeouts: r.timeouts,
-      statusCodes: statuses,
-      server5xx: Object.entries(statuses).reduce(
+      statusCodes: r.statusCodes,
+      server5xx: Object.entries(r.statusCodes).reduce(
         (n, [code, count]) => (Number(code) >= 500 ? n + count : n),
         0,
       ),
@@ -325,8 +400,7 @@ async function runPass(
     flood: floodFigures,
     webhooks: {
       scenarioRuns: scenarios.tally,
-      authorizationsSimulated:
-        (statusCounts(atelioResult)['201'] ?? 0) + (statusCounts(floodResult)['201'] ?? 0),
+      authorizationsSimulated: (atelioResult.statusCodes['201'] ?? 0) + (floodResult.statusCodes['201'] ?? 0),
       failedDeliveries: failedDeliveries.deliveries.length,
       deliveryLog: { size: deliveryLog.size, capacity: deliveryLog.capacity },
       stitcherInbox: inbox.counts,
@@ -341,8 +415,10 @@ async function runPass(
 }
 
 async function main() {
-  log('starting the platform (stitch-sandbox start --port 0)');
-  const platform = await spawnServer(process.execPath, ['bin/stitch-sandbox.mjs', 'start', '--port', '0'], {
+  const startArgs = ['bin/stitch-sandbox.mjs', 'start', '--port', '0'];
+  if (STITCHER_IN_PROCESS) startArgs.push('--stitcher-in-process');
+  log(`starting the platform (stitch-sandbox ${startArgs.slice(1).join(' ')})`);
+  const platform = await spawnServer(process.execPath, startArgs, {
     healthFromAnnouncement: (announced) =>
       Object.values((announced['urls'] ?? {}) as Record<string, string>).map((u) => `${u}/__sandbox/health`),
   });
@@ -407,6 +483,7 @@ async function main() {
     const summary = {
       ...paced,
       quick: QUICK,
+      stitcher: STITCHER_IN_PROCESS ? 'in-process' : 'worker-thread',
       ratePerClient: RATE_PER_CLIENT,
       floodPerSec: FLOOD_PER_SEC,
       ...(saturated ? { saturated } : {}),

@@ -157,7 +157,7 @@ describe('renderMarkdown for the load and memory suites', () => {
     };
     const markdown = renderMarkdown(document([record('load', load)]));
     expect(markdown).toContain(
-      "Paced: each client sends 5 requests/s; the flood posts 150 authorisations/s on 10 connections of its own (p99 12 ms, max 30 ms); the stitcher's inbox backlog peaked at 812.",
+      "Paced: each client sends 5 requests/s (one short run a second, the clients' runs spread over the second); the flood posts 150 authorisations/s on 10 connections of its own (p99 12 ms, max 30 ms); the stitcher's inbox backlog peaked at 812.",
     );
     expect(markdown).toContain(
       'Saturated (capacity; every client sends again as soon as it is answered): 2,200 requests/s, 0 errors, 0 5xx; established atelio p50 3 ms, p99 120 ms.',

@@ -211,7 +211,7 @@ function loadPassesNote(result: Json): string[] {
   const floodLatency = obj(flood['establishedConnectionsMs']);
   const lines = [
     '',
-    `Paced: each client sends ${num(result['ratePerClient'])} requests/s; the flood posts ` +
+    `Paced: each client sends ${num(result['ratePerClient'])} requests/s (one short run a second, the clients' runs spread over the second); the flood posts ` +
       `${num(result['floodPerSec'])} authorisations/s on ${num(flood['connections'])} connections of its own ` +
       `(p99 ${num(floodLatency['p99'])} ms, max ${num(floodLatency['max'])} ms); the stitcher's inbox backlog ` +
       `peaked at ${num(obj(result['stitcherBacklog'])['max'])}.`,
