@@ -170,11 +170,17 @@ describe('npx stitch-sandbox in the consuming project', () => {
     await platform?.stop();
   });
 
-  it('start --port 0 prints one ready line with every URL, each server healthy, and stops on SIGTERM', async () => {
+  it('start --port 0 prints one ready line with every URL, each server healthy', async () => {
     platform = await startReady('npx', ['--no-install', 'stitch-sandbox', 'start', '--port', '0'], {
       cwd: consumer,
     });
-    expect(Object.keys(platform.urls).sort()).toEqual(['atelio', 'atomic', 'control', 'stitcher', 'transact']);
+    expect(Object.keys(platform.urls).sort()).toEqual([
+      'atelio',
+      'atomic',
+      'control',
+      'stitcher',
+      'transact',
+    ]);
     for (const url of Object.values(platform.urls)) {
       const health = await fetch(`${url}/__sandbox/health`);
       expect(await health.json()).toEqual({ status: 'ok' });
@@ -277,6 +283,12 @@ describe('npx stitch-sandbox in the consuming project', () => {
       expect(verified.stdout).toMatch(/passed/);
     }
   }, 120_000);
+
+  it('stops on SIGTERM: every server closes, nothing is left running', async () => {
+    const control = platform.urls['control']!;
+    await platform.stop();
+    await expect(fetch(`${control}/__sandbox/health`)).rejects.toThrow();
+  });
 });
 
 describe('startSandbox from the consuming project', () => {

@@ -64,7 +64,7 @@ export interface ReadyProcess {
   /** Milliseconds from spawn to the ready line. */
   readyMs: number;
   stderr(): string;
-  /** SIGTERM, then the exit. */
+  /** SIGTERM to the command and every process it started, then their exit. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -75,11 +75,25 @@ export function startReady(
   options: { cwd: string; timeoutMs?: number },
 ): Promise<ReadyProcess> {
   const started = Date.now();
+  // Its own process group: `npx` runs the command as a child of its own and does not pass SIGTERM
+  // on, so stopping signals the whole group, and the stop is over when every process that held the
+  // output pipes has closed them.
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -89,7 +103,7 @@ export function startReady(
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       reject(new Error(`no ready line in time.\nstdout: ${out}\nstderr: ${err}`));
     }, options.timeoutMs ?? 30_000);
     const onData = () => {
@@ -103,8 +117,8 @@ export function startReady(
         readyMs: Date.now() - started,
         stderr: () => err,
         stop: () => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          return exited;
+          signalGroup('SIGTERM');
+          return closed;
         },
       });
     };
