@@ -82,8 +82,9 @@ describe('continuous access on a bare platform', () => {
     expect(accounts.length).toBeGreaterThan(0);
     const ordersBefore = new Map(accounts.map((a) => [a._id, a.orders!.length]));
     const { nowMs: startMs } = (await control(sandbox, '/api/clock')) as { nowMs: number };
-    // The first refresh to come: a catch-up a minute after start-up, or the next slot.
+    // The first refresh to come is the next slot's: the seeded history ends with the latest one.
     const firstRefreshMs = Date.parse(sandbox.atomic.refreshSchedule().nextAt!);
+    expect(firstRefreshMs).toBe(nextSlotAfter(sandbox.atomic.refreshSchedule(), startMs));
     expect(sandbox.atomic.refreshSchedule()).toMatchObject({ enabled: true, everyMs: DAY });
     let refreshes = 0;
 
@@ -100,11 +101,10 @@ describe('continuous access on a bare platform', () => {
     const now = new Map((await connectedOrderMonitoring(sandbox)).map((a) => [a._id, a]));
     const latestSlotBeforeStart = nextSlotAfter(schedule, startMs) - DAY;
     for (const account of accounts) {
-      // An account that missed the latest slot before the platform started (the seeded history
-      // ends at midnight) is refreshed once, a minute after start (CATCH_UP_DELAY_MS), then daily.
-      const missed = Date.parse(account.lastSyncedAt!) < latestSlotBeforeStart;
-      const catchUp = missed ? [firstRefreshMs] : [];
-      const starts = [...catchUp, ...slots];
+      // No account missed the latest slot before the platform started, so none is caught up
+      // (decision 031): exactly one refresh per slot.
+      expect(Date.parse(account.lastSyncedAt!)).toBeGreaterThanOrEqual(latestSlotBeforeStart);
+      const starts = slots;
       const updates = webhooks.filter(
         (d) =>
           d.eventType === 'pay-link-accounts-updated' &&

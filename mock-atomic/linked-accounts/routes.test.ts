@@ -29,7 +29,7 @@ describe('GET /linked-account/list/:identifier', () => {
     expect(data[0]).toMatchObject({
       valid: false,
       transactRequired: true,
-      lastFailure: '2025-03-08T00:00:00.000Z',
+      lastFailure: '2025-03-08T06:00:00.000Z',
     });
   });
 

@@ -44,6 +44,8 @@ class HandClock implements Clock {
 export interface BaselineOptions {
   random: SeededRandom;
   anchorMs: number;
+  /** The latest refresh slot at or before `anchorMs` (the anchor itself by default): the seeded account's last daily refresh. */
+  lastSyncMs: number;
   apiSecret: string;
   /** False: only the default secret. */
   full: boolean;
@@ -109,9 +111,10 @@ export function seedBaseline(_store: AtomicStore, options: BaselineOptions): Bas
     cards: [{ lastFour: otherVisa.slice(-4), brand: 'Visa' }],
     nonCardShare: 0.1,
   });
-  // demo-user connected Amazon 29 days ago with its history up to then; the daily refreshes at
-  // 06:00 UTC (the platform's schedule) brought the rest, the last one yesterday.
-  const syncs = Array.from({ length: 29 }, (_, i) => anchorMs - (29 - i) * DAY_MS + 6 * HOUR_MS);
+  // demo-user connected Amazon 28 days before the latest refresh slot with its history up to then;
+  // the daily refreshes at the platform's slots (06:00 UTC by default) brought the rest, the last
+  // one at that latest slot. Orders placed since are fetched by the next slot's refresh.
+  const syncs = Array.from({ length: 29 }, (_, i) => options.lastSyncMs - (28 - i) * DAY_MS);
   const ordersBetween = (afterMs: number, untilMs: number) =>
     orders.filter((o) => Date.parse(o.date) > afterMs && Date.parse(o.date) <= untilMs);
   const day = (n: number) => new Date(anchorMs - n * DAY_MS).toISOString();

@@ -55,10 +55,14 @@ describe('AtomicStore determinism', () => {
     expect(c.users[0]?._id).not.toBe(a.users[0]?._id);
   });
 
-  it('anchors the baseline to the start of the day, so a restart later the same day gives the same data', () => {
-    const morning = newStore({ now: '2025-03-10T01:00:00.000Z' }).store.exportState();
-    const evening = newStore({ now: '2025-03-10T23:00:00.000Z' }).store.exportState();
-    expect(JSON.stringify(morning)).toBe(JSON.stringify(evening));
+  it('anchors the baseline to the latest refresh slot (06:00 UTC), so a restart before the next slot gives the same data', () => {
+    const state = (now: string) => JSON.stringify(newStore({ now }).store.exportState());
+    const morning = state('2025-03-10T06:00:00.000Z');
+    expect(state('2025-03-10T23:00:00.000Z')).toBe(morning);
+    expect(state('2025-03-11T05:59:59.999Z')).toBe(morning);
+    // The slot's refresh is the seeded history's last: past it, the history has one more day.
+    expect(state('2025-03-11T06:00:00.000Z')).not.toBe(morning);
+    expect(state('2025-03-10T05:59:59.999Z')).not.toBe(morning);
   });
 
   it('gives a withRandom view the same ids whatever else happened in the store', () => {

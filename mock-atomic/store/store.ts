@@ -33,7 +33,12 @@ import {
   type UserRecord,
   type WebhookEndpointRecord,
 } from './state';
-import { DEFAULT_REFRESH_SCHEDULE, RefreshScheduler, type RefreshSchedule } from './scheduled-refreshes';
+import {
+  DEFAULT_REFRESH_SCHEDULE,
+  RefreshScheduler,
+  nextSlotAfter,
+  type RefreshSchedule,
+} from './scheduled-refreshes';
 import * as taskOutcomes from './task-outcomes';
 import * as tasks from './tasks';
 import {
@@ -120,6 +125,8 @@ export class AtomicStore {
   private readonly ctx: StoreContext;
   /** Continuous access: the daily refreshes of connected Order Monitoring accounts (shared by views). */
   private readonly refreshes: RefreshScheduler;
+  /** The refreshes' slots: the seeded history's refreshes fell on them too. */
+  private readonly schedule: RefreshSchedule;
 
   /**
    * A number that moves on with every change to the store's state, so a response cached at one
@@ -143,7 +150,8 @@ export class AtomicStore {
     this.apiSecret = options.apiSecret ?? 'test-api-secret';
     this.timings = { ...DEFAULT_TASK_TIMINGS, ...options.taskTimings };
     this.withBaseline = options.baseline ?? true;
-    this.baselineAt = baselineAnchor(this.clock, options.baselineAt);
+    this.schedule = { ...DEFAULT_REFRESH_SCHEDULE, ...options.refreshes };
+    this.baselineAt = baselineAnchor(this.clock, options.baselineAt, this.schedule);
     this.ctx = new StoreContext({
       clock: this.clock,
       core: emptyStoreCore(this.root),
@@ -156,10 +164,7 @@ export class AtomicStore {
       taskOutcomes: TASK_OUTCOMES,
     });
     this.buildBaseline();
-    this.refreshes = new RefreshScheduler(this.ctx, this.root.fork('scheduled-refreshes'), {
-      ...DEFAULT_REFRESH_SCHEDULE,
-      ...options.refreshes,
-    });
+    this.refreshes = new RefreshScheduler(this.ctx, this.root.fork('scheduled-refreshes'), this.schedule);
     this.refreshes.start();
   }
 
@@ -581,6 +586,7 @@ export class AtomicStore {
       this.ctx.core.baseline = seedBaseline(this, {
         random: this.root.fork('baseline'),
         anchorMs: this.baselineAt,
+        lastSyncMs: nextSlotAfter(this.schedule, this.baselineAt) - this.schedule.everyMs,
         apiSecret: this.apiSecret,
         full: this.withBaseline,
         view: (clock, random) => this.viewWith(clock, random),

@@ -10,6 +10,7 @@ import {
   type SecretRecord,
   type WebhookEndpointRecord,
 } from './state';
+import { nextSlotAfter, type RefreshSchedule } from './scheduled-refreshes';
 import type { AtomicStoreOptions } from './types';
 
 /**
@@ -18,13 +19,15 @@ import type { AtomicStoreOptions } from './types';
  * cancelling of pending work. The facade (store.ts) calls them from export, import and reset.
  */
 
-/** The baseline's anchor: `baselineAt` when given, else the start of the clock's current UTC day. */
-export function baselineAnchor(clock: Clock, at: AtomicStoreOptions['baselineAt']): number {
-  if (at === undefined) {
-    const today = new Date(clock.now());
-    today.setUTCHours(0, 0, 0, 0);
-    return today.getTime();
-  }
+/** The baseline's anchor: `baselineAt` when given, else the latest refresh slot at or before now. */
+export function baselineAnchor(
+  clock: Clock,
+  at: AtomicStoreOptions['baselineAt'],
+  schedule: Pick<RefreshSchedule, 'everyMs' | 'atMs'>,
+): number {
+  // The latest refresh slot: the seeded history ends with that slot's refresh, so it is the same
+  // until the next slot, and a platform that starts has no slot to catch up on (decision 031).
+  if (at === undefined) return nextSlotAfter(schedule, clock.now()) - schedule.everyMs;
   const anchor = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
   if (!Number.isFinite(anchor)) throw invalid('baselineAt', `baselineAt is not a valid time: ${String(at)}`);
   return anchor;
