@@ -4,7 +4,7 @@
  *
  *   dist/cli.mjs           the `stitch-sandbox` command (control/cli/main.ts): what `npm start` runs
  *   dist/index.mjs         the programmatic API (control/platform.ts: startSandbox) for test runners
- *   dist/stitcher-worker.mjs, dist/batch-worker.mjs   entries of the stitcher's worker threads
+ *   dist/stitcher-worker.mjs the entry of the reference stitcher's worker thread
  *   dist/*-<hash>.mjs      chunks: code the entries share, and each command's own code
  *   dist/types/            type declarations of that API
  *   dist/build-info.json   for each part, when its build started and which files went into it
@@ -36,12 +36,11 @@ import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUILD_INFO, DIST, ROOT, readBuildInfo, staleReason } from './dist-freshness.mjs';
 
-// The stitcher's worker threads load their own entries next to the bundles (stitcher/thread-entry.ts).
+// The stitcher's worker thread loads its own entry next to the bundles (docs/decisions/016).
 const ENTRIES = {
   cli: 'control/cli/main.ts',
   index: 'control/platform.ts',
   'stitcher-worker': 'stitcher/worker-thread.ts',
-  'batch-worker': 'stitcher/batch-worker-thread.ts',
 };
 const TYPES_ENTRY = 'control/platform.ts';
 const TYPES_DIR = join(DIST, 'types');

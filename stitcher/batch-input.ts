@@ -10,8 +10,6 @@
  * it after all or produces the error message naming every bad field. A test checks that everything
  * accepted here is accepted by zod.
  */
-import type { MatchTransaction } from './match-types';
-import { transactionForMatching } from './normalize';
 import type { AtelioTransaction, AtomicOrder } from './vendor-schemas';
 
 type Json = Record<string, unknown>;
@@ -105,38 +103,4 @@ export function acceptFast(json: unknown): {
     transactions: transactions as Array<AtelioTransaction & { customer_id: string }>,
     cards: json.cards,
   };
-}
-
-const NO_CARDS: ReadonlyMap<string, string | null> = new Map();
-
-/**
- * Elements that must all pass the fast check, in the matcher's form, with each one's card id beside
- * it (its `lastFour` is filled in later, when the cards are known); null when any element fails.
- * Used by the two threads that read a large file (batch-parallel.ts).
- */
-export function checkedTransactionsForMatching(
-  elements: readonly unknown[],
-): { transactions: MatchTransaction[]; cardIds: Array<string | null> } | null {
-  const transactions: MatchTransaction[] = new Array(elements.length);
-  const cardIds: Array<string | null> = new Array(elements.length);
-  for (let i = 0; i < elements.length; i++) {
-    const t: unknown = elements[i];
-    if (!isBatchTransaction(t)) return null;
-    transactions[i] = transactionForMatching(t, NO_CARDS);
-    cardIds[i] = t.details?.card_id ?? null;
-  }
-  return { transactions, cardIds };
-}
-
-/** Fills in each transaction's `lastFour` from its card id (index for index), once the cards are known. */
-export function withLastFour(
-  transactions: MatchTransaction[],
-  cardIds: ReadonlyArray<string | null>,
-  lastFourByCard: ReadonlyMap<string, string | null>,
-): MatchTransaction[] {
-  transactions.forEach((t, i) => {
-    const cardId = cardIds[i];
-    t.lastFour = cardId ? (lastFourByCard.get(cardId) ?? null) : null;
-  });
-  return transactions;
 }

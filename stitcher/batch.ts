@@ -4,13 +4,11 @@
  * transactions in Atelio's shape (their `customer_id` is the same identifier); cards `{card_id, last_four}`.
  */
 import { z } from 'zod';
-import type { MatchOrder, MatchTransaction, MatchingOptions } from './matcher';
+import { stitch } from './matcher';
+import type { MatchingOptions } from './matcher';
 import { orderForMatching, transactionForMatching } from './normalize';
 import { acceptFast } from './batch-input';
-import { stitchKeyed } from './batch-output';
-import type { StitchBatchOutput } from './batch-output';
 import { AtelioCardSchema, AtelioTransactionSchema, AtomicOrderSchema } from './vendor-schemas';
-import type { AtelioCard } from './vendor-schemas';
 
 export const StitchInputSchema = z.object({
   orders: z.array(AtomicOrderSchema.extend({ identifier: z.string().min(1) })),
@@ -18,6 +16,25 @@ export const StitchInputSchema = z.object({
   cards: z.array(AtelioCardSchema).default([]),
 });
 export type StitchInput = z.input<typeof StitchInputSchema>;
+
+export interface StitchBatchOutput {
+  /** `transaction_ids` only on a split shipment: every charge of the order, earliest first. */
+  matches: Array<{
+    order_id: string;
+    transaction_id: string;
+    confidence: number;
+    transaction_ids?: string[];
+  }>;
+  unmatched_orders: Array<{ order_id: string; reason: string }>;
+  /** Refund credits and reversed charges linked to the order they refund. */
+  refunds: Array<{
+    transaction_id: string;
+    order_id: string;
+    kind: 'credit' | 'reversal';
+    amount: number;
+    confidence: number;
+  }>;
+}
 
 /** Bad batch input; the message says which item and field. */
 export class StitchInputError extends Error {
@@ -49,52 +66,53 @@ export function parseStitchInput(json: unknown): z.output<typeof StitchInputSche
   throw new StitchInputError(`invalid stitch input:\n${lines.join('\n')}${more}`);
 }
 
-function assertUnique(items: ReadonlyArray<{ id: string }>, what: string): void {
+function assertUnique<T>(items: readonly T[], idOf: (item: T) => string, what: string): void {
   const seen = new Set<string>();
-  for (const { id } of items) {
+  for (const item of items) {
+    const id = idOf(item);
     if (seen.has(id)) throw new StitchInputError(`invalid stitch input: duplicate ${what} "${id}"`);
     seen.add(id);
   }
 }
 
-/** A batch in the matcher's form: what `stitchPrepared` needs, whichever way the file was read. */
-export interface PreparedBatch {
-  orders: MatchOrder[];
-  transactions: MatchTransaction[];
-}
-
-/** Validated input → the matcher's form (the transactions' last four from `cards`). */
-export function prepareBatch(input: StitchInput): PreparedBatch {
-  const lastFour = lastFourByCard(input.cards ?? []);
-  return {
-    orders: input.orders.map((o) => orderForMatching(o, o.identifier)),
-    transactions: input.transactions.map((t) => transactionForMatching(t, lastFour)),
-  };
-}
-
-export function lastFourByCard(cards: readonly AtelioCard[]): Map<string, string | null> {
-  const lastFour = new Map<string, string | null>();
-  for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
-  return lastFour;
-}
+const orderId = (o: { _id: string }) => o._id;
+const transactionId = (t: { transaction_id: string }) => t.transaction_id;
 
 /** Outputs follow the orders' chronological order (order date, then id), whatever the input order. */
 export function stitchBatch(input: StitchInput, options?: Partial<MatchingOptions>): StitchBatchOutput {
-  return stitchPrepared(prepareBatch(input), options);
-}
-
-export type { StitchBatchOutput } from './batch-output';
-
-export function stitchPrepared(batch: PreparedBatch, options?: Partial<MatchingOptions>): StitchBatchOutput {
+  const cards = input.cards ?? [];
   // Ids must be unique: with two versions of one transaction the result would depend on which came first.
-  assertUniqueIds(batch);
-  return stitchKeyed(batch, options).output;
-}
+  assertUnique(input.orders, orderId, 'order _id');
+  assertUnique(input.transactions, transactionId, 'transaction_id');
+  const lastFour = new Map<string, string | null>();
+  for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
 
-export function assertUniqueIds(batch: {
-  orders?: ReadonlyArray<{ id: string }>;
-  transactions?: ReadonlyArray<{ id: string }>;
-}): void {
-  if (batch.orders) assertUnique(batch.orders, 'order _id');
-  if (batch.transactions) assertUnique(batch.transactions, 'transaction_id');
+  const result = stitch(
+    input.orders.map((o) => orderForMatching(o, o.identifier)),
+    input.transactions.map((t) => transactionForMatching(t, lastFour)),
+    { ...options, explain: false },
+  );
+  const output: StitchBatchOutput = { matches: [], unmatched_orders: [], refunds: [] };
+  for (const outcome of result.outcomes) {
+    if (outcome.status === 'matched') {
+      output.matches.push({
+        order_id: outcome.orderId,
+        transaction_id: outcome.transactionId,
+        confidence: outcome.confidence,
+        ...(outcome.charges ? { transaction_ids: outcome.charges.map((c) => c.transactionId) } : {}),
+      });
+    } else {
+      output.unmatched_orders.push({ order_id: outcome.orderId, reason: outcome.reason });
+    }
+  }
+  for (const r of result.refunds) {
+    output.refunds.push({
+      transaction_id: r.transactionId,
+      order_id: r.orderId,
+      kind: r.kind,
+      amount: r.amountCents / 100,
+      confidence: r.confidence,
+    });
+  }
+  return output;
 }

@@ -16,9 +16,11 @@
  * - `stop()` lets the worker finish the event in hand and close its database (which checkpoints the
  *   WAL), then ends the thread.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Hono } from 'hono';
 import type { StitcherService } from './service';
-import { STITCHER_THREAD, startThread } from './thread-entry';
 import type { WorkerCommand, WorkerConfig, WorkerData, WorkerReply } from './worker-protocol';
 
 /** What the platform needs of a stitcher, whether in this thread (StitcherService) or its own. */
@@ -36,6 +38,9 @@ export type StitcherHandle = Pick<
   reset(): void | Promise<void>;
 };
 
+/** `true` in the esbuild bundles (scripts/build.mjs `define`); undeclared when run from source. */
+declare const __STITCH_BUNDLE__: boolean | undefined;
+
 export interface StitcherWorkerOptions {
   /** The platform clock's current offset from the wall clock (ms); read before each command and every `syncEveryMs`. */
   clockOffsetMs: () => number;
@@ -43,16 +48,34 @@ export interface StitcherWorkerOptions {
   syncEveryMs?: number;
 }
 
+/**
+ * Starts the worker thread: from the bundle, dist/stitcher-worker.mjs; from a source checkout, the
+ * TypeScript entry through tsx's loader (registered inside the thread: loaders are per thread).
+ */
+function spawnWorker(workerData: WorkerData): Worker {
+  // In the bundle `import.meta.url` is this source file's place (scripts/build.mjs), so the build
+  // says so itself: the thread's entry is then dist/stitcher-worker.mjs, and tsx (a development
+  // dependency, absent from an installed package) is never asked for.
+  const here = import.meta.url;
+  if (typeof __STITCH_BUNDLE__ !== 'undefined' && __STITCH_BUNDLE__)
+    return new Worker(new URL('../dist/stitcher-worker.mjs', here), { workerData });
+  // tsx's ESM API (resolved from here; the thread's boot code is a data: URL with nothing to resolve from).
+  const tsx = pathToFileURL(
+    createRequire(here)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
+  const entry = new URL('./worker-thread.ts', here).href;
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
+}
+
 export function createStitcherWorker(config: WorkerConfig, options: StitcherWorkerOptions): StitcherHandle {
   const clockOffset = new SharedArrayBuffer(8);
   const offsetView = new BigInt64Array(clockOffset);
   const sync = () => Atomics.store(offsetView, 0, BigInt(Math.round(options.clockOffsetMs())));
   sync();
-  const worker = startThread(STITCHER_THREAD, {
-    role: 'stitch-sandbox-stitcher',
-    config,
-    clockOffset,
-  } satisfies WorkerData);
+  const worker = spawnWorker({ role: 'stitch-sandbox-stitcher', config, clockOffset });
   const syncTimer = setInterval(sync, options.syncEveryMs ?? 5);
   syncTimer.unref();
 
