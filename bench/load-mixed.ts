@@ -34,6 +34,7 @@
  */
 import autocannon from 'autocannon';
 import { spawnServer } from './lib/process';
+import { webhooksSettled } from './lib/webhooks-settled';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
@@ -342,22 +343,7 @@ async function runPass(
   await backlog.loop;
 
   log('load done; waiting for the last webhooks to be delivered');
-  const settleBegan = performance.now();
-  for (;;) {
-    const pending = await getJson<{ deliveries: unknown[] }>(
-      `${urls.control}/api/deliveries?status=pending&limit=1`,
-    );
-    const inbox = await getJson<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
-    if (
-      pending.deliveries.length === 0 &&
-      (inbox.counts['pending'] ?? 0) + (inbox.counts['retrying'] ?? 0) === 0
-    )
-      break;
-    if (performance.now() - settleBegan > 300_000)
-      throw new Error('webhooks still pending five minutes after the load');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const settleSec = (performance.now() - settleBegan) / 1000;
+  const settled = await webhooksSettled(urls);
   const failedDeliveries = await getJson<{ deliveries: unknown[] }>(
     `${urls.control}/api/deliveries?status=failed&limit=100000`,
   );
@@ -404,7 +390,7 @@ async function runPass(
       failedDeliveries: failedDeliveries.deliveries.length,
       deliveryLog: { size: deliveryLog.size, capacity: deliveryLog.capacity },
       stitcherInbox: inbox.counts,
-      settledAfterSec: Math.round(settleSec * 10) / 10,
+      settledAfterSec: Math.round(settled.ms / 100) / 10,
     },
     stitcherBacklog: {
       samples: backlog.seen.samples,

@@ -26,6 +26,7 @@ import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { median, spawnServer } from './lib/process';
+import { webhooksSettled } from './lib/webhooks-settled';
 
 const QUICK = process.argv.includes('--quick');
 /**
@@ -224,18 +225,7 @@ async function deliveries(urls: Urls, cardId: string, total: number, newEvents: 
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   // Every attempt finished, and the stitcher has dealt with what it accepted.
-  for (;;) {
-    const pending = await json<{ deliveries: unknown[] }>(
-      `${urls.control}/api/deliveries?status=pending&limit=1`,
-    );
-    const inbox = await json<{ counts: Record<string, number> }>(`${urls.stitcher}/inbox?limit=1`);
-    if (
-      pending.deliveries.length === 0 &&
-      (inbox.counts['pending'] ?? 0) + (inbox.counts['retrying'] ?? 0) === 0
-    )
-      break;
-    await sleep(100);
-  }
+  await webhooksSettled(urls);
   const failed = await json<{ deliveries: unknown[] }>(
     `${urls.control}/api/deliveries?status=failed&limit=100000`,
   );
