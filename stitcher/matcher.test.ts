@@ -425,6 +425,40 @@ describe('stitch: refunds and returns', () => {
       }),
     ]);
   });
+
+  it('compares the card an order was charged on when the order does not show its own', () => {
+    const noCard = { ...order, paymentMethod: undefined };
+    const other = new Map([...cards, ['card-9', '9999']]);
+    const sameCard = run([noCard], [charge, credit('txn-refund', '21.60', '2024-11-02')], undefined, other);
+    expect(sameCard.refunds).toEqual([
+      expect.objectContaining({ transactionId: 'txn-refund', orderId: 'order-1', products: [1] }),
+    ]);
+    expect(sameCard.refunds[0]!.reasons).toContain(
+      'card last four 2345 is the card the order was charged on',
+    );
+    const otherCard = credit('txn-refund', '21.60', '2024-11-02', { details: { card_id: 'card-9' } });
+    expect(run([noCard], [charge, otherCard], undefined, other).refunds).toEqual([]);
+  });
+
+  it("leaves a credit that fits one product unlinked when it equals an earlier order's whole total", () => {
+    // The cable order is past its return period, yet a late refund of it explains 21.60 as well as
+    // the cable inside the lamp order does.
+    const cable = anOrder({
+      _id: 'order-cable',
+      date: '2024-08-01T10:00:00.000Z',
+      amount: 21.6,
+      products: [{ description: 'Cable', amount: 20.0, returnBy: '2024-08-31T23:59:59.000Z' }],
+    });
+    const cableCharge = aTransaction({
+      transaction_id: 'txn-cable',
+      amount: '-21.60',
+      created_time: '2024-08-02T10:00:00+00:00',
+      details: { merchant_amount: '-21.60' },
+    });
+    const refund = credit('txn-refund', '21.60', '2024-11-02');
+    expect(run([order], [charge, refund]).refunds).toHaveLength(1);
+    expect(run([cable, order], [cableCharge, charge, refund]).refunds).toEqual([]);
+  });
 });
 
 describe('stitch: a tax-adjusted pending charge that settles', () => {

@@ -8,12 +8,19 @@
  *   Otherwise it is linked by evidence: an order of the same customer placed before the credit,
  *   still within its `returnBy` period (vendor-docs 000 `products[].returnBy`, plus the posting
  *   window), on the same card, whose total, one of its shipment charges, or (for an order whose
- *   charge was matched, on the card whose last four it shows) one of its products with its tax
- *   equals the credit. The strongest fit wins; when two orders fit equally well the
- *   credit stays unlinked rather than guess (repeat purchases of one amount are common).
+ *   charge was matched, on the card it was charged on) one of its products with its tax equals the
+ *   credit. The strongest fit wins; when two orders fit equally well the credit stays unlinked
+ *   rather than guess (repeat purchases of one amount are common).
+ * - The card: an order that shows its card's last four is compared on those; one that does not
+ *   (Atomic often has no payment method) is compared on the card its matched charge was on, since a
+ *   refund goes back to the card that paid.
+ * - A credit that fits only some of an order's products stays unlinked when it equals the whole
+ *   total of an earlier order of the customer, even one past its return period: late refunds of a
+ *   whole order are common, and a product-price coincidence is weak evidence against that.
  * An order is never refunded more than its total.
  */
 import { cardCase } from './card-match';
+import type { CardCase } from './card-match';
 import { isoDay, utcDay } from './dates';
 import { byDateThenId } from './match-types';
 import type { MatchOrder, MatchTransaction, MatchingOptions, OrderOutcome } from './match-types';
@@ -86,6 +93,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
   const productsOf = (charge: Charge): number[] | null =>
     charge.products === undefined ? allProducts(orders[charge.order]!) : charge.products;
 
+  const chargedOn = chargedCards(charges, transactions);
   const links: RefundOutcome[] = [];
   const linkDates: number[] = [];
   const credits: MatchTransaction[] = [];
@@ -176,7 +184,9 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
         `posted ${isoDay(credit.dateMs!)}, after the order (${isoDay(order.dateMs!)}) and within its return period (return by ${isoDay(order.returnByMs!)})`,
         best.card === 'agree'
           ? `card last four ${credit.lastFour} agrees`
-          : 'card last four not known on both sides: linked on amount, date and merchant',
+          : best.card === 'charged-on'
+            ? `card last four ${credit.lastFour} is the card the order was charged on`
+            : 'card last four not known on both sides: linked on amount, date and merchant',
         `Amazon merchant descriptor "${credit.descriptor.trim()}"`,
         productReason(best.products, order),
       ],
@@ -208,6 +218,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
     };
     let best: Fit | null = null;
     let tied = false;
+    const wholeEarlierOrder = equalsEarlierTotal(credit, candidates);
     for (const o of candidates) {
       const order = orders[o]!;
       if (order.payment.kind === 'non-card' || order.amountCents === null || order.dateMs === null) continue;
@@ -216,7 +227,7 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
       if (orderDay > creditDay) break; // candidates are in date order
       if (creditDay > utcDay(order.returnByMs) + options.windowDaysAfter) continue;
       if (refunded[o]! + cents > order.amountCents) continue;
-      const card = cardCase(order.payment, credit.lastFour);
+      const card = refundCardCase(o, credit);
       if (card === 'mismatch') continue;
       let fit: Fit['fit'] | null = null;
       let products: number[] | null = null;
@@ -228,7 +239,11 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
         if (charge) {
           fit = 'charge';
           products = productsOf(charge);
-        } else if (card === 'agree' && outcomes[o]?.status === 'matched') {
+        } else if (
+          (card === 'agree' || card === 'charged-on') &&
+          outcomes[o]?.status === 'matched' &&
+          !wholeEarlierOrder
+        ) {
           // Without a pointer only one product at a time, on the card the order was charged to:
           // sets of products (or any card) would let almost any amount fit some order.
           products = productsForRefund(
@@ -242,7 +257,8 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
         }
       }
       if (fit === null) continue;
-      const points = (fit === 'total' ? 90 : fit === 'charge' ? 85 : 80) - (card === 'agree' ? 0 : 10);
+      const cardKnown = card === 'agree' || card === 'charged-on';
+      const points = (fit === 'total' ? 90 : fit === 'charge' ? 85 : 80) - (cardKnown ? 0 : 10);
       if (best === null || points > best.points) {
         best = { order: o, points, fit, card, products };
         tied = false;
@@ -251,12 +267,52 @@ export function linkRefunds(input: RefundInput): RefundOutcome[] {
     return tied ? null : best;
   }
 
+  /** The order's card against the credit's: its own last four, else the card its charge was on. */
+  function refundCardCase(o: number, credit: MatchTransaction): CardCase | 'charged-on' | 'mismatch' {
+    const card = cardCase(orders[o]!.payment, credit.lastFour);
+    if ((card !== 'order-unknown' && card !== 'no-payment-method') || credit.lastFour === null) return card;
+    const charged = chargedOn.get(o);
+    if (!charged) return card;
+    return charged === credit.lastFour ? 'charged-on' : 'mismatch';
+  }
+
+  /** Whether the credit equals the whole total of an unrefunded order placed before it, on a card
+   *  that could be its own, whatever that order's return period. */
+  function equalsEarlierTotal(credit: MatchTransaction, candidates: readonly number[]): boolean {
+    const creditDay = utcDay(credit.dateMs!);
+    for (const o of candidates) {
+      const order = orders[o]!;
+      if (order.dateMs === null || order.amountCents === null) continue;
+      if (utcDay(order.dateMs) > creditDay) break;
+      if (order.payment.kind === 'non-card' || refunded[o] !== 0) continue;
+      if (order.amountCents === credit.amountCents && refundCardCase(o, credit) !== 'mismatch') return true;
+    }
+    return false;
+  }
+
   function chargeOfAmount(o: number, cents: number): Charge | null {
     const outcome = outcomes[o]; // outcomes are in the orders' canonical order
     if (!outcome || outcome.status !== 'matched' || !outcome.charges) return null;
     const c = outcome.charges.find((x) => x.amountCents === cents);
     return c ? { order: o, cents, products: c.products } : null;
   }
+}
+
+/** Each matched order's card last four, from its charges (left out when they disagree or are unknown). */
+function chargedCards(
+  charges: ReadonlyMap<string, Charge>,
+  transactions: readonly MatchTransaction[],
+): Map<number, string> {
+  const fours = new Map<number, string | null>();
+  for (const t of transactions) {
+    const charge = charges.get(t.id);
+    if (!charge || t.lastFour === null) continue;
+    const seen = fours.get(charge.order);
+    fours.set(charge.order, seen === undefined || seen === t.lastFour ? t.lastFour : null);
+  }
+  const agreed = new Map<number, string>();
+  for (const [order, four] of fours) if (four !== null) agreed.set(order, four);
+  return agreed;
 }
 
 function groupByUser(orders: readonly MatchOrder[]): Map<string, number[]> {
