@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { StitchInputError, parseStitchInput, stitchBatch } from './batch';
+import { StitchInputError, batchMatchInputs, parseStitchInput, stitchMatchInputs } from './batch';
+import { readBatchText } from './batch-reader';
 import type { StitchBatchOutput } from './batch';
 import type { MatchingOptions } from './matcher';
 
@@ -22,7 +23,7 @@ async function readSource(filePath: string): Promise<string> {
     return Buffer.concat(chunks).toString('utf8');
   }
   try {
-    return await readFile(filePath, 'utf8');
+    return (await readFile(filePath)).toString('utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -45,20 +46,25 @@ function parseJson(text: string, filePath: string): unknown {
   }
 }
 
+function validated(json: unknown, filePath: string) {
+  try {
+    return parseStitchInput(json);
+  } catch (error) {
+    if (error instanceof StitchInputError) throw new StitchInputError(`${filePath}: ${error.message}`);
+    throw error;
+  }
+}
+
 export async function runStitchCommand(
   filePath: string,
   out: TextSink,
   options?: Partial<MatchingOptions>,
 ): Promise<StitchBatchOutput> {
-  const json = parseJson(await readSource(filePath), filePath);
-  let input;
-  try {
-    input = parseStitchInput(json);
-  } catch (error) {
-    if (error instanceof StitchInputError) throw new StitchInputError(`${filePath}: ${error.message}`);
-    throw error;
-  }
-  const output = stitchBatch(input, options);
+  const text = await readSource(filePath);
+  // Piece by piece when the file allows it (batch-reader.ts); otherwise the whole text at once,
+  // which is also what words the error for a bad file.
+  const inputs = readBatchText(text) ?? batchMatchInputs(validated(parseJson(text, filePath), filePath));
+  const output = stitchMatchInputs(inputs, options);
   out.write(`${JSON.stringify(output, null, 2)}\n`);
   return output;
 }

@@ -8,6 +8,7 @@ import { stitch } from './matcher';
 import type { MatchingOptions } from './matcher';
 import { orderForMatching, transactionForMatching } from './normalize';
 import { acceptFast } from './batch-input';
+import type { MatchInputs } from './batch-reader';
 import { AtelioCardSchema, AtelioTransactionSchema, AtomicOrderSchema } from './vendor-schemas';
 
 export const StitchInputSchema = z.object({
@@ -75,23 +76,30 @@ function assertUnique<T>(items: readonly T[], idOf: (item: T) => string, what: s
   }
 }
 
-const orderId = (o: { _id: string }) => o._id;
-const transactionId = (t: { transaction_id: string }) => t.transaction_id;
+/** The matcher's inputs of a validated batch (batch-reader.ts builds the same from a file's text). */
+export function batchMatchInputs(input: StitchInput): MatchInputs {
+  const lastFour = new Map<string, string | null>();
+  for (const card of input.cards ?? []) lastFour.set(card.card_id, card.last_four ?? null);
+  return {
+    orders: input.orders.map((o) => orderForMatching(o, o.identifier)),
+    transactions: input.transactions.map((t) => transactionForMatching(t, lastFour)),
+  };
+}
 
 /** Outputs follow the orders' chronological order (order date, then id), whatever the input order. */
 export function stitchBatch(input: StitchInput, options?: Partial<MatchingOptions>): StitchBatchOutput {
-  const cards = input.cards ?? [];
-  // Ids must be unique: with two versions of one transaction the result would depend on which came first.
-  assertUnique(input.orders, orderId, 'order _id');
-  assertUnique(input.transactions, transactionId, 'transaction_id');
-  const lastFour = new Map<string, string | null>();
-  for (const card of cards) lastFour.set(card.card_id, card.last_four ?? null);
+  return stitchMatchInputs(batchMatchInputs(input), options);
+}
 
-  const result = stitch(
-    input.orders.map((o) => orderForMatching(o, o.identifier)),
-    input.transactions.map((t) => transactionForMatching(t, lastFour)),
-    { ...options, explain: false },
-  );
+/** The batch output of matcher inputs; refuses repeated order or transaction ids. */
+export function stitchMatchInputs(
+  inputs: MatchInputs,
+  options?: Partial<MatchingOptions>,
+): StitchBatchOutput {
+  // Ids must be unique: with two versions of one transaction the result would depend on which came first.
+  assertUnique(inputs.orders, (o) => o.id, 'order _id');
+  assertUnique(inputs.transactions, (t) => t.id, 'transaction_id');
+  const result = stitch(inputs.orders, inputs.transactions, { ...options, explain: false });
   const output: StitchBatchOutput = { matches: [], unmatched_orders: [], refunds: [] };
   for (const outcome of result.outcomes) {
     if (outcome.status === 'matched') {
