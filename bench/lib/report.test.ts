@@ -69,18 +69,50 @@ describe('renderMarkdown for the stitching suite', () => {
         recall: 0.996,
         wrong: 93,
         perCase: { 'split-shipment': score(0.9992, 0.9986, 3592) },
+        refunds: score(0.9979, 0.9912, 4331),
       },
       naiveBaseline: {
         precision: 0.87,
         recall: 0.2205,
         wrong: 2600,
         perCase: { 'split-shipment': score(1, 0, 3592) },
+        refunds: score(0.6119, 0.6779, 4331),
       },
-      performance: { stitchMsFirstRun: 1500, stitchMsMedianOf3: 1300, peakRssMb: 1100 },
+      performance: { stitchMsFirstRun: 1500, stitchMsMedianOf3: 1300, peakRssMb: 1100, wholeProcess: null },
     };
     const markdown = renderMarkdown(document([record('stitching', stitching)]));
     expect(markdown).toContain('| precision | 0.9989 | 0.87 |');
     expect(markdown).toContain('| split-shipment | 3,592 | 0.9992 / 0.9986 | 1 / 0 |');
+    expect(markdown).toContain('| refunds linked | 4,331 | 0.9979 / 0.9912 | 0.6119 / 0.6779 |');
+    expect(markdown).not.toContain('Whole process');
+  });
+
+  it('shows the whole-process time beside the parse-only peer when the suite timed it', () => {
+    const spread = (median: number, min: number, max: number) => ({ median, min, max });
+    const stitching = {
+      orders: 100000,
+      transactions: 283039,
+      matcher: { precision: 0.9997, recall: 0.9957, wrong: 30, perCase: {} },
+      naiveBaseline: { precision: 0.87, recall: 0.2205, wrong: 2600, perCase: {} },
+      performance: {
+        stitchMsFirstRun: 1500,
+        stitchMsMedianOf3: 1300,
+        peakRssMb: 1100,
+        wholeProcess: {
+          runs: 5,
+          npxMs: spread(2600, 2490, 2680),
+          nodeBinMs: spread(2050, 2000, 2150),
+          parseOnlyMs: spread(1150, 1100, 1210),
+          npxToParseOnly: 2.26,
+        },
+      },
+    };
+    const markdown = renderMarkdown(document([record('stitching', stitching)]));
+    expect(markdown).toContain(
+      'Whole process, median of 5 alternating rounds: `npx stitch-sandbox stitch FILE` 2,600 ms (2,490–2,680), ' +
+        '`node bin/stitch-sandbox.mjs stitch FILE` 2,050 ms (2,000–2,150); the peer that only reads and parses the file ' +
+        '1,150 ms (1,100–1,210): npx takes 2.26× the peer.',
+    );
   });
 });
 

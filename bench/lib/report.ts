@@ -128,6 +128,7 @@ function stitching(result: Json): string {
   const matcher = obj(result['matcher']);
   const naive = obj(result['naiveBaseline']);
   const performance = obj(result['performance']);
+  const scores = (x: Json) => `${num(x['precision'], 4)} / ${num(x['recall'], 4)}`;
   return [
     table(
       ['', 'reference matcher', 'naive baseline'],
@@ -140,22 +141,45 @@ function stitching(result: Json): string {
     '',
     table(
       ['case', 'labelled', 'reference precision / recall', 'naive precision / recall'],
-      Object.entries(obj(matcher['perCase'])).map(([name, value]) => {
-        const ref = obj(value);
-        const base = obj(obj(naive['perCase'])[name]);
-        return [
-          name,
-          num(ref['labelled']),
-          `${num(ref['precision'], 4)} / ${num(ref['recall'], 4)}`,
-          `${num(base['precision'], 4)} / ${num(base['recall'], 4)}`,
-        ];
-      }),
+      [
+        ...Object.entries(obj(matcher['perCase'])).map(([name, value]) => {
+          const ref = obj(value);
+          return [name, num(ref['labelled']), scores(ref), scores(obj(obj(naive['perCase'])[name]))];
+        }),
+        ...(matcher['refunds'] === undefined
+          ? []
+          : [
+              [
+                'refunds linked',
+                num(obj(matcher['refunds'])['labelled']),
+                scores(obj(matcher['refunds'])),
+                scores(obj(naive['refunds'])),
+              ],
+            ]),
+      ],
     ),
     '',
     `${num(result['orders'])} orders, ${num(result['transactions'])} transactions: stitched in ` +
       `${num(performance['stitchMsFirstRun'], 1)} ms (first run), ${num(performance['stitchMsMedianOf3'], 1)} ms median; ` +
       `peak RSS ${num(performance['peakRssMb'])} MB.`,
+    ...wholeProcessLine(performance['wholeProcess']),
   ].join('\n');
+}
+
+/** `stitch FILE` as a whole process beside the parse-only peer, when the suite timed it. */
+function wholeProcessLine(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  const w = obj(value);
+  const spread = (x: unknown) => {
+    const s = obj(x);
+    return `${num(s['median'])} ms (${num(s['min'])}–${num(s['max'])})`;
+  };
+  return [
+    '',
+    `Whole process, median of ${num(w['runs'])} alternating rounds: \`npx stitch-sandbox stitch FILE\` ${spread(w['npxMs'])}, ` +
+      `\`node bin/stitch-sandbox.mjs stitch FILE\` ${spread(w['nodeBinMs'])}; the peer that only reads and parses the file ` +
+      `${spread(w['parseOnlyMs'])}: npx takes ${num(w['npxToParseOnly'], 2)}× the peer.`,
+  ];
 }
 
 function load(result: Json): string {
