@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../core/clock';
+import { PlatformClock, VirtualClock } from '../core/clock';
 import { toCents } from '../core/random';
 import { parseTimestamp, type CardDetails, type Transaction } from '../mock-atelio';
 import { BASELINE_IDENTIFIERS, type Order } from '../mock-atomic';
@@ -183,5 +183,43 @@ describe('the seeded world after start (decision 030)', () => {
     for (const charge of first.world.charges)
       expect(byOrder.get(charge.orderId)?.paymentMethod?.type).toBe('card');
     expect(first.orders.some((o) => o.paymentMethod?.type !== 'card')).toBe(true);
+  });
+
+  it('settles the charges of a long clock jump at their own times, after the refresh that reports their final amount', () => {
+    // The server's clock: wall-clock time pushed ahead by `advance`, which fires every timer due in
+    // the window at the window's end. The start is one where a charge's settlement falls due
+    // before the next day's refresh has reported its order's final amount.
+    const wall = Date.parse('2026-12-05T07:17:00.000Z');
+    const DAY = 24 * HOUR;
+    const run = (advances: number[]) => {
+      const clock = new PlatformClock(() => wall);
+      const platform = createPlatform({ seed: 1, clock, sharedWorld: true, refreshes: { enabled: true } });
+      try {
+        for (const ms of advances) clock.advance(ms);
+        const world = platform.seededWorld!.exportState();
+        return world.charges.map((c) => {
+          const t = platform.atelio.store.getTransaction(c.transactionId)!;
+          return {
+            order: c.orderId,
+            state: t.state,
+            amount: t.amount,
+            created: t.created_time,
+            settlements: settlements(t),
+          };
+        });
+      } finally {
+        platform.dispose();
+      }
+    };
+    const jumped = run([DAY, 30 * DAY]);
+    const stepped = run(Array.from({ length: 31 }, () => DAY));
+    // Everything authorised more than three days before the end has settled, jump or not.
+    const end = wall + 31 * DAY;
+    const old = jumped.filter((c) => parseTimestamp(c.created) < end - 3 * DAY);
+    expect(old.length).toBeGreaterThan(10);
+    expect(old.filter((c) => c.state !== 'completed').map((c) => c.order)).toEqual([]);
+    // And the jump leaves each charge as the day-by-day advance does.
+    const steppedByOrder = new Map(stepped.map((c) => [c.order, c]));
+    for (const c of old) expect(c).toEqual(steppedByOrder.get(c.order));
   });
 });
