@@ -140,7 +140,10 @@ async function chargesOf(sandbox: Sandbox, newOrders: Order[], knownBefore: Set<
         cents(cardDetails(t).merchant_amount) >= cents(order.amount) - 3 &&
         cents(cardDetails(t).merchant_amount) <= cents(order.amount) + 93,
     );
-    expect(candidates, `charge of order ${order._id}`).toHaveLength(1);
+    expect(
+      candidates.map((t) => `${t.transaction_id} ${t.created_time} ${cardDetails(t).merchant_amount}`),
+      `charge of order ${order._id} placed ${order.date} for ${order.amount} on card ${order.paymentMethod!.lastFour}`,
+    ).toHaveLength(1);
     const charge = candidates[0]!;
     if (charge.state === 'completed') expect(cents(charge.amount)).toBe(cents(order.amount));
     else expect(charge.state).toBe('pending');
