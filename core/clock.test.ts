@@ -73,6 +73,21 @@ describe('PlatformClock', () => {
     expect(clock.now()).toBe(1_030_010);
     clock.stop();
   });
+
+  it('fires each timer of a jump with now at its own instant, so what it schedules falls in its place', () => {
+    const clock = new PlatformClock(() => 1_000_000);
+    const fired: string[] = [];
+    clock.setTimeout(() => {
+      fired.push(`a@${clock.now()}`);
+      // Scheduled from inside the jump: due before b, so it fires before b.
+      clock.setTimeout(() => fired.push(`a2@${clock.now()}`), 5_000);
+    }, 10_000);
+    clock.setTimeout(() => fired.push(`b@${clock.now()}`), 20_000);
+    clock.advance(60_000);
+    expect(fired).toEqual(['a@1010000', 'a2@1015000', 'b@1020000']);
+    expect(clock.now()).toBe(1_060_000);
+    clock.stop();
+  });
 });
 
 describe('ScopedClock', () => {

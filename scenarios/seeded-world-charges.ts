@@ -99,8 +99,6 @@ export class SeededWorldCharges {
   private readonly plans: ShopperPlan[];
   /** Every order that became a charge, by `accountId:orderId` (so a re-reported order is charged once). */
   private charges = new Map<string, WorldCharge>();
-  /** Settlements put back once to wait for a refresh due in a clock jump, with that refresh's time. */
-  private readonly waitedForRefresh = new WeakMap<WorldCharge['settlements'][number], number>();
   private timer: TimerId | undefined;
   private timerAt = Infinity;
   private readonly off: () => void;
@@ -295,7 +293,7 @@ export class SeededWorldCharges {
       while (charge.settlements[0] && charge.settlements[0].atMs <= now) {
         const settlement = charge.settlements.shift()!;
         try {
-          if (this.settle(charge, settlement) === 'after-refresh') break;
+          this.settle(charge, settlement);
         } catch (error) {
           // Changed by hand meanwhile in a way the bank refuses to settle: it has moved on.
           if (!(error instanceof AtelioStoreError)) throw error;
@@ -305,34 +303,14 @@ export class SeededWorldCharges {
     this.arm();
   }
 
-  /**
-   * Settles one settlement of `charge` at its own time. Returns 'after-refresh' when it has to wait
-   * for a refresh that is already due: the settlement is put back as it was, to be tried again once
-   * that refresh has played.
-   */
-  private settle(
-    charge: WorldCharge,
-    settlement: WorldCharge['settlements'][number],
-  ): 'after-refresh' | undefined {
+  private settle(charge: WorldCharge, settlement: WorldCharge['settlements'][number]): void {
     const retry = settlement.cents === undefined ? this.reconciliationAfter(charge) : undefined;
     if (retry !== undefined) {
-      if (retry <= settlement.atMs && this.waitedForRefresh.get(settlement) !== retry) {
-        // A clock jump: the platform clock fires every timer due in the window at the window's
-        // end, in the order each was due. The refresh that reports the order's final amount was
-        // due before this settlement, but its timer comes after this one: the settlement waits
-        // for it, keeping its own time (the wake-up `arm` sets now is queued behind the
-        // refresh's). Once only: should that refresh not report it, it moves on as below.
-        this.waitedForRefresh.set(settlement, retry);
-        charge.settlements.unshift(settlement);
-        return 'after-refresh';
-      }
-      // Amazon's final amount is not known yet (a state imported long after it was taken, or a
-      // settlement due before the next refresh): the charge settles 10 minutes to 3 hours after
-      // that refresh has reported it.
+      // Amazon's final amount is not known yet (a state imported long after it was taken): the
+      // charge settles once the account's next refresh has reported it.
       const r = this.random.fork(`${charge.accountId}:${charge.orderId}:after:${retry}`);
-      const from = Math.max(retry, Math.min(settlement.atMs, this.clock.now()));
-      charge.settlements.unshift({ atMs: from + r.int(10, 180) * MINUTE_MS });
-      return undefined;
+      charge.settlements.unshift({ atMs: Math.max(retry, this.clock.now()) + r.int(10, 180) * MINUTE_MS });
+      return;
     }
     const tx = this.atelio.getTransaction(charge.transactionId, { share: true });
     // Cancelled, declined or settled by hand meanwhile (simulate API): the bank has moved on.
