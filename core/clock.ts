@@ -301,17 +301,9 @@ export class PlatformClock implements Clock {
   advance(ms: number): void {
     if (!(ms >= 0)) throw new Error(`PlatformClock.advance: ms must be >= 0, got ${ms}`);
     const offsetAfter = this.offset + ms;
-    const target = this.now() + ms;
-    for (;;) {
-      const next = this.timers.peek();
-      if (!next || next.at > target) break;
-      this.timers.pop();
-      // Never backwards: a timer already due before the jump fires at the current time.
-      this.offset = Math.max(this.offset, next.at - this.wall());
-      next.callback();
-    }
+    this.fireUpTo(this.now() + ms);
     this.offset = Math.max(this.offset, offsetAfter);
-    this.fireDue();
+    this.schedule();
   }
 
   /** Stops the wake-up timer so the process can exit; scheduled callbacks are dropped. */
@@ -322,13 +314,19 @@ export class PlatformClock implements Clock {
   }
 
   private fireDue(): void {
+    this.fireUpTo(this.now());
+    this.schedule();
+  }
+
+  /** Fires every timer due by `target` in order, "now" moved up to each one's instant (never back). */
+  private fireUpTo(target: number): void {
     for (;;) {
       const next = this.timers.peek();
-      if (!next || next.at > this.now()) break;
+      if (!next || next.at > target) break;
       this.timers.pop();
+      this.offset = Math.max(this.offset, next.at - this.wall());
       next.callback();
     }
-    this.schedule();
   }
 
   private schedule(): void {

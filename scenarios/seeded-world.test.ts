@@ -186,9 +186,9 @@ describe('the seeded world after start (decision 030)', () => {
   });
 
   it('settles the charges of a long clock jump at their own times, after the refresh that reports their final amount', () => {
-    // The server's clock: wall-clock time pushed ahead by `advance`, which fires every timer due in
-    // the window at the window's end. The start is one where a charge's settlement falls due
-    // before the next day's refresh has reported its order's final amount.
+    // The server's clock: wall-clock time pushed ahead by `advance`. The start is one where a
+    // charge's settlement falls due in the jump after a refresh that reports its order's final
+    // amount, so the two must play in their order (decision 001).
     const wall = Date.parse('2026-12-05T07:17:00.000Z');
     const DAY = 24 * HOUR;
     const run = (advances: number[]) => {
